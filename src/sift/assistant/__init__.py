@@ -1,0 +1,1 @@
+"""The assistant service: Grounded answers with citations from the caller's documents."""

@@ -1,0 +1,1 @@
+"""The audit service: Audit trail, usage analytics and privacy requests."""

@@ -1,0 +1,18 @@
+"""The audit service's FastAPI application (`sift serve audit`)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sift.core.app import create_service_app
+from sift.core.config import CoreSettings
+
+NAME = "audit"
+
+
+def create_app(settings: CoreSettings | None = None) -> FastAPI:
+    return create_service_app(
+        NAME,
+        settings=settings,
+        description="Audit trail, usage analytics and privacy requests.",
+    )

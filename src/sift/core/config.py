@@ -1,0 +1,102 @@
+"""Settings: environment variables with a `SIFT_` prefix, one section per service."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "development-secret-change-me"  # noqa: S105 - refused in production
+EMBEDDED_PG_PORT = 55432
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class StorageSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_STORAGE_", env_file=".env", extra="ignore")
+
+    backend: Literal["local", "s3"] = "local"
+    local_root: Path | None = None  # defaults to <data_dir>/files
+    s3_bucket: str = "sift"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+
+
+class EventSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_EVENTS_", env_file=".env", extra="ignore")
+
+    stream: str = "events"
+    dead_letter_stream: str = "events:dead"
+    max_attempts: int = 5
+    stream_maxlen: int = 1_000_000
+    relay_batch_size: int = 200
+    relay_poll_seconds: float = 0.2
+    claim_idle_ms: int = 30_000
+
+
+class CoreSettings(BaseSettings):
+    """What every process needs; services add their own section next to it."""
+
+    model_config = SettingsConfigDict(env_prefix="SIFT_", env_file=".env", extra="ignore")
+
+    env: Environment = Environment.development
+    data_dir: Path = Path(".sift")
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SIFT_DATABASE_URL", "DATABASE_URL")
+    )
+    embedded_pg_port: int = EMBEDDED_PG_PORT
+    db_pool_size: int = 10
+    db_statement_timeout_ms: int = 10_000
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "sift:"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = 10 * 1024 * 1024
+    cors_origins: list[str] = []
+    public_url: str = "https://localhost:8443"
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
+
+    @model_validator(mode="after")
+    def _refuse_defaults_in_production(self) -> CoreSettings:
+        if self.env is Environment.production:
+            if self.secret_key.get_secret_value() == DEFAULT_SECRET:
+                raise ValueError("SIFT_SECRET_KEY must be set to a real secret in production")
+            if self.database_url is None:
+                raise ValueError("DATABASE_URL must be set in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The configured database, or the embedded cluster that `sift up` runs."""
+        if self.database_url is None:
+            return f"postgresql+asyncpg://postgres@127.0.0.1:{self.embedded_pg_port}/sift"
+        url = self.database_url
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def sync_sqlalchemy_url(self) -> str:
+        """For libraries that only speak sync drivers (APScheduler's job store)."""
+        return self.sqlalchemy_url.replace("+asyncpg", "+psycopg", 1)
+
+    def redis_key(self, *parts: str) -> str:
+        return self.redis_prefix + ":".join(parts)
+
+
+@lru_cache
+def get_settings() -> CoreSettings:
+    return CoreSettings()

@@ -1,0 +1,1 @@
+"""Transactional outbox, relay to a Redis Stream, consumer groups with idempotency."""

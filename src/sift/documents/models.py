@@ -1,0 +1,20 @@
+"""Tables of the documents service, all in its own `documents` schema."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from sift.core.db import service_metadata
+from sift.core.events.tables import OutboxMixin, ProcessedEventMixin
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata("documents")
+
+
+class OutboxEvent(OutboxMixin, Base):
+    pass
+
+
+class ProcessedEvent(ProcessedEventMixin, Base):
+    pass

@@ -1,0 +1,1 @@
+"""The identity service: Accounts, organizations, sessions and access tokens."""

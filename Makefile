@@ -1,0 +1,54 @@
+# Sift: `make run` starts everything, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEPS_HASH := $(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.deps-$(DEPS_HASH)
+PYTEST_ARGS ?=
+
+.PHONY: run test install system-deps lint format lock check-boundaries clean help
+
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.deps-* && touch $@
+
+install: $(STAMP)  ## Python dependencies into .venv (pinned by requirements.lock)
+
+system-deps:  ## nginx (and redis-server when missing) from Debian packages
+	@./scripts/system-deps.sh
+
+run: install system-deps  ## run Sift on this machine (embedded PostgreSQL, local Redis, gateway)
+	$(BIN)/sift up
+
+test: install system-deps  ## lint, architecture checks and every test, with coverage
+	@./scripts/ensure-redis.sh
+	$(MAKE) --no-print-directory lint
+	$(BIN)/coverage erase
+	$(BIN)/pytest --cov --cov-report=term --cov-report=xml --cov-fail-under=90 $(PYTEST_ARGS); \
+	  rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+
+lint: install  ## ruff, black, isort, mypy, import boundaries
+	$(BIN)/ruff check src tests
+	$(BIN)/black --check --quiet src tests
+	$(BIN)/isort --check-only --quiet src tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install  ## apply black, isort and ruff's fixes
+	$(BIN)/ruff check --fix --quiet src tests || true
+	$(BIN)/isort --quiet src tests
+	$(BIN)/black --quiet src tests
+
+lock:  ## re-pin requirements.lock from pyproject.toml in a clean venv
+	rm -rf /tmp/sift-lock && $(PYTHON) -m venv /tmp/sift-lock
+	/tmp/sift-lock/bin/pip install -q '.[dev]'
+	/tmp/sift-lock/bin/pip freeze --exclude-editable | grep -v '^sift' > requirements.lock
+
+clean:  ## remove caches (keeps .sift data)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov .coverage .coverage.* coverage.xml

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the few Debian packages Sift needs beside Python: nginx (the gateway) and,
+# when no Redis answers and none is installed, redis-server. Idempotent and quick when
+# everything is present.
+set -euo pipefail
+
+missing=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if ! command -v redis-server >/dev/null 2>&1 && ! command -v redis-cli >/dev/null 2>&1; then
+  missing+=(redis-server)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The Debian package starts a system nginx on port 80; Sift runs its own.
+if [[ " ${missing[*]} " == *" nginx "* ]]; then
+  $SUDO service nginx stop >/dev/null 2>&1 || $SUDO nginx -s stop >/dev/null 2>&1 || true
+fi

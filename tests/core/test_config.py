@@ -12,7 +12,7 @@ from sift.documents.config import DocumentsSettings
 def test_defaults_run_on_one_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("SIFT_DATABASE_URL", "DATABASE_URL", "SIFT_ENV", "SIFT_EMBEDDED_PG_PORT"):
         monkeypatch.delenv(var, raising=False)
-    settings = CoreSettings(_env_file=None)  # type: ignore[call-arg]
+    settings = CoreSettings(_env_file=None)
     assert settings.env is Environment.development
     assert settings.sqlalchemy_url == "postgresql+asyncpg://postgres@127.0.0.1:55432/sift"
     assert settings.sync_sqlalchemy_url.startswith("postgresql+psycopg://")
@@ -24,7 +24,7 @@ def test_environment_variables_use_the_sift_prefix(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/sift")
     monkeypatch.setenv("SIFT_STORAGE_BACKEND", "s3")
     monkeypatch.setenv("SIFT_EVENTS_MAX_ATTEMPTS", "7")
-    settings = CoreSettings(_env_file=None)  # type: ignore[call-arg]
+    settings = CoreSettings(_env_file=None)
     assert settings.redis_url == "redis://cache:6380/2"
     assert settings.sqlalchemy_url == "postgresql+asyncpg://u:p@db:5432/sift"
     assert settings.storage.backend == "s3"
@@ -34,7 +34,7 @@ def test_environment_variables_use_the_sift_prefix(monkeypatch: pytest.MonkeyPat
 
 def test_each_service_composes_its_own_section(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIFT_DOCUMENTS_REPLICAS", "3")
-    documents = DocumentsSettings(_env_file=None)  # type: ignore[call-arg]
+    documents = DocumentsSettings(_env_file=None)
     assert documents.replicas == 3
     assert "/api/collections" in documents.route_prefixes
 
@@ -46,13 +46,13 @@ def test_production_refuses_the_default_secret() -> None:
 
 def test_production_requires_a_real_database() -> None:
     with pytest.raises(ValidationError, match="DATABASE_URL"):
-        CoreSettings(env=Environment.production, secret_key="x" * 48)  # type: ignore[arg-type]
+        CoreSettings(env=Environment.production, secret_key="x" * 48)
 
 
 def test_production_starts_with_real_secrets() -> None:
     settings = CoreSettings(
         env=Environment.production,
-        secret_key="a-long-random-production-secret-value",  # type: ignore[arg-type]
+        secret_key="a-long-random-production-secret-value",
         database_url="postgresql+asyncpg://sift@db/sift",
     )
     assert settings.env is Environment.production

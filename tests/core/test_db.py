@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from fastapi import APIRouter
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +41,9 @@ async def test_every_service_has_its_own_schema(session: AsyncSession) -> None:
 
 
 async def test_pgvector_is_available(session: AsyncSession) -> None:
-    version = await session.scalar(text("SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
+    version = await session.scalar(
+        text("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+    )
     assert version is not None and version.startswith("0.8")
 
 
@@ -102,9 +104,10 @@ async def test_request_is_the_unit_of_work(settings: CoreSettings, database: Dat
     app = create_service_app("probe", routers=[router], settings=settings)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     try:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=transport, base_url="http://t"
-        ) as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+        ):
             assert (await client.post("/api/probe/ok")).status_code == 200
             assert (await client.post("/api/probe/fail")).status_code == 500
             refused = await client.post("/api/probe/read-only")
@@ -116,9 +119,7 @@ async def test_request_is_the_unit_of_work(settings: CoreSettings, database: Dat
         assert found == {ids["kept"]}
     finally:
         async with database.sessionmaker() as cleanup:
-            await cleanup.execute(
-                OutboxEvent.__table__.delete().where(OutboxEvent.id.in_(ids.values()))
-            )
+            await cleanup.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids.values())))
             await cleanup.commit()
 
 

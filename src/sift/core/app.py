@@ -135,9 +135,7 @@ def create_service_app(
     )
     async def readyz() -> Readiness | JSONResponse:
         """Readiness: every dependency (database, Redis, ...) answers."""
-        results = await asyncio.gather(
-            *(_run_check(app, check) for check in ready_checks.values())
-        )
+        results = await asyncio.gather(*(_run_check(app, check) for check in ready_checks.values()))
         checks = dict(zip(ready_checks, results, strict=True))
         failing = [dep for dep, result in checks.items() if result != "ok"]
         if failing:
@@ -175,7 +173,7 @@ def create_service_app(
 async def _run_check(app: FastAPI, check: ReadyCheck) -> str:
     try:
         await asyncio.wait_for(check(app), timeout=READY_TIMEOUT_SECONDS)
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+    except Exception as exc:  # any failure means "not ready"
         return f"error: {type(exc).__name__}"
     return "ok"
 

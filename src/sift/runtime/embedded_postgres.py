@@ -109,14 +109,16 @@ class EmbeddedPostgres:
 
     def _ensure_database(self) -> None:
         psql = [str(_bin_dir() / "psql"), "-h", self.host, "-p", str(self.port), "-U", self.user]
-        exists = subprocess.run(
-            [*psql, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'"],
+        names = subprocess.run(
+            [*psql, "-tAc", "SELECT datname FROM pg_database"],
             check=True,
             capture_output=True,
             text=True,
-        ).stdout.strip()
-        if not exists:
-            subprocess.run([*psql, "-c", f'CREATE DATABASE "{self.database}"'], check=True, capture_output=True)
+        ).stdout.split()
+        if self.database not in names:
+            subprocess.run(
+                [*psql, "-c", f'CREATE DATABASE "{self.database}"'], check=True, capture_output=True
+            )
         subprocess.run(
             [*psql, "-d", self.database, "-c", "CREATE EXTENSION IF NOT EXISTS vector"],
             check=True,

@@ -39,7 +39,9 @@ def postgres() -> Iterator[EmbeddedPostgres]:
 
 
 @pytest.fixture(scope="session")
-def base_settings(postgres: EmbeddedPostgres, tmp_path_factory: pytest.TempPathFactory) -> CoreSettings:
+def base_settings(
+    postgres: EmbeddedPostgres, tmp_path_factory: pytest.TempPathFactory
+) -> CoreSettings:
     settings = CoreSettings(
         env=Environment.test,
         database_url=postgres.url,
@@ -55,9 +57,7 @@ def base_settings(postgres: EmbeddedPostgres, tmp_path_factory: pytest.TempPathF
 @pytest.fixture
 def settings(base_settings: CoreSettings) -> CoreSettings:
     """Settings of one test: its own Redis key prefix."""
-    return base_settings.model_copy(
-        update={"redis_prefix": f"{RUN_PREFIX}{uuid.uuid4().hex[:8]}:"}
-    )
+    return base_settings.model_copy(update={"redis_prefix": f"{RUN_PREFIX}{uuid.uuid4().hex[:8]}:"})
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +94,9 @@ async def db_connection(database: Database) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-async def session(db_connection: AsyncConnection, database: Database) -> AsyncIterator[AsyncSession]:
+async def session(
+    db_connection: AsyncConnection, database: Database
+) -> AsyncIterator[AsyncSession]:
     """A session whose work is rolled back when the test ends."""
     async with TransactionalDatabase(db_connection, database).sessionmaker() as session:
         yield session
@@ -134,7 +136,9 @@ def service_client(
                 await app.state.database.dispose()
                 app.state.database = TransactionalDatabase(db_connection, database)
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver"
+            ) as client:
                 yield client
 
     return factory

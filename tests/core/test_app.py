@@ -13,7 +13,9 @@ from tests.conftest import ClientFactory
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_every_service_is_alive_and_ready(service: str, service_client: ClientFactory) -> None:
+async def test_every_service_is_alive_and_ready(
+    service: str, service_client: ClientFactory
+) -> None:
     async with service_client(service) as client:
         health = await client.get(f"/api/{service}/healthz")
         ready = await client.get(f"/api/{service}/readyz")
@@ -62,7 +64,9 @@ async def test_unknown_route_is_a_problem_404(service_client: ClientFactory) -> 
 
 async def test_request_id_is_propagated_or_created(service_client: ClientFactory) -> None:
     async with service_client("identity") as client:
-        given = await client.get("/api/identity/healthz", headers={"X-Request-ID": "gateway-id-123"})
+        given = await client.get(
+            "/api/identity/healthz", headers={"X-Request-ID": "gateway-id-123"}
+        )
         made = await client.get("/api/identity/healthz")
         forged = await client.get("/api/identity/healthz", headers={"X-Request-ID": "bad id\n"})
     assert given.headers["x-request-id"] == "gateway-id-123"
@@ -132,11 +136,13 @@ async def test_validation_errors_and_body_limit(settings: CoreSettings) -> None:
 
     app = create_service_app("probe", routers=[router], settings=settings, max_body_bytes=64)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=transport, base_url="http://t"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+    ):
         invalid = await client.post("/api/probe/echo", json={"name": "x", "count": "many"})
         too_big = await client.post("/api/probe/echo", json={"name": "x" * 100, "count": 1})
+
         async def chunks() -> AsyncIterator[bytes]:
             yield b"{"
             yield b'"name": "' + b"y" * 100 + b'"}'
@@ -148,7 +154,10 @@ async def test_validation_errors_and_body_limit(settings: CoreSettings) -> None:
 
     assert invalid.status_code == 422
     assert invalid.json()["errors"] == [
-        {"loc": ["body", "count"], "msg": "Input should be a valid integer, unable to parse string as an integer"}
+        {
+            "loc": ["body", "count"],
+            "msg": "Input should be a valid integer, unable to parse string as an integer",
+        }
     ]
     assert too_big.status_code == 413
     assert too_big.json()["title"] == "Request body too large"

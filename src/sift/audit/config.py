@@ -13,7 +13,11 @@ class AuditSettings(BaseSettings):
     port: int = 8106
     replicas: int = 1
     # Public path prefixes the gateway routes to this service.
-    route_prefixes: tuple[str, ...] = ("/api/audit", "/api/analytics", "/api/privacy",)
+    route_prefixes: tuple[str, ...] = (
+        "/api/audit",
+        "/api/analytics",
+        "/api/privacy",
+    )
 
 
 @lru_cache

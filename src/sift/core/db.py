@@ -9,7 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, func, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from uuid6 import uuid7
 
@@ -56,7 +61,12 @@ class Database:
     """The process's engine and its session factories."""
 
     def __init__(
-        self, url: str, *, pool_size: int = 10, statement_timeout_ms: int = 10_000, echo: bool = False
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        statement_timeout_ms: int = 10_000,
+        echo: bool = False,
     ) -> None:
         self.engine: AsyncEngine = create_async_engine(
             url,

@@ -13,7 +13,10 @@ class DocumentsSettings(BaseSettings):
     port: int = 8102
     replicas: int = 1
     # Public path prefixes the gateway routes to this service.
-    route_prefixes: tuple[str, ...] = ("/api/documents", "/api/collections",)
+    route_prefixes: tuple[str, ...] = (
+        "/api/documents",
+        "/api/collections",
+    )
 
 
 @lru_cache

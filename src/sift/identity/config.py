@@ -13,7 +13,14 @@ class IdentitySettings(BaseSettings):
     port: int = 8101
     replicas: int = 1
     # Public path prefixes the gateway routes to this service.
-    route_prefixes: tuple[str, ...] = ("/api/identity", "/api/auth", "/api/users", "/api/orgs", "/api/invitations", "/.well-known/jwks.json",)
+    route_prefixes: tuple[str, ...] = (
+        "/api/identity",
+        "/api/auth",
+        "/api/users",
+        "/api/orgs",
+        "/api/invitations",
+        "/.well-known/jwks.json",
+    )
 
 
 @lru_cache

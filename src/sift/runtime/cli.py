@@ -1,0 +1,317 @@
+"""The `sift` command: up, serve, worker, scheduler, relay, migrate, makemigrations, db, gateway.
+
+Every command that touches the database first makes sure it is there: with no
+DATABASE_URL, the embedded PostgreSQL under `<data_dir>/postgres` is started (or reused
+when it already runs), so `sift serve identity` alone works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import structlog
+
+import sift
+from sift import SERVICES
+from sift.core.config import CoreSettings, Environment
+from sift.core.logging import configure_logging
+
+log = structlog.get_logger()
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandError(RuntimeError):
+    """A failure the user can act on: printed without a traceback, exit status 1."""
+
+
+def load_settings(*, process: str) -> CoreSettings:
+    """Settings from the environment, data directory made absolute, logging configured."""
+    settings = CoreSettings()
+    settings = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
+    configure_logging(service=process, level=settings.log_level, json=settings.log_json)
+    return settings
+
+
+def _ensure_database(settings: CoreSettings) -> None:
+    from sift.runtime.infra import ensure_database
+
+    server, started = ensure_database(settings)
+    if server is not None and started:
+        log.info("embedded_postgres.left_running", hint="stop it with `sift db stop`")
+
+
+# --- commands ---
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from sift.runtime.up import UpOptions, run_up
+
+    settings = load_settings(process="sift-up")
+    options = UpOptions(
+        gateway=args.gateway,
+        reload=args.reload,
+        migrate=args.migrate,
+        worker=args.worker,
+        scheduler=args.scheduler,
+        relay=args.relay,
+        log_prefix=args.log_prefix,
+        ready_timeout=args.ready_timeout,
+        stop_timeout=args.stop_timeout,
+    )
+    return run_up(settings, options)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sift.runtime.services import ServiceLayout, service_settings
+
+    settings = load_settings(process=args.service)
+    _ensure_database(settings)
+    layout = ServiceLayout.of(args.service, service_settings(args.service))
+    reload = args.reload if args.reload is not None else settings.env is Environment.development
+    forwarded = args.forwarded_allow_ips or os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    uvicorn.run(
+        layout.factory,
+        factory=True,
+        host=args.host,
+        port=args.port or layout.port,
+        reload=reload,
+        reload_dirs=[str(Path(sift.__file__).parent)] if reload else None,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded,
+        # Longer than the gateway's upstream keep-alive (60 s): nginx closes first.
+        timeout_keep_alive=75,
+        timeout_graceful_shutdown=10,
+        server_header=False,
+        log_config=None,  # the service's structlog setup owns the root logger
+        access_log=False,  # the gateway writes the access log
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    settings = load_settings(process="worker")
+    _ensure_database(settings)
+    try:
+        from sift.core.tasks import celery_app
+    except ModuleNotFoundError as exc:
+        raise CommandError(f"the Celery app is not available ({exc})") from exc
+    # --quiet drops Celery's banner, which is not a JSON line.
+    argv = ["--quiet", "worker"] if settings.log_json else ["worker"]
+    argv += [f"--loglevel={settings.log_level}", "--without-mingle"]
+    if args.queues:
+        argv += ["--queues", args.queues]
+    if args.concurrency:
+        argv += ["--concurrency", str(args.concurrency)]
+    if args.hostname:
+        argv += ["--hostname", args.hostname]
+    celery_app.worker_main(argv)
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from sift.runtime.scheduler import SchedulerSettings, run_scheduler
+
+    settings = load_settings(process="scheduler")
+    _ensure_database(settings)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        log.info("scheduler.stopping", signal=signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    run_scheduler(settings, SchedulerSettings(), stop=stop)
+    return 0
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    settings = load_settings(process="relay")
+    _ensure_database(settings)
+    try:
+        from sift.core.events.relay import run_relay
+    except ModuleNotFoundError as exc:
+        raise CommandError(f"the event relay is not available ({exc})") from exc
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await run_relay(settings, schemas=SERVICES, stop=stop)
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from sift.core import migrations
+    from sift.runtime.migrate import migrate_all
+
+    settings = load_settings(process="migrate")
+    _ensure_database(settings)
+    if args.service:
+        migrations.upgrade(args.service, settings.sqlalchemy_url, args.revision)
+    else:
+        migrate_all(settings, args.revision)
+    return 0
+
+
+def cmd_makemigrations(args: argparse.Namespace) -> int:
+    from sift.core import migrations
+
+    settings = load_settings(process="migrate")
+    _ensure_database(settings)
+    # Autogenerate compares against the database: bring the service to head first.
+    migrations.upgrade(args.service, settings.sqlalchemy_url)
+    migrations.make_revision(args.service, settings.sqlalchemy_url, args.message)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from sift.runtime.embedded_postgres import embedded_postgres_for
+
+    settings = load_settings(process="db")
+    if settings.database_url is not None and args.action in ("start", "stop"):
+        raise CommandError("DATABASE_URL is set: there is no embedded PostgreSQL to manage")
+    server = embedded_postgres_for(settings)
+    if args.action == "start":
+        started = server.ensure_running()
+        print(f"{'started' if started else 'already running'}: {server.url}")
+    elif args.action == "stop":
+        server.stop(quiet=True)
+        print("stopped")
+    elif args.action == "status":
+        running = server.running_pid_and_port()
+        print(f"running (pid {running[0]}, port {running[1]})" if running else "not running")
+        return 0 if running else 3
+    else:
+        print(settings.sqlalchemy_url)
+    return 0
+
+
+def cmd_gateway(args: argparse.Namespace) -> int:
+    from sift.runtime.gateway import (
+        GatewaySettings,
+        check_config,
+        nginx_command,
+        prepare_gateway,
+    )
+    from sift.runtime.services import service_layouts
+
+    settings = load_settings(process="gateway")
+    gateway = GatewaySettings()
+    paths = prepare_gateway(settings, gateway, service_layouts())
+    if args.action == "render":
+        print(paths.config)
+        return 0
+    check_config(gateway, paths)
+    command = nginx_command(gateway, paths)
+    os.execv(command[0], command)  # noqa: S606 - becomes nginx: signals go straight to it
+
+
+# --- parser ---
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sift", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="run the whole stack on this machine")
+    up.add_argument("--reload", action="store_true", help="restart services on code changes")
+    up.add_argument("--no-gateway", dest="gateway", action="store_false", help="skip nginx")
+    up.add_argument("--no-migrate", dest="migrate", action="store_false")
+    up.add_argument("--no-worker", dest="worker", action="store_false")
+    up.add_argument("--no-scheduler", dest="scheduler", action="store_false")
+    up.add_argument("--no-relay", dest="relay", action="store_false")
+    up.add_argument(
+        "--no-log-prefix",
+        dest="log_prefix",
+        action="store_false",
+        help="print children's lines unchanged (for log shippers)",
+    )
+    up.add_argument("--ready-timeout", type=float, default=120.0, metavar="SECONDS")
+    up.add_argument("--stop-timeout", type=float, default=15.0, metavar="SECONDS")
+    up.set_defaults(handler=cmd_up)
+
+    serve = commands.add_parser("serve", help="run one service (uvicorn)")
+    serve.add_argument("service", choices=SERVICES)
+    serve.add_argument("--port", type=int, help="default: the service's SIFT_<SERVICE>_PORT")
+    serve.add_argument("--host", default="127.0.0.1", help="0.0.0.0 in a container")
+    serve.add_argument(
+        "--reload",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="hot reload (default: on in the development environment)",
+    )
+    serve.add_argument("--forwarded-allow-ips", help="proxies trusted for X-Forwarded-*")
+    serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run a Celery worker")
+    worker.add_argument("--queues", "-Q", help="comma-separated; default: every queue")
+    worker.add_argument("--concurrency", "-c", type=int)
+    worker.add_argument("--hostname", "-n")
+    worker.set_defaults(handler=cmd_worker)
+
+    commands.add_parser("scheduler", help="run the job scheduler").set_defaults(
+        handler=cmd_scheduler
+    )
+    commands.add_parser("relay", help="publish committed outbox events").set_defaults(
+        handler=cmd_relay
+    )
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--service", choices=SERVICES, help="only this service's history")
+    migrate.add_argument("--revision", default="head")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    make = commands.add_parser("makemigrations", help="autogenerate a service's migration")
+    make.add_argument("service", choices=SERVICES)
+    make.add_argument("-m", "--message", required=True)
+    make.set_defaults(handler=cmd_makemigrations)
+
+    db = commands.add_parser("db", help="the embedded PostgreSQL")
+    db.add_argument("action", choices=("start", "stop", "status", "url"))
+    db.set_defaults(handler=cmd_db)
+
+    gateway = commands.add_parser("gateway", help="render or run the nginx gateway alone")
+    gateway.add_argument("action", choices=("render", "run"))
+    gateway.set_defaults(handler=cmd_gateway)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # platformdirs (via embedded-postgres) warns on every start where XDG_RUNTIME_DIR is unset.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from sift.runtime.embedded_postgres import EmbeddedPostgresError
+        from sift.runtime.gateway import GatewayError
+        from sift.runtime.infra import InfraError
+        from sift.runtime.up import UpError
+
+        expected = (CommandError, EmbeddedPostgresError, GatewayError, InfraError, UpError)
+        if isinstance(exc, expected):
+            print(f"sift {args.command}: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

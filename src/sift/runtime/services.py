@@ -1,0 +1,72 @@
+"""What the runtime needs to know of each service: its port, replicas and public paths."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+from sift import SERVICES
+
+
+class ServiceSettings(Protocol):
+    """The part of a service's settings (`sift.<service>.config`) the runtime reads."""
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def replicas(self) -> int: ...
+
+    @property
+    def route_prefixes(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class ServiceLayout:
+    """A service as the runtime runs it: replicas on consecutive ports from `port`."""
+
+    name: str
+    port: int
+    replicas: int
+    route_prefixes: tuple[str, ...]
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.port + index for index in range(self.replicas)]
+
+    @property
+    def factory(self) -> str:
+        return f"sift.{self.name}.app:create_app"
+
+    @classmethod
+    def of(cls, name: str, settings: ServiceSettings) -> ServiceLayout:
+        if settings.replicas < 1:
+            raise ValueError(f"{name}: replicas must be at least 1")
+        return cls(name, settings.port, settings.replicas, tuple(settings.route_prefixes))
+
+
+def check_service(name: str) -> str:
+    if name not in SERVICES:
+        raise ValueError(f"unknown service {name!r}; one of: {', '.join(SERVICES)}")
+    return name
+
+
+def service_settings(name: str) -> ServiceSettings:
+    """The service's settings, read from the environment now (not the cached instance)."""
+    module = importlib.import_module(f"sift.{check_service(name)}.config")
+    factory = getattr(module, f"get_{name}_settings")
+    # Bypass lru_cache: the runtime wants what the environment says at this moment.
+    build = getattr(factory, "__wrapped__", factory)
+    return cast(ServiceSettings, build())
+
+
+def service_layouts(
+    overrides: Mapping[str, ServiceSettings] | None = None,
+) -> dict[str, ServiceLayout]:
+    overrides = overrides or {}
+    return {
+        name: ServiceLayout.of(name, overrides.get(name) or service_settings(name))
+        for name in SERVICES
+    }

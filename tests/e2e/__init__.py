@@ -1,0 +1,1 @@
+"""End-to-end tests: the real stack started by `sift up`."""

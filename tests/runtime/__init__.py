@@ -1,0 +1,1 @@
+"""Tests of the `sift` runtime: CLI, gateway, supervisor, scheduler."""

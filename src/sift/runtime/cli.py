@@ -99,13 +99,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_task_modules() -> list[str]:
+    """Imports every service's `tasks` modules so that their tasks register with Celery."""
+    import importlib
+    import pkgutil
+
+    from sift import SERVICES
+
+    imported = []
+    for service in SERVICES:
+        package = importlib.import_module(f"sift.{service}")
+        for module in pkgutil.walk_packages(package.__path__, prefix=f"sift.{service}."):
+            if module.name.rsplit(".", 1)[-1] == "tasks":
+                importlib.import_module(module.name)
+                imported.append(module.name)
+    return imported
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = load_settings(process="worker")
     _ensure_database(settings)
-    try:
-        from sift.core.tasks import celery_app
-    except ModuleNotFoundError as exc:
-        raise CommandError(f"the Celery app is not available ({exc})") from exc
+    from sift.core.tasks import configure_celery
+
+    celery_app = configure_celery(settings)
+    import_task_modules()
     # --quiet drops Celery's banner, which is not a JSON line.
     argv = ["--quiet", "worker"] if settings.log_json else ["worker"]
     argv += [f"--loglevel={settings.log_level}", "--without-mingle"]

@@ -29,6 +29,8 @@ from sift.contracts.events import (
     event_registry,
 )
 
+from tests.identity.contract_examples import IDENTITY_EXAMPLES
+
 SHA = hashlib.sha256(b"x").hexdigest()
 ID = uuid.UUID("01900000-0000-7000-8000-000000000001")
 
@@ -73,6 +75,7 @@ EXAMPLES: list[EventPayload] = [
         size_bytes=2048,
         sha256=SHA,
     ),
+    *IDENTITY_EXAMPLES,
 ]
 
 

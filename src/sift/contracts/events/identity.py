@@ -1,15 +1,27 @@
-"""Events of accounts and organizations.
+"""Events of accounts, sign-ins, sessions, organizations and signing keys.
 
-Payloads carry IDs, never e-mail addresses or names: streams and dead letters outlive an
-erasure, so a consumer that needs contact data asks `identity` for it.
+Payloads carry IDs. An e-mail address travels only in the events whose purpose is a mail
+to that address (link e-mails and security alerts: `notifications` has no other way to
+reach the person), and a link's token only sealed (`sift.core.auth.sealing.unseal` with
+`LINK_SEAL_PURPOSE`): streams and dead letters outlive both the link and an erasure.
+An IP address is kept on sign-in events only, for the audit trail.
 """
 
 from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field
 
 from sift.contracts.events.base import EventPayload, event
+
+LINK_SEAL_PURPOSE = "identity.link"
+SealedLink = Annotated[str, Field(pattern=r"^v1\.[A-Za-z0-9_-]+$", max_length=4096)]
+Email = Annotated[str, Field(min_length=3, max_length=320)]
+IpAddress = Annotated[str, Field(max_length=64)]
+RoleName = Annotated[str, Field(pattern=r"^(owner|admin|editor|viewer)$")]
 
 
 class SignupMethod(StrEnum):
@@ -26,3 +38,157 @@ class UserSignedUp(EventPayload):
     user_id: uuid.UUID
     method: SignupMethod
     created_organization: bool
+
+
+@event("user.email_verification_requested", version=1)
+class EmailVerificationRequested(EventPayload):
+    """Send `email` the (sealed) link that proves the address is the user's."""
+
+    user_id: uuid.UUID
+    email: Email
+    link: SealedLink
+    expires_at: AwareDatetime
+
+
+@event("user.email_verified", version=1)
+class EmailVerified(EventPayload):
+    user_id: uuid.UUID
+
+
+class LoginFailure(StrEnum):
+    invalid_credentials = "invalid_credentials"  # unknown e-mail or wrong password
+    account_locked = "account_locked"
+    account_disabled = "account_disabled"
+
+
+@event("auth.login_succeeded", version=1)
+class LoginSucceeded(EventPayload):
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    method: SignupMethod
+    ip: IpAddress | None = None
+
+
+@event("auth.login_failed", version=1)
+class LoginFailed(EventPayload):
+    """`user_id` is null when no account has the address that was tried."""
+
+    user_id: uuid.UUID | None
+    reason: LoginFailure
+    ip: IpAddress | None = None
+
+
+@event("auth.account_locked", version=1)
+class AccountLocked(EventPayload):
+    """A burst of wrong passwords locked sign-in for a while: alert the owner at `email`."""
+
+    user_id: uuid.UUID
+    email: Email
+    locked_seconds: int = Field(ge=1)
+    failed_attempts: int = Field(ge=1)
+
+
+@event("auth.refresh_reuse_detected", version=1)
+class RefreshReuseDetected(EventPayload):
+    """A rotated refresh token came back: the session is revoked; alert the owner."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    email: Email
+    ip: IpAddress | None = None
+
+
+class SessionEndReason(StrEnum):
+    logout = "logout"
+    revoked = "revoked"
+    signed_out_everywhere = "signed_out_everywhere"
+    password_changed = "password_changed"  # noqa: S105 - a reason, not a secret
+    password_reset = "password_reset"  # noqa: S105
+    reuse_detected = "reuse_detected"
+
+
+@event("auth.sessions_revoked", version=1)
+class SessionsRevoked(EventPayload):
+    user_id: uuid.UUID
+    session_ids: list[uuid.UUID]
+    reason: SessionEndReason
+
+
+@event("auth.password_changed", version=1)
+class PasswordChanged(EventPayload):
+    """Alert the owner at `email`; other sessions were signed out."""
+
+    user_id: uuid.UUID
+    email: Email
+    sessions_revoked: int = Field(ge=0)
+
+
+@event("auth.password_reset_requested", version=1)
+class PasswordResetRequested(EventPayload):
+    user_id: uuid.UUID
+    email: Email
+    link: SealedLink
+    expires_at: AwareDatetime
+
+
+@event("auth.password_reset_completed", version=1)
+class PasswordResetCompleted(EventPayload):
+    """Alert the owner at `email`; every session was signed out."""
+
+    user_id: uuid.UUID
+    email: Email
+    sessions_revoked: int = Field(ge=0)
+
+
+@event("org.created", version=1)
+class OrganizationCreated(EventPayload):
+    org_id: uuid.UUID
+    created_by: uuid.UUID
+    personal: bool
+
+
+@event("invitation.created", version=1)
+class InvitationCreated(EventPayload):
+    """Send `email` the (sealed) link that joins `org_name` as `role`."""
+
+    invitation_id: uuid.UUID
+    org_id: uuid.UUID
+    org_name: str = Field(max_length=200)
+    email: Email
+    role: RoleName
+    invited_by: uuid.UUID
+    link: SealedLink
+    expires_at: AwareDatetime
+
+
+@event("invitation.accepted", version=1)
+class InvitationAccepted(EventPayload):
+    invitation_id: uuid.UUID
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    role: RoleName
+
+
+@event("member.role_changed", version=1)
+class MemberRoleChanged(EventPayload):
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    old_role: RoleName
+    new_role: RoleName
+
+
+@event("member.removed", version=1)
+class MemberRemoved(EventPayload):
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    role: RoleName
+
+
+@event("auth.signing_key_rotated", version=1)
+class SigningKeyRotated(EventPayload):
+    """A new key signs access tokens from `active_from`; the retired ones stay published
+    until their last tokens have expired."""
+
+    kid: str = Field(max_length=64)
+    retired_kids: list[str]
+    active_from: AwareDatetime

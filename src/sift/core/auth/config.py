@@ -1,0 +1,32 @@
+"""Settings of token verification (environment variables `SIFT_AUTH_*`), shared by services."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sift.core.config import CoreSettings
+
+Algorithm = Literal["EdDSA", "RS256"]
+MAX_ACCESS_TOKEN_SECONDS = 15 * 60
+
+
+class AuthSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_AUTH_", env_file=".env", extra="ignore")
+
+    # Where every service fetches identity's public keys (its internal address).
+    jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
+    issuer: str | None = None  # default: the public URL
+    audience: str = "sift"
+    # Asymmetric only: `none` and HS* can never be configured.
+    algorithms: list[Algorithm] = ["EdDSA", "RS256"]
+    access_token_seconds: int = Field(default=600, ge=60, le=MAX_ACCESS_TOKEN_SECONDS)
+    leeway_seconds: int = Field(default=5, ge=0, le=60)  # clock skew between hosts
+    jwks_cache_seconds: float = Field(default=300, gt=0)
+    # A token with an unknown `kid` makes the JWKS be fetched again at most this often.
+    jwks_refetch_min_seconds: float = Field(default=30, ge=0)
+
+    def issuer_for(self, settings: CoreSettings) -> str:
+        return (self.issuer or settings.public_url).rstrip("/")

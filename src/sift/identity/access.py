@@ -1,0 +1,70 @@
+"""How the identity service authenticates its own callers.
+
+It verifies access tokens with its own key store (no HTTP round trip to itself) and,
+beyond the signature, checks its tables: the user still active, still a member of the
+token's organization with the token's role, the session not revoked. A token of a
+deleted user, a removed member or a signed-out session stops working here at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy import and_, select
+
+from sift.core.auth import Authenticator, InvalidToken, Principal, TokenVerifier
+from sift.core.db import Database
+from sift.core.ratelimit import RateLimiting
+from sift.identity.accounts.throttle import LoginThrottle
+from sift.identity.keys.store import KeyStore
+from sift.identity.models import Membership, RefreshFamily, User, UserStatus
+from sift.identity.web import IdentityContext, identity_context
+
+
+async def check_principal(request: Request, principal: Principal) -> None:
+    database: Database = request.app.state.database
+    query = (
+        select(User.status, Membership.role, RefreshFamily.id, RefreshFamily.revoked_at)
+        .select_from(User)
+        .outerjoin(
+            Membership,
+            and_(Membership.user_id == User.id, Membership.org_id == principal.org_id),
+        )
+        .outerjoin(
+            RefreshFamily,
+            and_(RefreshFamily.id == principal.session_id, RefreshFamily.user_id == User.id),
+        )
+        .where(User.id == principal.user_id)
+    )
+    async with database.sessionmaker() as session:
+        row = (await session.execute(query)).first()
+    if row is None or row.status != UserStatus.active:
+        raise InvalidToken("The account of this access token no longer exists.")
+    if row.role != principal.role:
+        raise InvalidToken("Your role in this organization changed; refresh the access token.")
+    if principal.session_id is not None and (row.id is None or row.revoked_at is not None):
+        raise InvalidToken("The session of this access token was signed out.")
+
+
+def install(app: FastAPI, context: IdentityContext) -> KeyStore:
+    keys = KeyStore(app, context)
+    app.state.key_store = keys
+    verifier = TokenVerifier(keys, issuer=context.issuer, config=context.auth)
+    Authenticator.install(app, Authenticator(verifier, check=check_principal))
+    return keys
+
+
+def key_store(request: Request) -> KeyStore:
+    keys: KeyStore = request.app.state.key_store
+    return keys
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    return LoginThrottle(
+        request.app.state.redis, RateLimiting.of(request.app), identity_context(request)
+    )
+
+
+KeysDep = Annotated[KeyStore, Depends(key_store)]
+ThrottleDep = Annotated[LoginThrottle, Depends(login_throttle)]

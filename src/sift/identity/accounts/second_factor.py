@@ -1,0 +1,54 @@
+"""The seam where second factors (TOTP, SMS codes) plug into sign-in.
+
+A factor module registers itself with `register_second_factor`; `login` then asks every
+registered factor whether the user has it enabled, and accepts the password only with a
+valid `mfa_code` for one of them. With none registered, a password is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.core.errors import Unauthorized
+from sift.identity.models import User
+
+
+class SecondFactor(Protocol):
+    name: str
+
+    async def enabled_for(self, session: AsyncSession, user: User) -> bool: ...
+
+    async def verify(self, session: AsyncSession, user: User, code: str) -> bool: ...
+
+
+class MfaRequired(Unauthorized):
+    code = "mfa-required"
+    title = "Second factor required"
+
+    def __init__(self, factors: list[str]) -> None:
+        super().__init__(
+            "Enter the code of your second factor.", mfa_required=True, factors=factors
+        )
+
+
+_factors: list[SecondFactor] = []
+
+
+def register_second_factor(factor: SecondFactor) -> None:
+    _factors.append(factor)
+
+
+def unregister_second_factor(factor: SecondFactor) -> None:
+    _factors.remove(factor)
+
+
+async def check_second_factor(session: AsyncSession, user: User, code: str | None) -> None:
+    enabled = [factor for factor in _factors if await factor.enabled_for(session, user)]
+    if not enabled:
+        return
+    for factor in enabled:
+        if code and await factor.verify(session, user, code):
+            return
+    raise MfaRequired([factor.name for factor in enabled])

@@ -1,0 +1,63 @@
+"""Invite by e-mail (`/api/orgs/{org_id}/invitations`) and accept (`/api/invitations`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Path, status
+
+from sift.core.auth.permissions import Role
+from sift.core.db import SessionDep
+from sift.identity.invitations.auth import AccountManage, MembersManage
+from sift.identity.invitations.exceptions import AlreadyMember, InvitationForAnotherAddress
+from sift.identity.invitations.schemas import InvitationCreate, InvitationRead
+from sift.identity.invitations.service import invitation_service
+from sift.identity.models import Invitation
+from sift.identity.orgs.exceptions import OwnersOnly
+from sift.identity.orgs.schemas import OrganizationRead
+from sift.identity.tokens.links import InvalidLink
+from sift.identity.web import ContextDep
+
+router = APIRouter(tags=["invitations"])
+
+
+@router.post(
+    "/api/orgs/{org_id}/invitations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvitationRead,
+    responses={**AlreadyMember.openapi(), **OwnersOnly.openapi()},
+)
+async def create_invitation(
+    principal: MembersManage,
+    org_id: uuid.UUID,
+    body: InvitationCreate,
+    session: SessionDep,
+    context: ContextDep,
+) -> Invitation:
+    """Invite someone by e-mail to the current organization with a role."""
+    return await invitation_service.create(
+        session, context, principal, org_id, email=body.email, role=body.role
+    )
+
+
+@router.post(
+    "/api/invitations/{token}/accept",
+    response_model=OrganizationRead,
+    responses={**InvalidLink.openapi(), **InvitationForAnotherAddress.openapi()},
+)
+async def accept_invitation(
+    principal: AccountManage,
+    session: SessionDep,
+    context: ContextDep,
+    token: str = Path(min_length=16, max_length=256),
+) -> OrganizationRead:
+    """Join the organization of an invitation sent to the caller's address."""
+    org, membership = await invitation_service.accept(session, context, principal, token)
+    return OrganizationRead(
+        id=org.id,
+        name=org.name,
+        personal=org.personal,
+        role=Role(membership.role),
+        current=org.id == principal.org_id,
+        created_at=org.created_at,
+    )

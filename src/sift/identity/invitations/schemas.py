@@ -1,0 +1,24 @@
+"""Request and response bodies of invitations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sift.core.auth.permissions import Role
+from sift.identity.accounts.emails import EmailAddress
+from sift.identity.schemas import Schema
+
+
+class InvitationCreate(Schema):
+    email: EmailAddress
+    role: Role = Role.viewer
+
+
+class InvitationRead(Schema):
+    id: uuid.UUID
+    org_id: uuid.UUID
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime

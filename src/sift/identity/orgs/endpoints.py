@@ -1,0 +1,192 @@
+"""Organizations, switching between them, and their members (`/api/orgs`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from sift.core.auth.permissions import Role
+from sift.core.db import ReadSessionDep, SessionDep
+from sift.identity.access import KeysDep
+from sift.identity.accounts.service import account_service
+from sift.identity.models import Membership, Organization
+from sift.identity.orgs import exceptions
+from sift.identity.orgs.auth import (
+    AccountManage,
+    MembersManage,
+    MembersRead,
+    OrgCreate,
+    OrgManage,
+    OrgRead,
+)
+from sift.identity.orgs.schemas import (
+    MemberRead,
+    MemberUpdate,
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationUpdate,
+    SwitchRead,
+)
+from sift.identity.orgs.service import organization_service
+from sift.identity.schemas import Page
+from sift.identity.tokens.access import issue_access_token
+
+router = APIRouter(prefix="/api/orgs", tags=["orgs"])
+
+
+def _read(org: Organization, membership: Membership, current: uuid.UUID) -> OrganizationRead:
+    return OrganizationRead(
+        id=org.id,
+        name=org.name,
+        personal=org.personal,
+        role=Role(membership.role),
+        current=org.id == current,
+        created_at=org.created_at,
+    )
+
+
+@router.get("", response_model=Page[OrganizationRead])
+async def list_orgs(principal: AccountManage, session: ReadSessionDep) -> Page[OrganizationRead]:
+    """The organizations the caller belongs to."""
+    rows = await organization_service.of_user(session, principal.user_id)
+    return Page(items=[_read(org, membership, principal.org_id) for org, membership in rows])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=OrganizationRead)
+async def create_org(
+    principal: OrgCreate, body: OrganizationCreate, session: SessionDep
+) -> OrganizationRead:
+    """Create an organization; the caller is its owner."""
+    user = await account_service.get(session, principal.user_id)
+    org, membership = await organization_service.create(session, user, body.name)
+    return _read(org, membership, principal.org_id)
+
+
+@router.get(
+    "/{org_id}",
+    response_model=OrganizationRead,
+    responses=exceptions.OrganizationNotFound.openapi(),
+)
+async def get_org(
+    principal: OrgRead, org_id: uuid.UUID, session: ReadSessionDep
+) -> OrganizationRead:
+    """One of the caller's organizations."""
+    org, membership = await organization_service.get(session, org_id, principal.user_id)
+    return _read(org, membership, principal.org_id)
+
+
+@router.patch(
+    "/{org_id}",
+    response_model=OrganizationRead,
+    responses=exceptions.NotCurrentOrganization.openapi(),
+)
+async def update_org(
+    principal: OrgManage, org_id: uuid.UUID, body: OrganizationUpdate, session: SessionDep
+) -> OrganizationRead:
+    """Rename the current organization."""
+    organization_service.require_current(principal, org_id)
+    org, membership = await organization_service.get(session, org_id, principal.user_id)
+    if body.name is not None:
+        org, membership = await organization_service.rename(session, principal, org_id, body.name)
+    return _read(org, membership, principal.org_id)
+
+
+@router.post(
+    "/{org_id}/switch",
+    response_model=SwitchRead,
+    responses=exceptions.OrganizationNotFound.openapi(),
+)
+async def switch_org(
+    principal: AccountManage, org_id: uuid.UUID, session: SessionDep, keys: KeysDep
+) -> SwitchRead:
+    """An access token for another of the caller's organizations (the session follows)."""
+    user = await account_service.get(session, principal.user_id)
+    org, membership = await organization_service.switch(session, principal, user, org_id)
+    access = await issue_access_token(
+        keys,
+        user_id=user.id,
+        org_id=org.id,
+        role=membership.role,
+        session_id=principal.session_id,
+    )
+    return SwitchRead(
+        access_token=access.token,
+        expires_in=access.expires_in,
+        organization=_read(org, membership, org.id),
+    )
+
+
+@router.get(
+    "/{org_id}/members",
+    response_model=Page[MemberRead],
+    responses=exceptions.NotCurrentOrganization.openapi(),
+)
+async def list_members(
+    principal: MembersRead,
+    org_id: uuid.UUID,
+    session: ReadSessionDep,
+    limit: int = Query(default=20, ge=1, le=100),
+    cursor: str | None = Query(default=None, max_length=64),
+) -> Page[MemberRead]:
+    """The members of the current organization."""
+    rows, next_cursor = await organization_service.members(
+        session, principal, org_id, cursor=cursor, limit=limit
+    )
+    items = [
+        MemberRead(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            role=Role(membership.role),
+            joined_at=membership.created_at,
+        )
+        for membership, user in rows
+    ]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.patch(
+    "/{org_id}/members/{user_id}",
+    response_model=MemberRead,
+    responses={
+        **exceptions.MemberNotFound.openapi(),
+        **exceptions.OwnersOnly.openapi(),
+        **exceptions.LastOwner.openapi(),
+    },
+)
+async def update_member(
+    principal: MembersManage,
+    org_id: uuid.UUID,
+    user_id: uuid.UUID,
+    body: MemberUpdate,
+    session: SessionDep,
+) -> MemberRead:
+    """Change a member's role (only owners touch owners; one owner always remains)."""
+    membership = await organization_service.change_role(
+        session, principal, org_id, user_id, body.role
+    )
+    user = await account_service.get(session, user_id)
+    return MemberRead(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=Role(membership.role),
+        joined_at=membership.created_at,
+    )
+
+
+@router.delete(
+    "/{org_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        **exceptions.MemberNotFound.openapi(),
+        **exceptions.OwnersOnly.openapi(),
+        **exceptions.LastOwner.openapi(),
+    },
+)
+async def remove_member(
+    principal: MembersManage, org_id: uuid.UUID, user_id: uuid.UUID, session: SessionDep
+) -> None:
+    """Remove a member from the current organization."""
+    await organization_service.remove(session, principal, org_id, user_id)

@@ -1,0 +1,44 @@
+"""Request and response bodies of organizations and members."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from sift.core.auth.permissions import Role
+from sift.identity.schemas import AccessTokenRead, Schema
+
+
+class OrganizationRead(Schema):
+    id: uuid.UUID
+    name: str
+    personal: bool
+    role: Role  # the caller's
+    current: bool = False  # the organization of the caller's access token
+    created_at: datetime
+
+
+class OrganizationCreate(Schema):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class OrganizationUpdate(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class SwitchRead(AccessTokenRead):
+    organization: OrganizationRead
+
+
+class MemberRead(Schema):
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+    joined_at: datetime
+
+
+class MemberUpdate(Schema):
+    role: Role

@@ -1,0 +1,85 @@
+"""Every route of every service declares its permission, or is listed here as public."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from fastapi import APIRouter, Depends, FastAPI
+
+from sift import SERVICES
+from sift.core.auth import Authorize, Public
+from sift.core.auth.testing import assert_every_route_declares_permission, route_declarations
+from sift.core.config import CoreSettings
+
+
+def _health(service: str) -> set[str]:
+    return {f"GET /api/{service}/healthz", f"GET /api/{service}/readyz"}
+
+
+# The only routes anyone may call without an access token, and why.
+PUBLIC: dict[str, set[str]] = {service: _health(service) for service in SERVICES}
+PUBLIC["identity"] |= {
+    "GET /.well-known/jwks.json",  # public keys, for every verifier
+    "POST /api/auth/signup",
+    "POST /api/auth/login",
+    "POST /api/auth/refresh",  # the refresh cookie + CSRF token authenticate it
+    "POST /api/auth/logout",  # the refresh cookie + CSRF token authenticate it
+    "POST /api/auth/password/forgot",
+    "POST /api/auth/password/reset",  # the e-mailed link token authenticates it
+    "POST /api/auth/email/verify",  # the e-mailed link token authenticates it
+}
+
+
+def _app(service: str, settings: CoreSettings) -> FastAPI:
+    module = importlib.import_module(f"sift.{service}.app")
+    app: FastAPI = module.create_app(settings)
+    return app
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_route_declares_its_permission(service: str, base_settings: CoreSettings) -> None:
+    assert_every_route_declares_permission(_app(service, base_settings), public=PUBLIC[service])
+
+
+def _offending_app(settings: CoreSettings) -> FastAPI:
+    app = FastAPI()
+    router = APIRouter()
+
+    @router.get("/forgotten")
+    async def forgotten() -> None: ...
+
+    @router.get("/guarded", dependencies=[Depends(Authorize("documents:read"))])
+    async def guarded() -> None: ...
+
+    @router.get("/listed")
+    async def listed() -> None: ...
+
+    @router.get("/marked", dependencies=[Depends(Public("a test"))])
+    async def marked() -> None: ...
+
+    @router.get("/both", dependencies=[Depends(Public("x")), Depends(Authorize("org:read"))])
+    async def both() -> None: ...
+
+    app.include_router(router)
+    return app
+
+
+def test_the_walker_catches_every_kind_of_mistake(base_settings: CoreSettings) -> None:
+    app = _offending_app(base_settings)
+    assert [repr(d) for d in route_declarations(app)["GET /guarded"]] == [
+        "Authorize('documents:read')"
+    ]
+    with pytest.raises(AssertionError) as failure:
+        assert_every_route_declares_permission(app, public={"GET /listed", "GET /gone"})
+    message = str(failure.value)
+    assert "GET /forgotten declares no permission" in message
+    assert "GET /marked is marked Public(...) but not listed" in message
+    assert "GET /both is marked Public(...) but also requires" in message
+    assert "GET /gone is listed public but does not exist" in message
+    assert "GET /guarded" not in message
+    with pytest.raises(AssertionError) as failure:
+        assert_every_route_declares_permission(
+            app, public={"GET /forgotten", "GET /marked", "GET /listed"}
+        )
+    assert str(failure.value).count("\n") == 1  # only the route that declares both remains

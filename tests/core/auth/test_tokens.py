@@ -1,0 +1,160 @@
+"""Access-token verification against a JWKS served over HTTP: the JWT attack list."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from redis.asyncio import Redis
+
+from sift.core.auth import AccessClaims, InvalidToken, Permission, PrincipalKind, TokenVerifier
+from sift.core.auth.config import AuthSettings
+from sift.core.auth.jwks import JwksKeySource
+from sift.core.config import CoreSettings
+from tests.core.auth.conftest import JwksServer, SigningKey, claims_for, ed25519_key, rsa_key
+
+
+@pytest.fixture
+def key(jwks_server: JwksServer) -> SigningKey:
+    signing = ed25519_key()
+    jwks_server.publish(signing)
+    return signing
+
+
+@pytest.fixture
+def verifier(redis: Redis, settings: CoreSettings, auth_config: AuthSettings) -> TokenVerifier:
+    keys = JwksKeySource(redis, settings, auth_config)
+    return TokenVerifier(keys, issuer=settings.public_url, config=auth_config)
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+async def test_a_valid_token_gives_its_principal(
+    verifier: TokenVerifier, key: SigningKey, settings: CoreSettings
+) -> None:
+    claims = claims_for(settings, role="viewer")
+    verified = await verifier.verify(key.sign(claims))
+    principal = verified.principal()
+    assert str(principal.user_id) == claims["sub"]
+    assert str(principal.org_id) == claims["org"]
+    assert principal.role == "viewer" and principal.kind is PrincipalKind.user
+    assert principal.can("documents:read") and not principal.can("documents:write")
+    assert principal.token_id == claims["jti"]
+
+
+async def test_rs256_keys_are_accepted_too(
+    verifier: TokenVerifier, jwks_server: JwksServer, settings: CoreSettings
+) -> None:
+    signing = rsa_key()
+    jwks_server.publish(signing)
+    assert (await verifier.verify(signing.sign(claims_for(settings)))).role == "editor"
+
+
+def _alg_none(key: SigningKey, claims: dict[str, Any]) -> str:
+    return f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': key.kid})}.{_b64(claims)}."
+
+
+def _hs256_with_public_key(key: SigningKey, claims: dict[str, Any]) -> str:
+    public_pem = key.private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = _b64({"alg": "HS256", "typ": "JWT", "kid": key.kid})
+    signing_input = f"{header}.{_b64(claims)}".encode()
+    import hashlib
+    import hmac
+
+    signature = hmac.new(public_pem, signing_input, hashlib.sha256).digest()
+    return signing_input.decode() + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+
+
+def _tampered(key: SigningKey, claims: dict[str, Any]) -> str:
+    header, _, signature = key.sign(claims).split(".")
+    return ".".join([header, _b64({**claims, "role": "owner"}), signature])
+
+
+def _rs256_header_on_ed25519_key(key: SigningKey, claims: dict[str, Any]) -> str:
+    other = rsa_key(kid=key.kid)  # an attacker's RSA key under the victim's kid
+    return other.sign(claims)
+
+
+def _other_key_same_kid(key: SigningKey, claims: dict[str, Any]) -> str:
+    return ed25519_key(kid=key.kid).sign(claims)
+
+
+def _unknown_kid(key: SigningKey, claims: dict[str, Any]) -> str:
+    return ed25519_key().sign(claims)
+
+
+def _no_kid(key: SigningKey, claims: dict[str, Any]) -> str:
+    return jwt.encode(claims, key.private, algorithm="EdDSA")
+
+
+NOW = int(time.time())
+Forge = Callable[[SigningKey, dict[str, Any]], str]
+ATTACKS: dict[str, tuple[Forge | None, dict[str, Any]]] = {
+    "alg_none": (_alg_none, {}),
+    "hs256_signed_with_the_public_key": (_hs256_with_public_key, {}),
+    "tampered_payload": (_tampered, {}),
+    "rs256_header_for_an_eddsa_kid": (_rs256_header_on_ed25519_key, {}),
+    "another_key_under_a_known_kid": (_other_key_same_kid, {}),
+    "unknown_kid": (_unknown_kid, {}),
+    "no_kid": (_no_kid, {}),
+    "expired": (None, {"iat": NOW - 1200, "nbf": NOW - 1200, "exp": NOW - 600}),
+    "not_yet_valid": (None, {"nbf": NOW + 300, "exp": NOW + 900}),
+    "issued_in_the_future": (None, {"iat": NOW + 300, "nbf": NOW, "exp": NOW + 900}),
+    "wrong_audience": (None, {"aud": "someone-else"}),
+    "wrong_issuer": (None, {"iss": "https://evil.example"}),
+    "lifetime_beyond_15_minutes": (None, {"exp": NOW + 3600}),
+    "missing_jti": (None, {"jti": None}),
+    "missing_org": (None, {"org": None}),
+    "unknown_role": (None, {"role": "superuser"}),
+    "subject_not_a_uuid": (None, {"sub": "admin"}),
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+async def test_attacks_are_rejected(
+    attack: str, verifier: TokenVerifier, key: SigningKey, settings: CoreSettings
+) -> None:
+    forge, changes = ATTACKS[attack]
+    claims = claims_for(settings, **changes)
+    token = forge(key, claims) if forge else key.sign(claims)
+    with pytest.raises(InvalidToken):
+        await verifier.verify(token)
+
+
+@pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", "Bearer x.y.z", "e30.e30.e30"])
+async def test_garbage_is_rejected(verifier: TokenVerifier, key: SigningKey, garbage: str) -> None:
+    with pytest.raises(InvalidToken):
+        await verifier.verify(garbage)
+
+
+async def test_hs_algorithms_cannot_be_configured() -> None:
+    with pytest.raises(ValueError):
+        AuthSettings.model_validate({"algorithms": ["HS256"]})
+    with pytest.raises(ValueError):
+        AuthSettings.model_validate({"algorithms": ["none"]})
+
+
+def test_api_key_tokens_hold_only_their_subset_and_never_user_only_permissions() -> None:
+    claims = AccessClaims.model_validate(
+        {
+            **claims_for(CoreSettings(), role="owner"),
+            "kind": "api_key",
+            "akid": str(uuid.uuid4()),
+            "perms": ["documents:read", "members:manage", "not:a-permission"],
+        }
+    )
+    principal = claims.principal()
+    assert principal.kind is PrincipalKind.api_key
+    assert principal.permissions == {Permission.documents_read}
+    assert principal.id == f"api_key:{claims.akid}"

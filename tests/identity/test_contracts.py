@@ -1,0 +1,42 @@
+"""identity's event payloads: registered, round-trip, refuse what they must."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from sift.contracts.events import EventEnvelope, EventPayload, event_registry
+from sift.contracts.events.identity import InvitationCreated, MemberRoleChanged
+from tests.identity.contract_examples import ID, IDENTITY_EXAMPLES, LINK, WHEN
+
+
+def test_every_identity_event_has_an_example() -> None:
+    identity_types = {
+        event_type
+        for event_type in event_registry.event_types()
+        if event_type.split(".")[0] in {"user", "auth", "org", "invitation", "member"}
+    }
+    assert {type(example).event_type for example in IDENTITY_EXAMPLES} == identity_types
+
+
+@pytest.mark.parametrize("payload", IDENTITY_EXAMPLES, ids=lambda p: p.event_type)
+def test_each_travels_and_reads_back(payload: EventPayload) -> None:
+    wire = EventEnvelope.wrap(payload, producer="identity").model_dump_json()
+    assert EventEnvelope.model_validate_json(wire).payload() == payload
+
+
+def test_links_must_be_sealed_and_roles_real() -> None:
+    with pytest.raises(ValidationError):
+        InvitationCreated(
+            invitation_id=ID,
+            org_id=ID,
+            org_name="Acme",
+            email="a@example.com",
+            role="editor",
+            invited_by=ID,
+            link="https://sift.example/invitations?token=plain",
+            expires_at=WHEN,
+        )
+    with pytest.raises(ValidationError):
+        MemberRoleChanged(org_id=ID, user_id=ID, old_role="viewer", new_role="god")
+    assert LINK.startswith("v1.")

@@ -1,0 +1,132 @@
+"""Invitations: signed, expiring, single-use links that only the invited person can use."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.contracts.events.identity import LINK_SEAL_PURPOSE
+from sift.core.auth.permissions import Role
+from sift.core.auth.sealing import unseal
+from sift.core.config import CoreSettings
+from sift.identity.models import Invitation, Membership, SingleUseToken
+from tests.identity.conftest import Identity, Member, add_member, make_org, make_user, outbox_events
+
+
+async def _invite(
+    identity: Identity,
+    session: AsyncSession,
+    settings: CoreSettings,
+    inviter: Member,
+    email: str,
+    role: str = "editor",
+) -> str:
+    answer = await identity.client.post(
+        f"/api/orgs/{inviter.org.id}/invitations",
+        json={"email": email, "role": role},
+        headers=inviter.headers,
+    )
+    assert answer.status_code == 201, answer.text
+    created = (await outbox_events(session, "invitation.created"))[-1]
+    link = unseal(settings, LINK_SEAL_PURPOSE, created["data"]["link"])
+    assert link.startswith(f"{settings.public_url}/invitations?token=")
+    return link.split("token=", 1)[1]
+
+
+async def _accept(identity: Identity, member: Member, token: str) -> Any:
+    return await identity.client.post(f"/api/invitations/{token}/accept", headers=member.headers)
+
+
+async def test_the_invited_person_joins_with_the_role_once(
+    identity: Identity, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session, "Acme")
+    admin = await add_member(session, identity, org, Role.admin)
+    invitee_home = await make_org(session, "Home", personal=True)
+    invitee = await add_member(
+        session,
+        identity,
+        invitee_home,
+        Role.owner,
+        user=await make_user(session, "new@example.com"),
+    )
+    token = await _invite(identity, session, settings, admin, "NEW@example.com")
+    [created] = await outbox_events(session, "invitation.created")
+    assert created["data"]["email"] == "new@example.com"
+    assert created["data"]["org_name"] == "Acme" and created["data"]["role"] == "editor"
+    assert token not in str(created)
+
+    accepted = await _accept(identity, invitee, token)
+    assert accepted.status_code == 200
+    assert (accepted.json()["id"], accepted.json()["role"]) == (str(org.id), "editor")
+    membership = await session.scalar(
+        select(Membership).where(Membership.org_id == org.id, Membership.user_id == invitee.user.id)
+    )
+    assert membership is not None and membership.role == "editor"
+    await session.refresh(invitee.user)
+    assert invitee.user.email_verified_at is not None  # the link reached the mailbox
+    again = await _accept(identity, invitee, token)
+    assert again.status_code == 400 and again.json()["type"].endswith("/invalid-link")
+    assert len(await outbox_events(session, "invitation.accepted")) == 1
+
+
+async def test_someone_else_cannot_use_the_link(
+    identity: Identity, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session)
+    owner = await add_member(session, identity, org, Role.owner)
+    token = await _invite(identity, session, settings, owner, "new@example.com")
+    eve = await add_member(session, identity, await make_org(session), Role.owner)
+    answer = await _accept(identity, eve, token)
+    assert answer.status_code == 403
+    assert answer.json()["type"].endswith("/invitation-for-another-address")
+    # Still usable by the right person: the refused attempt did not use it up.
+    used = await session.scalar(select(SingleUseToken.used_at))
+    assert used is None
+
+
+async def test_expired_revoked_and_forged_invitations_fail(
+    identity: Identity, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session)
+    owner = await add_member(session, identity, org, Role.owner)
+    user = await make_user(session, "new@example.com")
+    invitee = await add_member(session, identity, await make_org(session), Role.owner, user=user)
+
+    expired = await _invite(identity, session, settings, owner, "new@example.com")
+    await session.execute(
+        update(Invitation).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    )
+    assert (await _accept(identity, invitee, expired)).status_code == 400
+
+    superseded = await _invite(identity, session, settings, owner, "new@example.com")
+    latest = await _invite(identity, session, settings, owner, "new@example.com")
+    assert (await _accept(identity, invitee, superseded)).status_code == 400
+    assert (await _accept(identity, invitee, "F" * 43)).status_code == 400
+    assert (await _accept(identity, invitee, latest)).status_code == 200
+
+
+async def test_who_may_invite_whom(
+    identity: Identity, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session)
+    owner = await add_member(session, identity, org, Role.owner)
+    admin = await add_member(session, identity, org, Role.admin)
+    editor = await add_member(session, identity, org, Role.editor)
+
+    async def invite(member: Member, email: str, role: str) -> int:
+        answer = await identity.client.post(
+            f"/api/orgs/{org.id}/invitations",
+            json={"email": email, "role": role},
+            headers=member.headers,
+        )
+        return answer.status_code
+
+    assert await invite(editor, "a@example.com", "viewer") == 403
+    assert await invite(admin, "b@example.com", "owner") == 403
+    assert await invite(owner, "c@example.com", "owner") == 201
+    assert await invite(admin, editor.user.email, "viewer") == 409  # already a member
+    assert await invite(admin, "not an address", "viewer") == 422

@@ -28,7 +28,6 @@ from sift.contracts.events import (
     UserSignedUp,
     event_registry,
 )
-
 from tests.identity.contract_examples import IDENTITY_EXAMPLES
 
 SHA = hashlib.sha256(b"x").hexdigest()

@@ -28,6 +28,12 @@ from sift.contracts.events import (
     UserSignedUp,
     event_registry,
 )
+from sift.contracts.events.documents import (
+    DocumentIndexStarted,
+    DocumentReindexRequested,
+    DocumentVersionCreated,
+)
+from tests.documents.contract_examples import DOCUMENTS_EXAMPLES
 from tests.identity.contract_examples import IDENTITY_EXAMPLES
 
 SHA = hashlib.sha256(b"x").hexdigest()
@@ -74,7 +80,26 @@ EXAMPLES: list[EventPayload] = [
         size_bytes=2048,
         sha256=SHA,
     ),
+    DocumentVersionCreated(
+        document_id=ID,
+        version_id=ID,
+        collection_id=ID,
+        filename="report-v2.pdf",
+        content_type="application/pdf",
+        size_bytes=4096,
+        sha256=SHA,
+        storage_key="org/doc/v2",
+    ),
+    DocumentReindexRequested(
+        document_id=ID,
+        version_id=ID,
+        collection_id=ID,
+        content_type="application/pdf",
+        storage_key="org/doc/v2",
+    ),
+    DocumentIndexStarted(document_id=ID, version_id=ID, collection_id=ID, attempt=1),
     *IDENTITY_EXAMPLES,
+    *DOCUMENTS_EXAMPLES,
 ]
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
 
 
 class DocumentsSettings(BaseSettings):
@@ -17,6 +20,17 @@ class DocumentsSettings(BaseSettings):
         "/api/documents",
         "/api/collections",
     )
+    # The largest file accepted, enforced while the upload streams to storage (413 past it).
+    max_upload_bytes: int = Field(default=100 * MIB, ge=1)
+    # Room for the multipart envelope and the form fields around the file.
+    multipart_overhead_bytes: int = Field(default=1 * MIB, ge=64 * 1024)
+
+    # Uploads and new versions per caller (the `limits` library's notation).
+    upload_rate_limit: str = "120/minute;2000/hour"
+
+    @property
+    def max_request_bytes(self) -> int:
+        return self.max_upload_bytes + self.multipart_overhead_bytes
 
 
 @lru_cache

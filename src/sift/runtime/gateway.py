@@ -73,7 +73,8 @@ class GatewaySettings(BaseSettings):
     upstream_keepalive: int = 32
     web_upstream: str | None = None  # "127.0.0.1:3000" once the web app runs beside
     max_body_bytes: int | None = None  # defaults to SIFT_MAX_BODY_BYTES
-    upload_max_bytes: int = 100 * 1024 * 1024
+    # The documents cap (100 MB) plus room for the multipart envelope.
+    upload_max_bytes: int = 101 * 1024 * 1024
     upload_prefixes: tuple[str, ...] = ("/api/documents",)
     rate_limited_paths: tuple[str, ...] = RATE_LIMITED_PATHS
     auth_rate: str = "30r/m"

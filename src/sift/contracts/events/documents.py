@@ -1,11 +1,11 @@
-"""Events of the document lifecycle: upload, indexing, deletion."""
+"""Events of the document lifecycle: upload, new versions, indexing, deletion."""
 
 from __future__ import annotations
 
 import uuid
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from sift.contracts.events.base import EventPayload, event
 
@@ -24,9 +24,60 @@ class DocumentUploaded(EventPayload):
     storage_key: str = Field(min_length=1, max_length=1024)
 
 
+@event("document.version_created", version=1)
+class DocumentVersionCreated(EventPayload):
+    """A new version of an existing document is stored; `search` indexes it in place of the
+    older ones (which the documents service keeps and lists)."""
+
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    collection_id: uuid.UUID
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=255)
+    size_bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    storage_key: str = Field(min_length=1, max_length=1024)
+
+
+@event("document.reindex_requested", version=1)
+class DocumentReindexRequested(EventPayload):
+    """Someone asked to index a stored version again (retry of a failure, bulk re-index)."""
+
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    collection_id: uuid.UUID
+    content_type: str = Field(min_length=1, max_length=255)
+    storage_key: str = Field(min_length=1, max_length=1024)
+    filename: str | None = Field(default=None, max_length=255)
+
+
+@event("document.index_started", version=1)
+class DocumentIndexStarted(EventPayload):
+    """A worker began indexing a version (status `processing`); sent once per attempt."""
+
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    collection_id: uuid.UUID
+    attempt: int = Field(ge=1)
+
+
+class IndexStep(BaseModel):
+    """One step of the ingestion pipeline as it ran (extract, nlp, chunk, embed, index)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field(min_length=1, max_length=32)
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
+    duration_ms: int = Field(ge=0)
+
+
 @event("document.indexed", version=1)
 class DocumentIndexed(EventPayload):
-    """A document version is searchable (full text and vectors)."""
+    """A document version is searchable (full text and vectors).
+
+    `superseded`: a newer version was indexed first, so this one was not (chunk_count 0).
+    """
 
     document_id: uuid.UUID
     version_id: uuid.UUID
@@ -36,11 +87,15 @@ class DocumentIndexed(EventPayload):
     language: str | None = Field(default=None, max_length=16)
     embedding_model: str = Field(min_length=1, max_length=200)
     duration_ms: int = Field(ge=0)
+    steps: list[IndexStep] = Field(default_factory=list)
+    superseded: bool = False
 
 
 class IndexFailureCode(StrEnum):
     unsupported_type = "unsupported_type"
     extraction_failed = "extraction_failed"
+    encrypted_pdf = "encrypted_pdf"
+    corrupt_file = "corrupt_file"
     no_text = "no_text"
     too_large = "too_large"
     embedding_failed = "embedding_failed"
@@ -58,6 +113,7 @@ class DocumentIndexFailed(EventPayload):
     code: IndexFailureCode
     reason: str = Field(max_length=1000)
     retryable: bool = False
+    steps: list[IndexStep] = Field(default_factory=list)
 
 
 class DeletionReason(StrEnum):
@@ -74,3 +130,64 @@ class DocumentDeleted(EventPayload):
     document_id: uuid.UUID
     collection_id: uuid.UUID
     reason: DeletionReason
+
+
+# Collections (added by the documents service): search enforces read access from these.
+
+
+class CollectionVisibilityName(StrEnum):
+    org = "org"  # every member of the organization, per their org role
+    restricted = "restricted"  # granted members, plus owners and admins
+
+
+class CollectionRoleName(StrEnum):
+    viewer = "viewer"
+    editor = "editor"
+    manager = "manager"
+
+
+@event("collection.created", version=1)
+class CollectionCreated(EventPayload):
+    collection_id: uuid.UUID
+    visibility: CollectionVisibilityName
+    created_by: uuid.UUID
+
+
+@event("collection.updated", version=1)
+class CollectionUpdated(EventPayload):
+    """Name or description changed (`fields` says which; the values stay in the service)."""
+
+    collection_id: uuid.UUID
+    fields: list[str]
+
+
+@event("collection.visibility_changed", version=1)
+class CollectionVisibilityChanged(EventPayload):
+    """`restricted`: only `members` (the grants at this moment) and owners/admins may read."""
+
+    collection_id: uuid.UUID
+    old_visibility: CollectionVisibilityName
+    new_visibility: CollectionVisibilityName
+    members: list[uuid.UUID] = Field(default_factory=list)
+
+
+@event("collection.deleted", version=1)
+class CollectionDeleted(EventPayload):
+    collection_id: uuid.UUID
+
+
+@event("collection.member_granted", version=1)
+class CollectionMemberGranted(EventPayload):
+    """A grant was added or changed (`previous_role` is null for a new one)."""
+
+    collection_id: uuid.UUID
+    user_id: uuid.UUID
+    role: CollectionRoleName
+    previous_role: CollectionRoleName | None = None
+
+
+@event("collection.member_revoked", version=1)
+class CollectionMemberRevoked(EventPayload):
+    collection_id: uuid.UUID
+    user_id: uuid.UUID
+    previous_role: CollectionRoleName

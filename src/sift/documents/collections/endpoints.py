@@ -1,0 +1,189 @@
+"""Collections and their grants (`/api/collections`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from sift.core.db import ReadSessionDep, SessionDep
+from sift.documents.collections import exceptions
+from sift.documents.collections.auth import CollectionsManage, DocumentsRead, DocumentsWrite
+from sift.documents.collections.schemas import (
+    CollectionCreate,
+    CollectionRead,
+    CollectionUpdate,
+    MemberGrant,
+    MemberRead,
+)
+from sift.documents.collections.service import collection_service
+from sift.documents.documents.schemas import ReindexRead
+from sift.documents.documents.service import document_service
+from sift.documents.models import Collection, CollectionRole, Visibility
+from sift.documents.schemas import (
+    DEFAULT_LIMIT,
+    MAX_CURSOR_LENGTH,
+    MAX_LIMIT,
+    InvalidCursor,
+    Page,
+)
+
+router = APIRouter(prefix="/api/collections", tags=["collections"])
+
+_NOT_FOUND = exceptions.CollectionNotFound.openapi()
+_DENIED = exceptions.CollectionAccessDenied.openapi()
+
+
+def _read(collection: Collection, role: CollectionRole) -> CollectionRead:
+    return CollectionRead(
+        id=collection.id,
+        name=collection.name,
+        description=collection.description,
+        visibility=Visibility(collection.visibility),
+        role=role,
+        created_by=collection.created_by,
+        created_at=collection.created_at,
+        updated_at=collection.updated_at,
+    )
+
+
+@router.get("", response_model=Page[CollectionRead], responses=InvalidCursor.openapi())
+async def list_collections(
+    principal: DocumentsRead,
+    session: ReadSessionDep,
+    limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
+) -> Page[CollectionRead]:
+    """The collections the caller may read, by name."""
+    rows, next_cursor = await collection_service.list_readable(
+        session, principal, limit=limit, cursor=cursor
+    )
+    return Page(items=[_read(c, role) for c, role in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CollectionRead,
+    responses=exceptions.CollectionNameTaken.openapi(),
+)
+async def create_collection(
+    principal: CollectionsManage, body: CollectionCreate, session: SessionDep
+) -> CollectionRead:
+    """Create a collection in the current organization."""
+    collection, role = await collection_service.create(session, principal, body)
+    return _read(collection, role)
+
+
+@router.get("/{collection_id}", response_model=CollectionRead, responses=_NOT_FOUND)
+async def get_collection(
+    principal: DocumentsRead, collection_id: uuid.UUID, session: ReadSessionDep
+) -> CollectionRead:
+    """One collection the caller may read."""
+    collection, role = await collection_service.get(session, principal, collection_id)
+    return _read(collection, role)
+
+
+@router.patch(
+    "/{collection_id}",
+    response_model=CollectionRead,
+    responses={**_NOT_FOUND, **_DENIED, **exceptions.CollectionNameTaken.openapi()},
+)
+async def update_collection(
+    principal: CollectionsManage,
+    collection_id: uuid.UUID,
+    body: CollectionUpdate,
+    session: SessionDep,
+) -> CollectionRead:
+    """Rename, describe, or change who may read a collection."""
+    collection, role = await collection_service.update(session, principal, collection_id, body)
+    return _read(collection, role)
+
+
+@router.delete(
+    "/{collection_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**_NOT_FOUND, **_DENIED, **exceptions.CollectionNotEmpty.openapi()},
+)
+async def delete_collection(
+    principal: CollectionsManage, collection_id: uuid.UUID, session: SessionDep
+) -> None:
+    """Delete an empty collection (409 while it holds documents)."""
+    await collection_service.delete(session, principal, collection_id)
+
+
+@router.post(
+    "/{collection_id}/reindex",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ReindexRead,
+    responses={**_NOT_FOUND, **_DENIED},
+)
+async def reindex_collection(
+    principal: DocumentsWrite, collection_id: uuid.UUID, session: SessionDep
+) -> ReindexRead:
+    """Index every document of a collection again (collection managers)."""
+    queued = await document_service.reindex_collection(session, principal, collection_id)
+    return ReindexRead(queued=queued)
+
+
+@router.get("/{collection_id}/members", response_model=Page[MemberRead], responses=_NOT_FOUND)
+async def list_members(
+    principal: DocumentsRead,
+    collection_id: uuid.UUID,
+    session: ReadSessionDep,
+    limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
+) -> Page[MemberRead]:
+    """The grants on a collection."""
+    rows, next_cursor = await collection_service.members(
+        session, principal, collection_id, limit=limit, cursor=cursor
+    )
+    return Page(items=[MemberRead.model_validate(row) for row in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{collection_id}/members/{user_id}",
+    response_model=MemberRead,
+    responses={**_NOT_FOUND, **exceptions.GrantNotFound.openapi()},
+)
+async def get_member(
+    principal: DocumentsRead,
+    collection_id: uuid.UUID,
+    user_id: uuid.UUID,
+    session: ReadSessionDep,
+) -> MemberRead:
+    """One user's grant on a collection."""
+    grant = await collection_service.member(session, principal, collection_id, user_id)
+    return MemberRead.model_validate(grant)
+
+
+@router.put(
+    "/{collection_id}/members/{user_id}",
+    response_model=MemberRead,
+    responses={**_NOT_FOUND, **_DENIED, **exceptions.CollectionNotRestricted.openapi()},
+)
+async def put_member(
+    principal: DocumentsWrite,
+    collection_id: uuid.UUID,
+    user_id: uuid.UUID,
+    body: MemberGrant,
+    session: SessionDep,
+) -> MemberRead:
+    """Grant a user a role on a restricted collection, or change it (collection managers)."""
+    grant = await collection_service.grant(session, principal, collection_id, user_id, body.role)
+    return MemberRead.model_validate(grant)
+
+
+@router.delete(
+    "/{collection_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**_NOT_FOUND, **_DENIED, **exceptions.GrantNotFound.openapi()},
+)
+async def delete_member(
+    principal: DocumentsWrite,
+    collection_id: uuid.UUID,
+    user_id: uuid.UUID,
+    session: SessionDep,
+) -> None:
+    """Revoke a user's grant on a collection (collection managers)."""
+    await collection_service.revoke(session, principal, collection_id, user_id)

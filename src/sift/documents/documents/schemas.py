@@ -1,0 +1,106 @@
+"""Request and response bodies of documents and their versions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from sift.documents.models import TAG_LENGTH, TITLE_LENGTH, DocumentStatus
+from sift.documents.schemas import Schema
+
+MAX_TAGS = 20
+
+
+def clean_tags(values: list[str] | None) -> list[str] | None:
+    """Comma-separated or repeated, trimmed, deduplicated (case-insensitively), in order."""
+    if values is None:
+        return None
+    tags: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        for part in value.split(","):
+            tag = " ".join(part.split())
+            if not tag:
+                continue
+            if len(tag) > TAG_LENGTH:
+                raise ValueError(f"a tag has at most {TAG_LENGTH} characters")
+            if tag.lower() not in seen:
+                seen.add(tag.lower())
+                tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"at most {MAX_TAGS} tags")
+    return tags
+
+
+def clean_title(value: str | None) -> str | None:
+    if value is None:
+        return None
+    title = " ".join(value.split())
+    if not title:
+        raise ValueError("must not be blank")
+    return title
+
+
+class DocumentError(Schema):
+    code: str
+    message: str
+
+
+class Step(Schema):
+    name: str
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_ms: int | None = None
+
+
+class DocumentRead(Schema):
+    id: uuid.UUID
+    collection_id: uuid.UUID
+    title: str
+    status: DocumentStatus
+    error: DocumentError | None = None
+    sha256: str
+    size: int
+    mime_type: str
+    filename: str
+    version: int
+    version_id: uuid.UUID
+    tags: list[str]
+    page_count: int | None = None
+    chunk_count: int | None = None
+    language: str | None = None
+    steps: list[Step] = Field(default_factory=list)
+    created_by: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+
+
+class DocumentUpdate(Schema):
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_LENGTH)
+    tags: list[str] | None = None
+
+    _title = field_validator("title")(clean_title)
+    _tags = field_validator("tags")(clean_tags)
+
+
+class VersionRead(Schema):
+    id: uuid.UUID
+    number: int
+    sha256: str
+    size: int
+    mime_type: str
+    filename: str
+    current: bool
+    created_by: uuid.UUID
+    created_at: datetime
+
+
+class ReindexRead(Schema):
+    queued: int
+
+
+def steps_of(raw: Any) -> list[Step]:
+    return [Step.model_validate(step) for step in raw or [] if isinstance(step, dict)]

@@ -1,0 +1,569 @@
+"""Documents: uploads (types, limits, dedupe), metadata, listing, content, versions, deletion."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from mypy_boto3_s3 import S3Client
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.core.config import StorageSettings
+from sift.documents.config import DocumentsSettings
+from sift.documents.documents.exceptions import UnsupportedFileType
+from sift.documents.documents.sniffing import ACCEPTED_TYPES, DOCX
+from sift.documents.models import Document, DocumentVersion
+from tests.documents import samples
+from tests.documents.conftest import (
+    MAX_UPLOAD,
+    Documents,
+    DocumentsFactory,
+    make_collection,
+    outbox,
+    sha256,
+)
+
+
+@pytest.fixture
+async def collection_id(session: AsyncSession, docs: Documents) -> uuid.UUID:
+    return (await make_collection(session, docs.org_id)).id
+
+
+@pytest.mark.parametrize(
+    ("make", "filename", "mime_type"),
+    [
+        (samples.pdf, "report.pdf", "application/pdf"),
+        (samples.docx, "letter.docx", DOCX),
+        (samples.html, "page.html", "text/html"),
+        (samples.markdown, "readme.txt", "text/markdown"),  # the content decides
+        (samples.text, "notes.md.exe", "text/plain"),
+        (samples.latin1_text, "legacy.txt", "text/plain"),
+    ],
+)
+async def test_the_type_comes_from_the_content(
+    docs: Documents,
+    session: AsyncSession,
+    collection_id: uuid.UUID,
+    make: Any,
+    filename: str,
+    mime_type: str,
+) -> None:
+    content = make()
+    editor = docs.caller("editor")
+
+    answer = await docs.upload(editor, collection_id, content, filename)
+
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["mime_type"] == mime_type
+    assert body["status"] == "uploaded"
+    assert body["sha256"] == sha256(content)
+    assert body["size"] == len(content)
+    assert body["title"] == filename
+    assert body["version"] == 1
+    version = await session.get(DocumentVersion, uuid.UUID(body["version_id"]))
+    assert version is not None
+    assert await docs.storage.read(version.storage_key) == content
+    [event] = await outbox(session, "document.uploaded")
+    assert event["subject_id"] == body["id"]
+    assert event["org_id"] == str(docs.org_id)
+    assert event["actor_id"] == str(editor.user_id)
+    assert event["data"] == {
+        "document_id": body["id"],
+        "version_id": body["version_id"],
+        "collection_id": str(collection_id),
+        "filename": filename,
+        "content_type": mime_type,
+        "size_bytes": len(content),
+        "sha256": sha256(content),
+        "storage_key": version.storage_key,
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "filename"),
+    [
+        (samples.png(), "photo.txt"),
+        (samples.elf(), "tool.pdf"),
+        (samples.xlsx(), "sheet.docx"),
+        (b"Looks like text at first\n" + b"\x00\x01\x02" * 5000, "data.txt"),
+    ],
+    ids=["png", "elf", "xlsx", "text-then-binary"],
+)
+async def test_other_types_are_refused_with_415_and_nothing_is_stored(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID, content: bytes, filename: str
+) -> None:
+    answer = await docs.upload(docs.caller(), collection_id, content, filename)
+
+    assert answer.status_code == 415
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["accepted"] == list(ACCEPTED_TYPES)
+    assert await session.scalar(select(Document.id)) is None
+    assert docs.files == []
+
+
+def test_the_accepted_list_is_the_sniffers() -> None:
+    assert UnsupportedFileType.accepted == ACCEPTED_TYPES
+
+
+async def test_a_file_over_the_cap_is_refused_with_413_while_streaming(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    answer = await docs.upload(docs.caller(), collection_id, b"a" * (MAX_UPLOAD + 1))
+
+    assert answer.status_code == 413
+    assert answer.json()["max_size"] == MAX_UPLOAD
+    assert await session.scalar(select(Document.id)) is None
+    assert docs.files == []
+
+    exactly = await docs.upload(docs.caller(), collection_id, b"b" * MAX_UPLOAD)
+    assert exactly.status_code == 201
+
+
+async def test_the_same_bytes_twice_in_a_collection_is_a_409_naming_the_first(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    content = samples.pdf()
+    first = await docs.uploaded(docs.caller(), collection_id, content, filename="a.pdf")
+
+    again = await docs.upload(docs.caller(), collection_id, content, "b.pdf")
+
+    assert again.status_code == 409
+    assert again.json()["document_id"] == first["id"]
+    assert again.json()["type"].endswith("/duplicate-document")
+    assert len(list(await session.scalars(select(Document.id)))) == 1
+    assert len(docs.files) == 1
+    elsewhere = await make_collection(session, docs.org_id)
+    assert (await docs.upload(docs.caller(), elsewhere.id, content, "c.pdf")).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("data", "files", "field"),
+    [
+        ({}, {"file": ("a.txt", b"hello", "text/plain")}, "collection_id"),
+        ({"collection_id": "not-a-uuid"}, {"file": ("a.txt", b"x", "text/plain")}, "collection_id"),
+        ({"collection_id": str(uuid.uuid4())}, None, "file"),
+        (
+            {"collection_id": "{c}", "tags": "x" * 51},
+            {"file": ("a.txt", b"y", "text/plain")},
+            "tags",
+        ),
+        (
+            {"collection_id": "{c}", "title": "   "},
+            {"file": ("a.txt", b"z", "text/plain")},
+            "title",
+        ),
+    ],
+)
+async def test_invalid_forms_are_422(
+    docs: Documents,
+    collection_id: uuid.UUID,
+    data: dict[str, str],
+    files: Any,
+    field: str,
+) -> None:
+    data = {k: v.replace("{c}", str(collection_id)) for k, v in data.items()}
+    answer = await docs.client.post(
+        "/api/documents", headers=docs.caller().headers, data=data, files=files or {"x": ("", b"")}
+    )
+
+    assert answer.status_code == 422, answer.text
+    assert field in [error["loc"][-1] for error in answer.json()["errors"]]
+
+
+async def test_an_empty_file_is_422(docs: Documents, collection_id: uuid.UUID) -> None:
+    answer = await docs.upload(docs.caller(), collection_id, b"")
+
+    assert answer.status_code == 422
+    assert answer.json()["type"].endswith("/empty-file")
+
+
+async def test_title_defaults_to_the_sanitized_file_name_and_tags_are_cleaned(
+    docs: Documents, collection_id: uuid.UUID
+) -> None:
+    body = await docs.uploaded(
+        docs.caller(),
+        collection_id,
+        filename="..\\..\\etc/\u202eevil\u200bname .txt",
+        tags="Alpha, beta,alpha,, gamma ",
+    )
+
+    assert body["title"] == "evilname .txt"
+    assert body["filename"] == "evilname .txt"
+    assert body["tags"] == ["Alpha", "beta", "gamma"]
+    named = await docs.uploaded(docs.caller(), collection_id, title="  My   report ")
+    assert named["title"] == "My report"
+
+
+async def test_list_filters_and_pages_newest_first(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    other = await make_collection(session, docs.org_id)
+    caller = docs.caller("viewer")
+    editor = docs.caller("editor")
+    a = await docs.uploaded(editor, collection_id, title="Quarterly report", tags="finance")
+    b = await docs.uploaded(editor, collection_id, title="100% done_ok", tags="Finance,ops")
+    c = await docs.uploaded(editor, other.id, title="Holiday plan", tags="ops")
+    await session.execute(
+        update(Document).where(Document.id == uuid.UUID(c["id"])).values(status="indexed")
+    )
+
+    async def ids(**params: Any) -> list[str]:
+        answer = await docs.client.get("/api/documents", headers=caller.headers, params=params)
+        assert answer.status_code == 200, answer.text
+        return [item["id"] for item in answer.json()["items"]]
+
+    assert await ids() == [c["id"], b["id"], a["id"]]
+    assert await ids(collection_id=str(collection_id)) == [b["id"], a["id"]]
+    assert await ids(status="indexed") == [c["id"]]
+    assert await ids(tag="ops") == [c["id"], b["id"]]
+    assert await ids(tag="finance") == [a["id"]]  # tags match exactly
+    assert await ids(q="REPORT") == [a["id"]]
+    assert await ids(q="100%") == [b["id"]]  # LIKE wildcards are literal
+    assert await ids(q="_") == [b["id"]]
+
+    first = await docs.client.get("/api/documents", headers=caller.headers, params={"limit": 2})
+    page = first.json()
+    assert [item["id"] for item in page["items"]] == [c["id"], b["id"]]
+    second = await docs.client.get(
+        "/api/documents", headers=caller.headers, params={"limit": 2, "cursor": page["next_cursor"]}
+    )
+    assert [item["id"] for item in second.json()["items"]] == [a["id"]]
+    assert second.json()["next_cursor"] is None
+    bad = await docs.client.get("/api/documents", headers=caller.headers, params={"cursor": "!!"})
+    assert bad.status_code == 400
+    assert (
+        await docs.client.get("/api/documents?status=done", headers=caller.headers)
+    ).status_code == 422
+    assert (
+        await docs.client.get("/api/documents?limit=101", headers=caller.headers)
+    ).status_code == 422
+
+
+async def test_get_and_patch_metadata(docs: Documents, collection_id: uuid.UUID) -> None:
+    editor = docs.caller("editor")
+    created = await docs.uploaded(editor, collection_id, tags="a")
+
+    got = await docs.client.get(
+        f"/api/documents/{created['id']}", headers=docs.caller("viewer").headers
+    )
+    assert got.status_code == 200
+    assert got.json() == created
+
+    patched = await docs.client.patch(
+        f"/api/documents/{created['id']}",
+        headers=editor.headers,
+        json={"title": " New  title ", "tags": ["x", "y", "X"]},
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["title"] == "New title"
+    assert patched.json()["tags"] == ["x", "y"]
+    only_tags = await docs.client.patch(
+        f"/api/documents/{created['id']}", headers=editor.headers, json={"tags": []}
+    )
+    assert only_tags.json()["title"] == "New title"
+    assert only_tags.json()["tags"] == []
+    blank = await docs.client.patch(
+        f"/api/documents/{created['id']}", headers=editor.headers, json={"title": ""}
+    )
+    assert blank.status_code == 422
+    missing = await docs.client.get(f"/api/documents/{uuid.uuid4()}", headers=editor.headers)
+    assert missing.status_code == 404
+    assert missing.json()["type"].endswith("/document-not-found")
+
+
+HOSTILE_NAMES = [
+    # Clients send quotes %-encoded; whatever arrives, one quoted value goes back.
+    ('report"; filename="evil.html', "report_22_ filename__22evil.html"),
+    ("r\u00e9sum\u00e9 \u6587\u6863.pdf", "resume .pdf"),
+    ("line\r\nX-Injected: yes.txt", None),
+    ("../../../etc/passwd", "passwd"),
+    ("\u202etxt.exe", "txt.exe"),
+]
+
+
+@pytest.mark.parametrize(("filename", "ascii_name"), HOSTILE_NAMES)
+async def test_content_is_the_original_with_a_safe_content_disposition(
+    docs: Documents, collection_id: uuid.UUID, filename: str, ascii_name: str | None
+) -> None:
+    content = samples.html()
+    created = await docs.uploaded(docs.caller(), collection_id, content, filename=filename)
+
+    answer = await docs.client.get(
+        f"/api/documents/{created['id']}/content", headers=docs.caller("viewer").headers
+    )
+
+    assert answer.status_code == 200
+    assert answer.content == content
+    assert answer.headers["content-type"] == "text/html; charset=utf-8"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in answer.headers["content-security-policy"]
+    disposition = answer.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="')
+    assert "\r" not in disposition and "\n" not in disposition
+    plain, encoded = disposition.split("; filename*=UTF-8''")
+    assert plain.count('"') == 2  # one quoted value, nothing broke out of it
+    assert unquote(encoded) == created["filename"]
+    assert "/" not in created["filename"] and "\u202e" not in created["filename"]
+    if ascii_name is not None:
+        assert plain == f'attachment; filename="{ascii_name}"'
+
+
+async def test_delete_removes_every_version_from_storage_after_commit(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    editor = docs.caller("editor")
+    created = await docs.uploaded(editor, collection_id, samples.pdf(), filename="v1.pdf")
+    second = await docs.client.post(
+        f"/api/documents/{created['id']}/versions",
+        headers=editor.headers,
+        files={"file": ("v2.pdf", samples.pdf(), "application/pdf")},
+    )
+    assert second.status_code == 201
+    keys = list(
+        await session.scalars(
+            select(DocumentVersion.storage_key).where(
+                DocumentVersion.document_id == uuid.UUID(created["id"])
+            )
+        )
+    )
+    assert len(keys) == 2
+    assert all([await docs.storage.exists(key) for key in keys])
+
+    answer = await docs.client.delete(f"/api/documents/{created['id']}", headers=editor.headers)
+
+    assert answer.status_code == 204
+    for key in keys:
+        assert not await docs.storage.exists(key)
+    assert docs.files == []
+    assert await session.get(Document, uuid.UUID(created["id"])) is None  # rows purged too
+    [event] = await outbox(session, "document.deleted")
+    assert event["data"] == {
+        "document_id": created["id"],
+        "collection_id": str(collection_id),
+        "reason": "user_request",
+    }
+    gone = await docs.client.get(f"/api/documents/{created['id']}", headers=editor.headers)
+    assert gone.status_code == 404
+    again = await docs.client.delete(f"/api/documents/{created['id']}", headers=editor.headers)
+    assert again.status_code == 404
+    # The same bytes may come back once the document is deleted.
+    assert (await docs.upload(editor, collection_id, b"fresh")).status_code == 201
+
+
+async def test_an_interrupted_purge_is_finished_later(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    from datetime import UTC, datetime
+
+    from sift.documents.documents.tasks import purge_pending
+
+    created = await docs.uploaded(docs.caller(), collection_id)
+    document = await session.get(Document, uuid.UUID(created["id"]))
+    assert document is not None
+    document.deleted_at = datetime.now(UTC)  # as if the process died after the commit
+    await session.flush()
+    [key] = list(await session.scalars(select(DocumentVersion.storage_key)))
+
+    assert await purge_pending(docs.app.state.database, docs.storage) == 1
+
+    assert not await docs.storage.exists(key)
+    session.expunge_all()
+    assert await session.get(Document, uuid.UUID(created["id"])) is None
+    assert await purge_pending(docs.app.state.database, docs.storage) == 0
+
+
+async def test_new_versions_are_current_indexed_again_and_old_ones_kept(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    editor = docs.caller("editor")
+    v1 = samples.markdown()
+    created = await docs.uploaded(editor, collection_id, v1, filename="notes.md", title="Notes")
+    v2 = samples.docx()
+
+    answer = await docs.client.post(
+        f"/api/documents/{created['id']}/versions",
+        headers=editor.headers,
+        files={"file": ("notes.docx", v2, "application/octet-stream")},
+    )
+
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["id"] == created["id"]
+    assert body["version"] == 2
+    assert body["title"] == "Notes"  # the title stays
+    assert (body["sha256"], body["mime_type"], body["filename"]) == (sha256(v2), DOCX, "notes.docx")
+    assert body["status"] == "uploaded"
+    [event] = await outbox(session, "document.version_created")
+    assert event["data"]["version_id"] == body["version_id"]
+    assert event["data"]["content_type"] == DOCX
+
+    versions = await docs.client.get(
+        f"/api/documents/{created['id']}/versions", headers=docs.caller("viewer").headers
+    )
+    items = versions.json()["items"]
+    assert [(v["number"], v["current"]) for v in items] == [(2, True), (1, False)]
+    assert items[1]["id"] == created["version_id"]
+    old = await docs.client.get(
+        f"/api/documents/{created['id']}/content",
+        headers=editor.headers,
+        params={"version_id": created["version_id"]},
+    )
+    assert old.content == v1
+    assert old.headers["content-type"] == "text/markdown; charset=utf-8"
+    current = await docs.client.get(
+        f"/api/documents/{created['id']}/content", headers=editor.headers
+    )
+    assert current.content == v2
+    unknown = await docs.client.get(
+        f"/api/documents/{created['id']}/content",
+        headers=editor.headers,
+        params={"version_id": str(uuid.uuid4())},
+    )
+    assert unknown.status_code == 404
+
+    same = await docs.client.post(
+        f"/api/documents/{created['id']}/versions",
+        headers=editor.headers,
+        files={"file": ("again.docx", v2, "application/octet-stream")},
+    )
+    assert same.status_code == 409
+    assert same.json()["document_id"] == created["id"]
+    refused = await docs.client.post(
+        f"/api/documents/{created['id']}/versions",
+        headers=editor.headers,
+        files={"file": ("x.png", samples.png(), "image/png")},
+    )
+    assert refused.status_code == 415
+    assert len(docs.files) == 2
+
+
+async def test_reindex_one_a_collection_or_everything(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    editor = docs.caller("editor")
+    a = await docs.uploaded(editor, collection_id)
+    b = await docs.uploaded(editor, collection_id)
+    other = await make_collection(session, docs.org_id)
+    c = await docs.uploaded(editor, other.id)
+    failed = await session.get(Document, uuid.UUID(a["id"]))
+    assert failed is not None
+    failed.status, failed.error_code, failed.error_message = "failed", "timeout", "Too slow"
+    await session.flush()
+
+    one = await docs.client.post(f"/api/documents/{a['id']}/reindex", headers=editor.headers)
+    assert one.status_code == 202
+    assert one.json()["status"] == "uploaded"
+    assert one.json()["error"] is None
+    [event] = await outbox(session, "document.reindex_requested")
+    assert event["data"]["document_id"] == a["id"]
+    assert event["data"]["version_id"] == a["version_id"]
+
+    admin = docs.caller("admin")
+    bulk = await docs.client.post(
+        f"/api/collections/{collection_id}/reindex", headers=admin.headers
+    )
+    assert bulk.status_code == 202
+    assert bulk.json() == {"queued": 2}
+    everything = await docs.client.post("/api/documents/reindex", headers=admin.headers)
+    assert everything.json() == {"queued": 3}
+    events = await outbox(session, "document.reindex_requested")
+    assert [e["subject_id"] for e in events[1:3]] == sorted([a["id"], b["id"]])
+    assert {e["subject_id"] for e in events[3:]} == {a["id"], b["id"], c["id"]}
+    foreign = docs.caller("admin", org_id=uuid.uuid4())
+    assert (await docs.client.post("/api/documents/reindex", headers=foreign.headers)).json() == {
+        "queued": 0
+    }
+
+
+async def test_another_organizations_ids_are_404(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    created = await docs.uploaded(docs.caller("editor"), collection_id)
+    stranger = docs.caller("owner", org_id=uuid.uuid4())
+    d = created["id"]
+
+    calls = [
+        ("GET", f"/api/documents/{d}", None),
+        ("GET", f"/api/documents/{d}/content", None),
+        ("GET", f"/api/documents/{d}/versions", None),
+        ("PATCH", f"/api/documents/{d}", {"title": "mine"}),
+        ("POST", f"/api/documents/{d}/reindex", None),
+        ("DELETE", f"/api/documents/{d}", None),
+        ("GET", f"/api/collections/{collection_id}", None),
+        ("PATCH", f"/api/collections/{collection_id}", {"name": "mine"}),
+        ("DELETE", f"/api/collections/{collection_id}", None),
+        ("GET", f"/api/collections/{collection_id}/members", None),
+        ("PUT", f"/api/collections/{collection_id}/members/{stranger.user_id}", {"role": "viewer"}),
+        ("POST", f"/api/collections/{collection_id}/reindex", None),
+    ]
+    for method, path, body in calls:
+        answer = await docs.client.request(method, path, headers=stranger.headers, json=body)
+        assert answer.status_code == 404, (method, path, answer.text)
+    upload = await docs.upload(stranger, collection_id, b"into someone else's collection")
+    assert upload.status_code == 404
+    version = await docs.client.post(
+        f"/api/documents/{d}/versions",
+        headers=stranger.headers,
+        files={"file": ("x.txt", b"hijack", "text/plain")},
+    )
+    assert version.status_code == 404
+    listed = await docs.client.get("/api/documents", headers=stranger.headers)
+    assert listed.json()["items"] == []
+    collections = await docs.client.get("/api/collections", headers=stranger.headers)
+    assert collections.json()["items"] == []
+
+
+async def test_uploads_are_rate_limited_per_caller(
+    documents_factory: DocumentsFactory, session: AsyncSession
+) -> None:
+    config = DocumentsSettings(max_upload_bytes=MAX_UPLOAD, upload_rate_limit="2/minute")
+    async with documents_factory(config=config) as docs:
+        collection = await make_collection(session, docs.org_id)
+        editor, other = docs.caller("editor"), docs.caller("editor")
+        for _ in range(2):
+            await docs.uploaded(editor, collection.id)
+
+        refused = await docs.upload(editor, collection.id, samples.text())
+
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) >= 1
+        await docs.uploaded(other, collection.id)
+
+
+async def test_on_s3_too_every_version_goes_with_the_document(
+    documents_factory: DocumentsFactory,
+    session: AsyncSession,
+    s3_settings: StorageSettings,
+    s3_client: S3Client,
+) -> None:
+    async with documents_factory(storage=s3_settings) as docs:
+        collection = await make_collection(session, docs.org_id)
+        editor = docs.caller("editor")
+        content = samples.pdf()
+        created = await docs.uploaded(editor, collection.id, content, filename="s3.pdf")
+        second = await docs.client.post(
+            f"/api/documents/{created['id']}/versions",
+            headers=editor.headers,
+            files={"file": ("s3.docx", samples.docx(), "application/octet-stream")},
+        )
+        assert second.status_code == 201
+        old = await docs.client.get(
+            f"/api/documents/{created['id']}/content",
+            headers=editor.headers,
+            params={"version_id": created["version_id"]},
+        )
+        assert old.content == content
+        listed = s3_client.list_object_versions(Bucket=s3_settings.s3_bucket)
+        assert len(listed.get("Versions", [])) == 2
+
+        answer = await docs.client.delete(f"/api/documents/{created['id']}", headers=editor.headers)
+
+        assert answer.status_code == 204
+        listed = s3_client.list_object_versions(Bucket=s3_settings.s3_bucket)
+        assert listed.get("Versions", []) == []
+        assert listed.get("DeleteMarkers", []) == []

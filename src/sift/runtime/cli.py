@@ -290,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--service", choices=SERVICES, help="only this service's history")
-    migrate.add_argument("--revision", default="head")
+    migrate.add_argument("--revision", default="heads")
     migrate.set_defaults(handler=cmd_migrate)
 
     make = commands.add_parser("makemigrations", help="autogenerate a service's migration")

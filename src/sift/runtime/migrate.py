@@ -11,7 +11,7 @@ from sift.core.config import CoreSettings
 log = structlog.get_logger()
 
 
-def migrate_all(settings: CoreSettings, revision: str = "head") -> None:
+def migrate_all(settings: CoreSettings, revision: str = "heads") -> None:
     for service in SERVICES:
         migrations.upgrade(service, settings.sqlalchemy_url, revision)
         log.info("migrate.done", service=service, revision=revision)

@@ -18,9 +18,9 @@ def alembic_config(service: str, database_url: str) -> Config:
     config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     return config
 
-    # "heads": branches made in parallel (each off the same parent) all apply; a merge
-    # revision joins them later.
 
+# "heads": branches made in parallel (each off the same parent) all apply; a merge
+# revision joins them later.
 def upgrade(service: str, database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(service, database_url), revision)
 

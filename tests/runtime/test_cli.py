@@ -230,6 +230,7 @@ def command_env(base_settings: CoreSettings) -> dict[str, str]:
     [
         (["relay"], '"relay.started"'),
         (["scheduler"], '"scheduler.leading"'),
+        (["consume", "documents"], '"consume.started"'),
         (["worker", "--concurrency", "1", "--queues", "ingest"], "ready."),
     ],
 )

@@ -119,10 +119,12 @@ def test_jobs_use_the_retention_settings(
     kept = add_outbox_row(sync_engine, "identity", published_at=now - timedelta(hours=1))
     seen = add_processed(sync_engine, "identity", processed_at=now - timedelta(days=3))
     settings = SchedulerSettings(outbox_retention_days=2, processed_events_retention_days=2)
-    monkeypatch.setattr(module, "_context", module._JobContext(sync_engine, settings))
+    context = module._JobContext(sync_engine, settings, base_settings)
+    monkeypatch.setattr(module, "_context", context)
 
     purge_outbox_job()
     purge_processed_events_job()
+    module.purge_deleted_documents_job()  # nothing pending: a no-op that must succeed
 
     assert remaining(sync_engine, "identity", "outbox", "id") == {kept}
     assert stale not in remaining(sync_engine, "identity", "outbox", "id")
@@ -136,9 +138,15 @@ def test_jobs_refuse_to_run_outside_a_scheduler() -> None:
 
 def test_maintenance_jobs_are_registered_hourly() -> None:
     jobs = {job.id: job for job in maintenance_jobs(SchedulerSettings())}
-    assert set(jobs) == {"maintenance.purge_outbox", "maintenance.purge_processed_events"}
+    assert set(jobs) == {
+        "maintenance.purge_outbox",
+        "maintenance.purge_processed_events",
+        "documents.purge_deleted",
+    }
     fire = jobs["maintenance.purge_outbox"].trigger.get_next_fire_time(None, NOW)
     assert fire == NOW.replace(minute=17)
+    purge = jobs["documents.purge_deleted"].trigger.get_next_fire_time(None, NOW)
+    assert purge is not None and purge - NOW <= timedelta(minutes=10)
 
 
 def test_only_one_holder_of_the_leader_lock(sync_engine: Engine) -> None:
@@ -226,6 +234,7 @@ def test_replicas_run_each_job_once_and_fail_over(
                 text(f'SELECT id FROM "{scheduler_schema}".{JOBS_TABLE} ORDER BY id')
             ).scalars()
             assert list(stored) == [
+                "documents.purge_deleted",
                 "maintenance.purge_outbox",
                 "maintenance.purge_processed_events",
                 "test.record",

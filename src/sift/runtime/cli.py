@@ -63,6 +63,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         worker=args.worker,
         scheduler=args.scheduler,
         relay=args.relay,
+        consumers=args.consumers,
         log_prefix=args.log_prefix,
         ready_timeout=args.ready_timeout,
         stop_timeout=args.stop_timeout,
@@ -172,6 +173,23 @@ def cmd_relay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consume(args: argparse.Namespace) -> int:
+    from sift.runtime.consumers import consume
+
+    settings = load_settings(process=f"consume-{args.service}")
+    _ensure_database(settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await consume(settings, args.service, stop)
+
+    asyncio.run(main())
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from sift.core import migrations
     from sift.runtime.migrate import migrate_all
@@ -252,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--no-worker", dest="worker", action="store_false")
     up.add_argument("--no-scheduler", dest="scheduler", action="store_false")
     up.add_argument("--no-relay", dest="relay", action="store_false")
+    up.add_argument("--no-consumers", dest="consumers", action="store_false")
     up.add_argument(
         "--no-log-prefix",
         dest="log_prefix",
@@ -287,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("relay", help="publish committed outbox events").set_defaults(
         handler=cmd_relay
     )
+
+    consume = commands.add_parser("consume", help="run a service's event consumers")
+    consume.add_argument("service", choices=SERVICES)
+    consume.set_defaults(handler=cmd_consume)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--service", choices=SERVICES, help="only this service's history")

@@ -10,6 +10,7 @@ or slow job run once.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import threading
@@ -64,6 +65,7 @@ class SchedulerSettings(BaseSettings):
     processed_events_retention_days: int = 30
     retention_cron: str = "17 * * * *"  # hourly keeps each purge small
     purge_batch_size: int = 5_000
+    document_purge_cron: str = "*/10 * * * *"
     misfire_grace_seconds: int = 3_600
     leader_poll_seconds: float = 5.0
     executor_threads: int = 4
@@ -164,6 +166,7 @@ def purge_processed_events(
 class _JobContext:
     engine: Engine
     settings: SchedulerSettings
+    core: CoreSettings
 
 
 _context: _JobContext | None = None
@@ -193,6 +196,30 @@ def purge_processed_events_job() -> None:
     )
 
 
+def purge_deleted_documents(settings: CoreSettings) -> int:
+    """Finishes document deletions that a crash interrupted (files, then rows)."""
+    from sift.core.db import Database
+    from sift.core.storage import create_storage
+    from sift.documents.documents.tasks import purge_pending
+
+    async def run() -> int:
+        database = Database(settings.sqlalchemy_url, pool_size=1)
+        storage = create_storage(settings)
+        try:
+            return await purge_pending(database, storage)
+        finally:
+            await storage.aclose()
+            await database.dispose()
+
+    purged = asyncio.run(run())
+    log.info("scheduler.documents_purged", documents=purged)
+    return purged
+
+
+def purge_deleted_documents_job() -> None:
+    purge_deleted_documents(_job_context().core)
+
+
 @dataclass(frozen=True)
 class ScheduledJob:
     id: str
@@ -206,6 +233,11 @@ def maintenance_jobs(settings: SchedulerSettings) -> list[ScheduledJob]:
     return [
         ScheduledJob("maintenance.purge_outbox", purge_outbox_job, cron),
         ScheduledJob("maintenance.purge_processed_events", purge_processed_events_job, cron),
+        ScheduledJob(
+            "documents.purge_deleted",
+            purge_deleted_documents_job,
+            CronTrigger.from_crontab(settings.document_purge_cron, timezone=UTC),
+        ),
     ]
 
 
@@ -344,7 +376,7 @@ def run_scheduler(
     context: _JobContext | None = None
     lock = LeaderLock(engine, leader_lock_key(f"sift.scheduler:{scheduler_settings.schema_name}"))
     try:
-        context = _context = _JobContext(engine, scheduler_settings)
+        context = _context = _JobContext(engine, scheduler_settings, settings)
         log.info("scheduler.standby", instance=instance)
         while not stop.is_set():
             try:

@@ -60,6 +60,7 @@ class UpOptions:
     worker: bool = True
     scheduler: bool = True
     relay: bool = True
+    consumers: bool = True
     log_prefix: bool = True
     ready_timeout: float = 120.0
     stop_timeout: float = 15.0
@@ -133,6 +134,12 @@ def child_specs(
             specs.append(ProcessSpec("relay", _python("relay"), env=env, tier=TIER_BACKEND))
         else:
             log.warning("up.relay_unavailable", module=RELAY_MODULE)
+    if options.consumers:
+        from sift.runtime.consumers import services_with_consumers
+
+        for service in services_with_consumers(tuple(layouts)):
+            argv = _python("consume", service)
+            specs.append(ProcessSpec(f"consume.{service}", argv, env=env, tier=TIER_BACKEND))
     if gateway_paths is not None:
         specs.append(
             ProcessSpec(

@@ -1,0 +1,41 @@
+"""Finds each service's event consumers and runs them (`sift consume <service>`)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import pkgutil
+
+import structlog
+
+from sift.core.config import CoreSettings
+from sift.core.events.consumer import Consumer, run_consumer
+
+log = structlog.get_logger()
+
+
+def discover_consumers(service: str) -> list[Consumer]:
+    """The `Consumer` objects declared in the service's `consumers` modules."""
+    package = importlib.import_module(f"sift.{service}")
+    found: dict[int, Consumer] = {}
+    for module_info in pkgutil.walk_packages(package.__path__, prefix=f"sift.{service}."):
+        if module_info.name.rsplit(".", 1)[-1] != "consumers":
+            continue
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, Consumer):
+                found[id(value)] = value
+    return list(found.values())
+
+
+def services_with_consumers(services: tuple[str, ...]) -> list[str]:
+    return [service for service in services if discover_consumers(service)]
+
+
+async def consume(settings: CoreSettings, service: str, stop: asyncio.Event) -> None:
+    consumers = discover_consumers(service)
+    if not consumers:
+        log.info("consume.nothing_to_consume", service=service)
+        return
+    log.info("consume.started", service=service, groups=[c.group for c in consumers])
+    await asyncio.gather(*(run_consumer(settings, consumer, stop=stop) for consumer in consumers))

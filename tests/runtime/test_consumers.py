@@ -1,0 +1,59 @@
+"""Service consumers are found by convention and run by `sift consume` / `sift up`."""
+
+from __future__ import annotations
+
+import asyncio
+
+from redis.asyncio import Redis
+
+from sift import SERVICES
+from sift.core.config import CoreSettings
+from sift.core.events.bus import stream_key
+from sift.runtime.consumers import consume, discover_consumers, services_with_consumers
+from sift.runtime.gateway import GatewaySettings
+from sift.runtime.services import service_layouts
+from sift.runtime.up import UpOptions, child_specs
+
+
+def test_consumers_are_discovered_in_consumers_modules() -> None:
+    groups = [consumer.group for consumer in discover_consumers("documents")]
+    assert groups == ["documents"]
+    assert discover_consumers("audit") == []
+    assert "documents" in services_with_consumers(SERVICES)
+
+
+def test_up_runs_one_consumer_process_per_service_with_consumers(settings: CoreSettings) -> None:
+    layouts = service_layouts()
+    names = {
+        spec.name
+        for spec in child_specs(
+            settings, layouts, UpOptions(), env={}, gateway=GatewaySettings(), gateway_paths=None
+        )
+    }
+    assert {f"consume.{s}" for s in services_with_consumers(SERVICES)} <= names
+    assert "consume.audit" not in names
+    without = child_specs(
+        settings,
+        layouts,
+        UpOptions(consumers=False),
+        env={},
+        gateway=GatewaySettings(),
+        gateway_paths=None,
+    )
+    assert not any(spec.name.startswith("consume.") for spec in without)
+
+
+async def test_consume_joins_the_stream_and_stops(settings: CoreSettings, redis: Redis) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(consume(settings, "documents", stop))
+    for _ in range(100):
+        if await redis.exists(stream_key(settings)):
+            groups = await redis.xinfo_groups(stream_key(settings))
+            if any(group["name"] == b"documents" for group in groups):
+                break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the documents consumer group never appeared")
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    await consume(settings, "audit", asyncio.Event())  # nothing to consume: returns at once

@@ -81,7 +81,9 @@ class TaskSettings(BaseSettings):
     time_limit: int = 360  # then the worker process is killed
     # Redis redelivers an unacknowledged message after this: it must exceed the longest
     # task run and the longest retry countdown (retry_backoff_max), or work is duplicated.
-    visibility_timeout: int = 3600
+    # A crashed worker's task comes back after this; above the hard time limit (360 s)
+    # and the longest retry countdown (600 s) so that no live task is delivered twice.
+    visibility_timeout: int = 900
     result_expires: int = 24 * 3600
     dead_letter_maxlen: int = 100_000
 

@@ -10,6 +10,7 @@ import structlog
 
 from sift.core.config import CoreSettings
 from sift.core.events.consumer import Consumer, run_consumer
+from sift.core.tasks import configure_celery, flush_enqueued
 
 log = structlog.get_logger()
 
@@ -37,5 +38,13 @@ async def consume(settings: CoreSettings, service: str, stop: asyncio.Event) -> 
     if not consumers:
         log.info("consume.nothing_to_consume", service=service)
         return
+    # Handlers may enqueue Celery tasks after their commit: point Celery at our Redis, and
+    # hand over what is still queued for sending before the process exits.
+    configure_celery(settings)
     log.info("consume.started", service=service, groups=[c.group for c in consumers])
-    await asyncio.gather(*(run_consumer(settings, consumer, stop=stop) for consumer in consumers))
+    try:
+        await asyncio.gather(
+            *(run_consumer(settings, consumer, stop=stop) for consumer in consumers)
+        )
+    finally:
+        await flush_enqueued()

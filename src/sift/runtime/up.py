@@ -123,8 +123,24 @@ def child_specs(
     if options.worker:
         if _available(WORKER_MODULE):
             # A node name per stack: two stacks on one machine are two Celery nodes.
-            worker = _python("worker", "--hostname", f"sift-{os.getpid()}@%h")
+            from sift.core.tasks import ALL_QUEUES
+
+            # Ingestion loads the embedding model (about 1 GiB) and keeps a core busy: its
+            # own single-process worker, so it never holds up mail, privacy or other queues.
+            general = ",".join(queue for queue in ALL_QUEUES if queue != "ingest")
+            node = f"sift-{os.getpid()}"
+            worker = _python("worker", "--hostname", f"{node}@%h", "--queues", general)
+            ingest = _python(
+                "worker",
+                "--hostname",
+                f"{node}-ingest@%h",
+                "--queues",
+                "ingest",
+                "--concurrency",
+                "1",
+            )
             specs.append(ProcessSpec("worker", worker, env=env, tier=TIER_BACKEND))
+            specs.append(ProcessSpec("worker.ingest", ingest, env=env, tier=TIER_BACKEND))
         else:
             log.warning("up.worker_unavailable", module=WORKER_MODULE)
     if options.scheduler:

@@ -1,0 +1,13 @@
+"""The search service's consumer group with every domain's handlers registered.
+
+`run_consumer(settings, sift.search.consumers.consumer)` runs it (one or more processes).
+"""
+
+from __future__ import annotations
+
+from sift.search.events import consumer
+from sift.search.ingestion import consumers as ingestion_consumers
+
+HANDLER_MODULES = (ingestion_consumers,)
+
+__all__ = ["HANDLER_MODULES", "consumer"]

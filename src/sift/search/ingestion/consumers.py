@@ -1,0 +1,64 @@
+"""Ingestion's event handlers on the search consumer group (each idempotent)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.contracts.events import EventEnvelope
+from sift.contracts.events.documents import (
+    DocumentDeleted,
+    DocumentReindexRequested,
+    DocumentUploaded,
+    DocumentVersionCreated,
+)
+from sift.core.tasks import enqueue_after_commit
+from sift.search.events import consumer
+from sift.search.ingestion.service import Announcement, ingestion
+from sift.search.ingestion.tasks import index_version
+
+
+class MissingOrganization(ValueError):
+    """A document event without `org_id`: its chunks could never be access-checked."""
+
+
+async def _queue(
+    session: AsyncSession,
+    envelope: EventEnvelope,
+    payload: DocumentUploaded | DocumentVersionCreated | DocumentReindexRequested,
+) -> None:
+    if envelope.org_id is None:
+        raise MissingOrganization(f"{envelope.type} {envelope.id} has no org_id")
+    await ingestion.queue(
+        session,
+        Announcement(
+            org_id=envelope.org_id,
+            document_id=payload.document_id,
+            version_id=payload.version_id,
+            collection_id=payload.collection_id,
+            storage_key=payload.storage_key,
+            content_type=payload.content_type,
+            filename=payload.filename,
+            announced_at=envelope.occurred_at,
+        ),
+    )
+    enqueue_after_commit(session, index_version, str(payload.version_id))
+
+
+@consumer.on(DocumentUploaded)
+async def on_document_uploaded(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await _queue(session, envelope, envelope.payload_as(DocumentUploaded))
+
+
+@consumer.on(DocumentVersionCreated)
+async def on_version_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await _queue(session, envelope, envelope.payload_as(DocumentVersionCreated))
+
+
+@consumer.on(DocumentReindexRequested)
+async def on_reindex_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await _queue(session, envelope, envelope.payload_as(DocumentReindexRequested))
+
+
+@consumer.on(DocumentDeleted)
+async def on_document_deleted(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await ingestion.delete_document(session, envelope.payload_as(DocumentDeleted).document_id)

@@ -1,0 +1,109 @@
+"""The CPU part of ingestion: bytes -> text -> sentences -> chunks -> vectors, timed by step.
+
+Pure (no database, no storage), so the task, the tests and the benchmark run the same code.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sift.contracts.events.documents import IndexFailureCode, IndexStep
+from sift.search.config import IngestSettings
+from sift.search.ingestion.chunking import ChunkDraft, chunk_text
+from sift.search.ingestion.embedding import Embedder
+from sift.search.ingestion.exceptions import IngestError
+from sift.search.ingestion.extract import Deadline, ExtractedText, extract
+from sift.search.ingestion.nlp import Analysis, analyze
+
+STEPS = ("fetch", "extract", "nlp", "chunk", "embed", "index")
+
+
+@dataclass
+class StepClock:
+    """Start, end and duration of each step, in the order they ran."""
+
+    steps: list[IndexStep] = field(default_factory=list)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started_at = datetime.now(UTC)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps.append(
+                IndexStep(
+                    name=name,
+                    started_at=started_at,
+                    finished_at=datetime.now(UTC),
+                    duration_ms=round((time.perf_counter() - started) * 1000),
+                )
+            )
+
+    def milliseconds(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for step in self.steps:
+            totals[step.name] = totals.get(step.name, 0) + step.duration_ms
+        return totals
+
+
+@dataclass(frozen=True)
+class Processed:
+    extracted: ExtractedText
+    analysis: Analysis
+    chunks: list[ChunkDraft]
+    vectors: list[list[float]]
+    embedding_model: str
+    embedding_dimension: int
+
+
+def process(
+    data: bytes,
+    *,
+    declared_type: str | None,
+    settings: IngestSettings,
+    embedder: Embedder,
+    clock: StepClock,
+    deadline: Deadline,
+) -> Processed:
+    """Raises IngestError with the failure's code; anything else is a bug or an outage."""
+    with clock.step("extract"):
+        extracted = extract(data, declared_type=declared_type, settings=settings, deadline=deadline)
+    deadline.check()
+    with clock.step("nlp"):
+        analysis = analyze(extracted, deadline=deadline, spacy_models=settings.spacy_models)
+    deadline.check()
+    with clock.step("chunk"):
+        chunks = chunk_text(
+            extracted.text,
+            analysis.sentences,
+            count_tokens=embedder.count_tokens,
+            target_tokens=min(settings.chunk_target_tokens, embedder.max_tokens),
+            max_tokens=min(settings.chunk_max_tokens, embedder.max_tokens),
+            overlap_tokens=settings.chunk_overlap_tokens,
+            headings=extracted.headings,
+        )
+    deadline.check()
+    with clock.step("embed"):
+        vectors: list[list[float]] = []
+        batch = max(1, settings.embedding_batch_size) * 4
+        for offset in range(0, len(chunks), batch):
+            deadline.check()
+            try:
+                vectors.extend(embedder.embed([c.text for c in chunks[offset : offset + batch]]))
+            except (RuntimeError, ValueError) as exc:
+                raise IngestError(
+                    IndexFailureCode.embedding_failed, "The embedding model failed on this text."
+                ) from exc
+    return Processed(
+        extracted=extracted,
+        analysis=analysis,
+        chunks=chunks,
+        vectors=vectors,
+        embedding_model=embedder.name,
+        embedding_dimension=embedder.dimension,
+    )

@@ -1,0 +1,110 @@
+"""All SQL of ingestion: index state rows and the chunks of each version."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.search.models import Chunk, DocumentIndex, IndexStatus
+
+CHUNK_NAMESPACE = uuid.UUID("6f7c3f2e-5d1a-4c57-9a51-2d3e0b1c9f10")
+INSERT_BATCH = 500
+
+
+def chunk_id(version_id: uuid.UUID, ordinal: int) -> uuid.UUID:
+    """Stable IDs: a re-run writes the same chunk under the same ID (and vector stores that
+    upsert by ID converge too)."""
+    return uuid.uuid5(CHUNK_NAMESPACE, f"{version_id}:{ordinal}")
+
+
+class IngestionRepository:
+    async def get(
+        self, session: AsyncSession, version_id: uuid.UUID, *, for_update: bool = False
+    ) -> DocumentIndex | None:
+        statement = select(DocumentIndex).where(DocumentIndex.version_id == version_id)
+        if for_update:
+            statement = statement.with_for_update()
+        return (await session.execute(statement)).scalar_one_or_none()
+
+    async def queue(self, session: AsyncSession, values: dict[str, Any]) -> None:
+        """Insert the version as queued, or put an existing one back in the queue."""
+        reset = {
+            "status": IndexStatus.queued.value,
+            "storage_key": values["storage_key"],
+            "content_type": values["content_type"],
+            "attempts": 0,
+            "error_code": None,
+            "error_message": None,
+            "queued_at": values["queued_at"],
+            "updated_at": func.now(),
+        }
+        if values.get("filename"):
+            reset["filename"] = values["filename"]
+        statement = pg_insert(DocumentIndex).values(
+            status=IndexStatus.queued.value, attempts=0, **values
+        )
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=[DocumentIndex.version_id], set_=reset)
+        )
+
+    async def replace_chunks(
+        self, session: AsyncSession, version_id: uuid.UUID, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """The version's chunks become exactly `rows` (in the caller's transaction)."""
+        await self.delete_chunks(session, version_id)
+        for offset in range(0, len(rows), INSERT_BATCH):
+            await session.execute(insert(Chunk), list(rows[offset : offset + INSERT_BATCH]))
+
+    async def delete_chunks(self, session: AsyncSession, version_id: uuid.UUID) -> int:
+        result = await session.execute(delete(Chunk).where(Chunk.version_id == version_id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def newer_indexed(
+        self, session: AsyncSession, document_id: uuid.UUID, announced_at: datetime
+    ) -> bool:
+        statement = select(DocumentIndex.version_id).where(
+            DocumentIndex.document_id == document_id,
+            DocumentIndex.announced_at > announced_at,
+            DocumentIndex.status == IndexStatus.indexed.value,
+        )
+        return (await session.execute(statement.limit(1))).first() is not None
+
+    async def supersede_older(
+        self, session: AsyncSession, document_id: uuid.UUID, announced_at: datetime
+    ) -> list[uuid.UUID]:
+        """Older versions of the document leave the index (their rows stay, superseded)."""
+        older = (
+            update(DocumentIndex)
+            .where(
+                DocumentIndex.document_id == document_id,
+                DocumentIndex.announced_at < announced_at,
+                DocumentIndex.status != IndexStatus.superseded.value,
+            )
+            .values(status=IndexStatus.superseded.value, updated_at=func.now())
+            .returning(DocumentIndex.version_id)
+        )
+        versions = list((await session.execute(older)).scalars())
+        if versions:
+            await session.execute(delete(Chunk).where(Chunk.version_id.in_(versions)))
+        return versions
+
+    async def delete_document(self, session: AsyncSession, document_id: uuid.UUID) -> int:
+        """Every version's state and chunks (chunks go by the foreign key's cascade)."""
+        await session.execute(delete(Chunk).where(Chunk.document_id == document_id))
+        result = await session.execute(
+            delete(DocumentIndex).where(DocumentIndex.document_id == document_id)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def chunks_of(self, session: AsyncSession, version_id: uuid.UUID) -> list[Chunk]:
+        statement = select(Chunk).where(Chunk.version_id == version_id).order_by(Chunk.ordinal)
+        return list((await session.execute(statement)).scalars())
+
+
+ingestion_repository = IngestionRepository()

@@ -1,0 +1,148 @@
+"""Language, sentences and chunks: exact offsets, sizes, overlap, pages, determinism."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from sift.search.config import IngestSettings
+from sift.search.ingestion.chunking import ChunkDraft, chunk_text
+from sift.search.ingestion.embedding import Embedder
+from sift.search.ingestion.extract import Deadline, ExtractedText, FileType, PageSpan, extract
+from sift.search.ingestion.nlp import analyze, detect_language, text_search_config
+from tests.search import files
+
+
+def chunks_of(extracted: ExtractedText, embedder: Embedder, **sizes: int) -> list[ChunkDraft]:
+    analysis = analyze(extracted, deadline=Deadline(30))
+    return chunk_text(
+        extracted.text,
+        analysis.sentences,
+        count_tokens=embedder.count_tokens,
+        target_tokens=sizes.get("target", 200),
+        max_tokens=sizes.get("maximum", 256),
+        overlap_tokens=sizes.get("overlap", 40),
+        headings=extracted.headings,
+    )
+
+
+def pdf_text(pages: int) -> ExtractedText:
+    return extract(
+        files.pdf(files.pdf_pages(pages)),
+        declared_type=None,
+        settings=IngestSettings(),
+        deadline=Deadline(30),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "config"),
+    [
+        ("The committee reviewed the budget and approved the new harbor cranes.", "en", "english"),
+        (
+            "Der Ausschuss hat den Haushalt geprüft und die neuen Hafenkräne genehmigt.",
+            "de",
+            "german",
+        ),
+        ("Le comité a examiné le budget et approuvé les nouvelles grues du port.", "fr", "french"),
+        (
+            "委员会审查了预算并批准了新的港口起重机。委员会审查了预算并批准了新的港口起重机。",
+            "zh",
+            "simple",
+        ),
+    ],
+)
+def test_language_and_text_search_configuration(text: str, language: str, config: str) -> None:
+    assert detect_language(text) == language
+    assert text_search_config(language) == config
+
+
+def test_too_little_text_has_no_language() -> None:
+    assert detect_language("42 / 7") is None
+    assert text_search_config(None) == "simple"
+
+
+def test_sentences_point_into_the_text() -> None:
+    text = "Dr. Smith reviewed the ledger. It balanced!\n\nA new paragraph starts here. Done."
+    extracted = ExtractedText(FileType.text, text, [PageSpan(None, 0, len(text))])
+    analysis = analyze(extracted, deadline=Deadline(30))
+    assert [text[s.start : s.end] for s in analysis.sentences] == [
+        "Dr. Smith reviewed the ledger.",
+        "It balanced!",
+        "A new paragraph starts here.",
+        "Done.",
+    ]
+    assert analysis.language == "en"
+    assert "ledger" in analysis.keywords
+
+
+def test_chunks_point_exactly_into_the_text_with_pages(embedder: Embedder) -> None:
+    extracted = pdf_text(6)
+    chunks = chunks_of(extracted, embedder)
+    assert len(chunks) > 6
+    assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+    for chunk in chunks:
+        assert chunk.text == extracted.text[chunk.start : chunk.end]
+        assert chunk.page == extracted.page_at(chunk.start)
+        assert chunk.page_end == extracted.page_at(chunk.end - 1)
+        assert chunk.token_count <= 256
+        assert chunk.text[0].isupper() and chunk.text.endswith(".")  # whole sentences
+    assert all(c.token_count >= 100 for c in chunks[:-1] if c.page == c.page_end)
+    assert {c.page for c in chunks} == {1, 2, 3, 4, 5, 6}
+
+
+def test_consecutive_chunks_overlap_and_always_advance(embedder: Embedder) -> None:
+    chunks = chunks_of(pdf_text(3), embedder, overlap=40)
+    for previous, current in itertools.pairwise(chunks):
+        assert previous.start < current.start
+        if previous.page_end == current.page:
+            assert current.start < previous.end  # shares its last sentence(s)
+    no_overlap = chunks_of(pdf_text(3), embedder, overlap=0)
+    for previous, current in itertools.pairwise(no_overlap):
+        assert current.start >= previous.end
+
+
+def test_chunking_is_deterministic(embedder: Embedder) -> None:
+    assert chunks_of(pdf_text(4), embedder) == chunks_of(pdf_text(4), embedder)
+
+
+def test_a_sentence_longer_than_the_window_is_split_at_words(embedder: Embedder) -> None:
+    text = " ".join(files.WORDS * 40)  # ~1,200 words without a full stop
+    extracted = ExtractedText(FileType.text, text, [PageSpan(None, 0, len(text))])
+    chunks = chunks_of(extracted, embedder, target=100, maximum=128, overlap=0)
+    assert len(chunks) > 5
+    assert all(c.token_count <= 128 for c in chunks)
+    assert " ".join(c.text for c in chunks) == text
+
+
+def test_headings_label_their_chunks(embedder: Embedder) -> None:
+    data = files.docx_file(heading="Budget", paragraphs=files.sentences(30))
+    extracted = extract(data, declared_type=None, settings=IngestSettings(), deadline=Deadline(9))
+    chunks = chunks_of(extracted, embedder, target=60, maximum=80, overlap=0)
+    assert len(chunks) > 2
+    assert {c.heading for c in chunks} == {"Budget"}
+    assert all(c.page is None for c in chunks)
+
+
+def test_vectors_are_normalized_and_stable(embedder: Embedder) -> None:
+    first, second = embedder.embed(["harbor cranes", "harbor cranes"])
+    assert len(first) == embedder.dimension == 384
+    assert first == second
+    assert abs(sum(x * x for x in first) - 1.0) < 1e-4
+    assert embedder.name == "all-MiniLM-L6-v2"
+
+
+def test_bfloat16_vectors_match_float32(embedder: Embedder) -> None:
+    from sift.search.ingestion.embedding import SentenceTransformerEmbedder, bundled_model_path
+
+    exact = SentenceTransformerEmbedder(
+        bundled_model_path(), name="all-MiniLM-L6-v2", precision="float32"
+    )
+    fast = SentenceTransformerEmbedder(
+        bundled_model_path(), name="all-MiniLM-L6-v2", precision="bfloat16"
+    )
+    texts = files.sentences(8, seed=5)
+    for a, b in zip(exact.embed(texts), fast.embed(texts), strict=True):
+        assert sum(x * y for x, y in zip(a, b, strict=True)) > 0.999
+    assert fast.bfloat16 and not exact.bfloat16

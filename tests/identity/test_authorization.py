@@ -60,6 +60,21 @@ ENDPOINTS = [
         {"email": "invited@example.com", "role": "viewer"},
     ),
     Endpoint("POST", "/api/invitations/{token}/accept", P.account_manage),
+    Endpoint("GET", "/api/auth/mfa", P.account_manage),
+    Endpoint("POST", "/api/auth/mfa/totp/setup", P.account_manage, {"password": "wrong one"}),
+    Endpoint("POST", "/api/auth/mfa/totp/enable", P.account_manage, {"code": "123456"}),
+    Endpoint("POST", "/api/auth/mfa/sms/enable", P.account_manage, {"password": "wrong one"}),
+    Endpoint("POST", "/api/auth/mfa/disable", P.account_manage, {"password": "wrong one"}),
+    Endpoint("PUT", "/api/auth/phone", P.account_manage, {"phone_number": "not a number"}),
+    Endpoint("POST", "/api/auth/phone/verify", P.account_manage, {"code": "123456"}),
+    Endpoint(
+        "POST",
+        f"/api/orgs/{ORG}/api-keys",
+        P.api_keys_manage,
+        {"name": "CI", "permissions": ["documents:read"]},
+    ),
+    Endpoint("GET", f"/api/orgs/{ORG}/api-keys", P.api_keys_manage),
+    Endpoint("DELETE", f"/api/orgs/{ORG}/api-keys/{{key_id}}", P.api_keys_manage),
 ]
 
 
@@ -84,7 +99,11 @@ async def _call(
     caller = await add_member(session, identity, org, role or Role.viewer)
     target = await add_member(session, identity, org, Role.viewer)
     path = endpoint.path.format(
-        org_id=org.id, user_id=target.user.id, session_id=uuid.uuid4(), token="T" * 43
+        org_id=org.id,
+        user_id=target.user.id,
+        session_id=uuid.uuid4(),
+        key_id=uuid.uuid4(),
+        token="T" * 43,
     )
     headers = caller.headers if role is not None else {}
     answer = await identity.client.request(

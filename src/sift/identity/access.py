@@ -2,23 +2,25 @@
 
 It verifies access tokens with its own key store (no HTTP round trip to itself) and,
 beyond the signature, checks its tables: the user still active, still a member of the
-token's organization with the token's role, the session not revoked. A token of a
+token's organization with the token's role, the session not revoked, the API key (of a
+`kind: api_key` token) not revoked. A token of a
 deleted user, a removed member or a signed-out session stops working here at once.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import and_, select
 
-from sift.core.auth import Authenticator, InvalidToken, Principal, TokenVerifier
+from sift.core.auth import Authenticator, InvalidToken, Principal, PrincipalKind, TokenVerifier
 from sift.core.db import Database
 from sift.core.ratelimit import RateLimiting
 from sift.identity.accounts.throttle import LoginThrottle
 from sift.identity.keys.store import KeyStore
-from sift.identity.models import Membership, RefreshFamily, User, UserStatus
+from sift.identity.models import ApiKey, Membership, RefreshFamily, User, UserStatus
 from sift.identity.web import IdentityContext, identity_context
 
 
@@ -39,12 +41,27 @@ async def check_principal(request: Request, principal: Principal) -> None:
     )
     async with database.sessionmaker() as session:
         row = (await session.execute(query)).first()
+        key = await session.get(ApiKey, principal.api_key_id) if principal.api_key_id else None
     if row is None or row.status != UserStatus.active:
         raise InvalidToken("The account of this access token no longer exists.")
     if row.role != principal.role:
         raise InvalidToken("Your role in this organization changed; refresh the access token.")
     if principal.session_id is not None and (row.id is None or row.revoked_at is not None):
         raise InvalidToken("The session of this access token was signed out.")
+    api_key = principal.kind is PrincipalKind.api_key or principal.api_key_id is not None
+    if api_key and not _key_usable(key, principal):
+        raise InvalidToken("The API key of this access token was revoked or has expired.")
+
+
+def _key_usable(key: ApiKey | None, principal: Principal) -> bool:
+    now = datetime.now(UTC)
+    return (
+        key is not None
+        and key.org_id == principal.org_id
+        and key.created_by == principal.user_id
+        and key.revoked_at is None
+        and (key.expires_at is None or key.expires_at > now)
+    )
 
 
 def install(app: FastAPI, context: IdentityContext) -> KeyStore:

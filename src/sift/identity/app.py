@@ -13,9 +13,14 @@ from sift.core.config import CoreSettings, get_settings
 from sift.core.ratelimit import RateLimiting
 from sift.identity import access
 from sift.identity.accounts import endpoints as accounts
+from sift.identity.apikeys import endpoints as apikeys
 from sift.identity.config import IdentitySettings, get_identity_settings
 from sift.identity.invitations import endpoints as invitations
 from sift.identity.keys import endpoints as keys
+from sift.identity.mfa import endpoints as mfa
+from sift.identity.mfa import factor as mfa_factor
+from sift.identity.oauth import endpoints as oauth
+from sift.identity.oauth.providers import ProviderRegistry
 from sift.identity.orgs import endpoints as orgs
 from sift.identity.sessions import endpoints as sessions
 from sift.identity.web import IdentityContext
@@ -36,7 +41,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         RateLimiting.install(app)
         access.install(app, context)
-        yield
+        mfa_factor.install(app, context)
+        app.state.oauth_providers = ProviderRegistry(context.config.oauth)
+        try:
+            yield
+        finally:
+            await app.state.oauth_providers.aclose()
+            mfa_factor.uninstall(app)
 
     app = create_service_app(
         NAME,
@@ -48,6 +59,10 @@ def create_app(
             orgs.router,
             invitations.router,
             keys.router,
+            mfa.router,
+            apikeys.router,
+            apikeys.exchange,
+            oauth.router,
         ],
         lifespan=lifespan,
         description="Accounts, organizations, sessions and access tokens.",

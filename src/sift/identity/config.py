@@ -11,9 +11,16 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sift.identity.oauth.config import OAuthSettings
+
 
 class IdentitySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_IDENTITY_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SIFT_IDENTITY_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
 
     port: int = 8101
     replicas: int = 1
@@ -72,6 +79,12 @@ class IdentitySettings(BaseSettings):
     lockout_base_seconds: int = Field(default=30, ge=1)
     lockout_max_seconds: int = Field(default=900, ge=1)
     lockout_memory_hours: int = Field(default=24, ge=1)
+
+    # Social login and OIDC: `SIFT_IDENTITY_OAUTH='{"providers": {"google": {...}}}'`
+    # (see docs/security.md); a secret alone can come from
+    # `SIFT_IDENTITY_OAUTH__PROVIDERS__GOOGLE__CLIENT_SECRET`.
+    oauth: OAuthSettings = Field(default_factory=OAuthSettings)
+    oauth_limit_per_ip: str = "30/minute;300/hour"
 
 
 @lru_cache

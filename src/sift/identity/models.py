@@ -13,11 +13,13 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     func,
@@ -232,3 +234,119 @@ class Invitation(IdMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+# --- MFA and API keys (second factors, phone numbers, API keys) ---------------------------
+
+
+class MfaSettings(TimestampMixin, Base):
+    """A user's second factors: TOTP (pending until enabled) and SMS codes."""
+
+    __tablename__ = "mfa_settings"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # AES-256-GCM under a key derived from the platform secret; set at setup, in use once enabled.
+    totp_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The last time step whose code was accepted: a code is never accepted twice (RFC 6238 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    sms_enabled_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    @property
+    def enabled(self) -> bool:
+        return self.totp_enabled_at is not None or self.sms_enabled_at is not None
+
+
+class RecoveryCode(IdMixin, Base):
+    """A one-time recovery code, stored as a keyed hash."""
+
+    __tablename__ = "mfa_recovery_codes"
+    __table_args__ = (Index("ix_mfa_recovery_codes_user_id", "user_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class UserPhone(TimestampMixin, Base):
+    """A user's mobile number (E.164), usable for SMS codes once verified."""
+
+    __tablename__ = "user_phones"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone_number: Mapped[str] = mapped_column(String(16))
+    phone_verified_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class SmsCodePurpose(StrEnum):
+    phone_verification = "phone_verification"
+    sign_in = "sign_in"
+
+
+class SmsCode(IdMixin, Base):
+    """A one-time code sent by SMS: keyed hash only, short-lived, a few attempts."""
+
+    __tablename__ = "sms_codes"
+    __table_args__ = (
+        CheckConstraint(_one_of("purpose", SmsCodePurpose), name="purpose"),
+        Index("ix_sms_codes_user_id", "user_id"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    phone_number: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class ApiKey(IdMixin, Base):
+    """A programmatic credential of an organization; only the secret's SHA-256 is stored."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_org_id", "org_id"),)
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    # Public part of the key (`sift_<prefix>_<secret>`): finds the row without the secret.
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    permissions: Mapped[list[str]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    revoked_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+# --- Social login and OIDC (linked provider accounts) -------------------------------------
+
+
+class OAuthAccount(IdMixin, Base):
+    """A provider's account (Google, GitHub, an OIDC issuer) linked to a user for sign-in."""
+
+    __tablename__ = "oauth_accounts"
+    __table_args__ = (
+        Index("uq_oauth_accounts_provider_subject", "provider", "subject", unique=True),
+        Index("ix_oauth_accounts_user_id", "user_id"),
+    )
+
+    provider: Mapped[str] = mapped_column(String(32))
+    # The provider's stable ID of the person (`sub`, GitHub's numeric user ID); never the e-mail.
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # What the provider said at the last sign-in.
+    email: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH))
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp)

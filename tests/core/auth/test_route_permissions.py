@@ -28,6 +28,11 @@ PUBLIC["identity"] |= {
     "POST /api/auth/password/forgot",
     "POST /api/auth/password/reset",  # the e-mailed link token authenticates it
     "POST /api/auth/email/verify",  # the e-mailed link token authenticates it
+    "POST /api/auth/mfa/sms/send",  # e-mail + password, as at sign-in; texts a sign-in code
+    "POST /api/auth/api-keys/token",  # the API key in the Authorization header
+    "GET /api/auth/oauth/providers",  # the sign-in page's buttons
+    "GET /api/auth/oauth/{provider}/start",  # starts a sign-in with a provider
+    "GET /api/auth/oauth/{provider}/callback",  # the provider's answer and the state
 }
 
 

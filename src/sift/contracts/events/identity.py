@@ -29,6 +29,7 @@ class SignupMethod(StrEnum):
     google = "google"
     github = "github"
     invitation = "invitation"
+    oidc = "oidc"  # a configured OpenID Connect issuer other than Google
 
 
 @event("user.signed_up", version=1)
@@ -192,3 +193,81 @@ class SigningKeyRotated(EventPayload):
     kid: str = Field(max_length=64)
     retired_kids: list[str]
     active_from: AwareDatetime
+
+
+# --- Social login and OIDC -----------------------------------------------------------------
+
+ProviderName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+
+
+@event("auth.oauth_account_linked", version=1)
+class OAuthAccountLinked(EventPayload):
+    """A provider's account can now sign in to an existing account: alert the owner.
+
+    `secured_account`: the account's address was not yet verified, so its password and
+    sessions were dropped (whoever had set them up may not own the mailbox)."""
+
+    user_id: uuid.UUID
+    provider: ProviderName
+    email: Email
+    secured_account: bool = False
+
+
+@event("member.provisioned", version=1)
+class MemberProvisioned(EventPayload):
+    """An identity provider's role mapping made the user a member of the organization."""
+
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    role: RoleName
+    provider: ProviderName
+
+
+# --- MFA and API keys ---------------------------------------------------------------------
+
+
+class MfaMethod(StrEnum):
+    totp = "totp"
+    sms = "sms"
+
+
+@event("auth.mfa_enabled", version=1)
+class MfaEnabled(EventPayload):
+    """A second factor was turned on; fresh recovery codes were issued with it."""
+
+    user_id: uuid.UUID
+    method: MfaMethod
+
+
+@event("auth.mfa_disabled", version=1)
+class MfaDisabled(EventPayload):
+    """Every second factor was turned off (the password was given): alert the owner at `email`."""
+
+    user_id: uuid.UUID
+    email: Email
+
+
+@event("auth.recovery_code_used", version=1)
+class RecoveryCodeUsed(EventPayload):
+    """A recovery code signed in: alert the owner at `email` (`remaining` codes are left)."""
+
+    user_id: uuid.UUID
+    email: Email
+    remaining: int = Field(ge=0)
+
+
+@event("auth.api_key_created", version=1)
+class ApiKeyCreated(EventPayload):
+    api_key_id: uuid.UUID
+    org_id: uuid.UUID
+    created_by: uuid.UUID
+    name: str = Field(max_length=100)
+    permissions: list[str]
+    expires_at: AwareDatetime | None = None
+
+
+@event("auth.api_key_revoked", version=1)
+class ApiKeyRevoked(EventPayload):
+    api_key_id: uuid.UUID
+    org_id: uuid.UUID
+    revoked_by: uuid.UUID

@@ -2,7 +2,9 @@
 
 A factor module registers itself with `register_second_factor`; `login` then asks every
 registered factor whether the user has it enabled, and accepts the password only with a
-valid `mfa_code` for one of them. With none registered, a password is enough.
+valid `mfa_code` for one of them. With none registered, a password is enough. A factor
+that bundles several methods (TOTP, SMS, recovery codes) may name them with `methods`.
+`MfaRequired` is a recorded failure: what a factor noted (a wrong code counted) commits.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.errors import Unauthorized
 from sift.identity.models import User
+from sift.identity.web import RecordedFailure
 
 
 class SecondFactor(Protocol):
@@ -23,7 +26,7 @@ class SecondFactor(Protocol):
     async def verify(self, session: AsyncSession, user: User, code: str) -> bool: ...
 
 
-class MfaRequired(Unauthorized):
+class MfaRequired(RecordedFailure, Unauthorized):
     code = "mfa-required"
     title = "Second factor required"
 
@@ -51,4 +54,8 @@ async def check_second_factor(session: AsyncSession, user: User, code: str | Non
     for factor in enabled:
         if code and await factor.verify(session, user, code):
             return
-    raise MfaRequired([factor.name for factor in enabled])
+    names: list[str] = []
+    for factor in enabled:
+        methods = getattr(factor, "methods", None)
+        names.extend(await methods(session, user) if methods else [factor.name])
+    raise MfaRequired(names)

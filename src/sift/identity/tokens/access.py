@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jwt
@@ -27,13 +28,16 @@ async def issue_access_token(
     org_id: uuid.UUID,
     role: Role | str,
     session_id: uuid.UUID | None,
+    api_key_id: uuid.UUID | None = None,
+    permissions: Iterable[str] = (),
 ) -> AccessToken:
+    """A user's token, or with `api_key_id` an API key's (`kind: api_key`, its `permissions`)."""
     context = keys.context
     kid, private = await keys.signer()
     now = int(time.time())
     lifetime = context.auth.access_token_seconds
     jti = new_id().hex
-    claims = {
+    claims: dict[str, object] = {
         "sub": str(user_id),
         "org": str(org_id),
         "role": str(Role(role)),
@@ -46,5 +50,7 @@ async def issue_access_token(
     }
     if session_id is not None:
         claims["sid"] = str(session_id)
+    if api_key_id is not None:
+        claims.update(kind="api_key", akid=str(api_key_id), perms=sorted(permissions))
     token = jwt.encode(claims, private, algorithm="EdDSA", headers={"kid": kid, "typ": "JWT"})
     return AccessToken(token=token, expires_in=lifetime, jti=jti)

@@ -7,7 +7,7 @@ DEPS_HASH := $(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum 
 STAMP := $(VENV)/.deps-$(DEPS_HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps lint format lock check-boundaries clean help
+.PHONY: run test test-web install system-deps lint format lock check-boundaries clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -26,12 +26,18 @@ system-deps:  ## nginx (and redis-server when missing) from Debian packages
 run: install system-deps  ## run Sift on this machine (embedded PostgreSQL, local Redis, gateway)
 	$(BIN)/sift up
 
-test: install system-deps  ## lint, architecture checks and every test, with coverage
+test: install  ## lint, architecture checks and every test (backend with coverage, web app)
+	@./scripts/system-deps.sh --test
 	@./scripts/ensure-redis.sh
 	$(MAKE) --no-print-directory lint
 	$(BIN)/coverage erase
 	$(BIN)/pytest --cov --cov-report=term --cov-report=xml --cov-fail-under=90 $(PYTEST_ARGS); \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+	$(MAKE) --no-print-directory test-web
+
+test-web: install  ## the web app: lint, types, unit tests, Playwright against a real stack
+	@./scripts/system-deps.sh --test
+	cd web && PATH="$(CURDIR)/$(BIN):$$PATH" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ./scripts/test.sh
 
 lint: install  ## ruff, black, isort, mypy, import boundaries
 	$(BIN)/ruff check src tests

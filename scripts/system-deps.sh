@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs the few Debian packages Sift needs beside Python: nginx (the gateway) and,
-# when no Redis answers and none is installed, redis-server. Idempotent and quick when
+# Installs the few Debian packages Sift needs beside Python: nginx (the gateway), Node.js
+# and npm (the web app) and, when no Redis answers and none is installed, redis-server.
+# With --test also Chromium, which the browser tests drive. Idempotent and quick when
 # everything is present.
 set -euo pipefail
 
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "${1:-}" = "--test" ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
 if ! command -v redis-server >/dev/null 2>&1 && ! command -v redis-cli >/dev/null 2>&1; then
   missing+=(redis-server)
 fi

@@ -93,7 +93,7 @@ class Stack:
             out.write(f"\n===== run {self.runs} =====\n".encode())
             offset = out.tell()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sift.runtime", "up", "--ready-timeout", "100"],
+                [sys.executable, "-m", "sift.runtime", "up", "--no-web", "--ready-timeout", "100"],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -273,3 +273,16 @@ def test_gateway_render_writes_the_config(
     config = tmp_path / "gateway" / "nginx.conf"
     assert capsys.readouterr().out.strip() == str(config)
     assert "upstream sift_identity" in config.read_text()
+
+
+def test_children_verify_tokens_against_identity_where_it_listens(
+    base_settings: CoreSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sift.runtime.up import _child_env
+
+    monkeypatch.delenv("SIFT_AUTH_JWKS_URL", raising=False)
+    monkeypatch.setenv("SIFT_IDENTITY_PORT", "9301")
+    env = _child_env(base_settings, None, "https://localhost:9443", service_layouts())
+    assert env["SIFT_AUTH_JWKS_URL"] == "http://127.0.0.1:9301/.well-known/jwks.json"
+    monkeypatch.setenv("SIFT_AUTH_JWKS_URL", "http://identity.internal/.well-known/jwks.json")
+    assert "SIFT_AUTH_JWKS_URL" not in _child_env(base_settings, None, "u", service_layouts())

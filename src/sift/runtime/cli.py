@@ -64,6 +64,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         relay=args.relay,
         consumers=args.consumers,
+        web=args.web,
         log_prefix=args.log_prefix,
         ready_timeout=args.ready_timeout,
         stop_timeout=args.stop_timeout,
@@ -271,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--no-scheduler", dest="scheduler", action="store_false")
     up.add_argument("--no-relay", dest="relay", action="store_false")
     up.add_argument("--no-consumers", dest="consumers", action="store_false")
+    up.add_argument("--no-web", dest="web", action="store_false", help="skip the web app")
     up.add_argument(
         "--no-log-prefix",
         dest="log_prefix",

@@ -38,6 +38,7 @@ from sift.runtime.infra import (
 from sift.runtime.migrate import migrate_all
 from sift.runtime.services import ServiceLayout, service_layouts
 from sift.runtime.supervisor import ProcessSpec, RestartPolicy, Supervisor
+from sift.runtime.web import WebApp, WebSettings, prepare_web, web_spec
 
 log = structlog.get_logger()
 
@@ -61,6 +62,7 @@ class UpOptions:
     scheduler: bool = True
     relay: bool = True
     consumers: bool = True
+    web: bool = True
     log_prefix: bool = True
     ready_timeout: float = 120.0
     stop_timeout: float = 15.0
@@ -111,6 +113,7 @@ def child_specs(
     env: Mapping[str, str],
     gateway: GatewaySettings,
     gateway_paths: GatewayPaths | None,
+    web: WebApp | None = None,
 ) -> list[ProcessSpec]:
     """Everything `sift up` runs besides PostgreSQL and Redis, in start order."""
     specs: list[ProcessSpec] = []
@@ -156,6 +159,8 @@ def child_specs(
         for service in services_with_consumers(tuple(layouts)):
             argv = _python("consume", service)
             specs.append(ProcessSpec(f"consume.{service}", argv, env=env, tier=TIER_BACKEND))
+    if web is not None:
+        specs.append(web_spec(web, env, tier=TIER_BACKEND))
     if gateway_paths is not None:
         specs.append(
             ProcessSpec(
@@ -170,12 +175,17 @@ def child_specs(
 
 
 def check_ports(
-    layouts: Mapping[str, ServiceLayout], gateway: GatewaySettings, options: UpOptions
+    layouts: Mapping[str, ServiceLayout],
+    gateway: GatewaySettings,
+    options: UpOptions,
+    web: WebSettings | None = None,
 ) -> None:
     wanted: dict[int, str] = {}
     for layout in layouts.values():
         for port in layout.ports:
             wanted[port] = layout.name
+    if web is not None:
+        wanted[web.port] = "web"
     if options.gateway:
         wanted[gateway.https_port] = "gateway (HTTPS)"
         wanted[gateway.http_port] = "gateway (HTTP)"
@@ -186,7 +196,7 @@ def check_ports(
         described = ", ".join(f"{port} ({wanted[port]})" for port in sorted(set(taken)))
         raise UpError(
             f"ports in use: {described}. Is another stack running? Set SIFT_<SERVICE>_PORT "
-            "and SIFT_GATEWAY_HTTPS_PORT / SIFT_GATEWAY_HTTP_PORT to run beside it."
+            "SIFT_WEB_PORT and SIFT_GATEWAY_HTTPS_PORT / SIFT_GATEWAY_HTTP_PORT to run beside it."
         )
 
 
@@ -194,19 +204,22 @@ def run_up(settings: CoreSettings, options: UpOptions) -> int:
     settings = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
     gateway = GatewaySettings()
     layouts = service_layouts()
+    web_settings = WebSettings() if options.web else None
     with data_dir_lock(settings.data_dir):
-        check_ports(layouts, gateway, options)
+        check_ports(layouts, gateway, options, web_settings)
         database, started_database = ensure_database(settings)
         try:
             if options.migrate:
                 log.info("up.migrating")
                 migrate_all(settings)
+            web = prepare_web(web_settings, os.environ) if web_settings else None
+            gateway = with_web_upstream(gateway, web)
             gateway_paths = None
             if options.gateway:
                 gateway_paths = prepare_gateway(settings, gateway, layouts)
                 check_config(gateway, gateway_paths)
             return asyncio.run(
-                _supervise(settings, gateway, layouts, options, database, gateway_paths)
+                _supervise(settings, gateway, layouts, options, database, gateway_paths, web)
             )
         finally:
             if database is not None and started_database:
@@ -214,8 +227,18 @@ def run_up(settings: CoreSettings, options: UpOptions) -> int:
                 database.stop(quiet=True)
 
 
+def with_web_upstream(gateway: GatewaySettings, web: WebApp | None) -> GatewaySettings:
+    """Route `/` to the web app `sift up` runs, unless an upstream is configured already."""
+    if web is None or gateway.web_upstream:
+        return gateway
+    return gateway.model_copy(update={"web_upstream": web.upstream})
+
+
 def _child_env(
-    settings: CoreSettings, database: EmbeddedPostgres | None, url: str
+    settings: CoreSettings,
+    database: EmbeddedPostgres | None,
+    url: str,
+    layouts: Mapping[str, ServiceLayout] | None = None,
 ) -> dict[str, str]:
     env = {
         "SIFT_DATA_DIR": str(settings.data_dir),
@@ -223,6 +246,10 @@ def _child_env(
         "SIFT_REDIS_URL": settings.redis_url,
         "PYTHONUNBUFFERED": "1",
     }
+    identity = (layouts or {}).get("identity")
+    if identity is not None and "SIFT_AUTH_JWKS_URL" not in os.environ:
+        # Services verify tokens against identity's keys wherever identity listens.
+        env["SIFT_AUTH_JWKS_URL"] = f"http://127.0.0.1:{identity.ports[0]}/.well-known/jwks.json"
     if database is not None:
         # The children use the cluster `sift up` manages; none of them starts or stops it.
         env["SIFT_DATABASE_URL"] = database.url
@@ -236,6 +263,7 @@ async def _supervise(
     options: UpOptions,
     database: EmbeddedPostgres | None,
     gateway_paths: GatewayPaths | None,
+    web: WebApp | None = None,
 ) -> int:
     url = public_url(settings, gateway)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per readiness poll
@@ -255,14 +283,20 @@ async def _supervise(
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal, signum)
-    env = _child_env(settings, database, url)
+    env = _child_env(settings, database, url, layouts)
     try:
         await start_redis(settings, supervisor, env)
         for spec in child_specs(
-            settings, layouts, options, env=env, gateway=gateway, gateway_paths=gateway_paths
+            settings,
+            layouts,
+            options,
+            env=env,
+            gateway=gateway,
+            gateway_paths=gateway_paths,
+            web=web,
         ):
             await supervisor.start(spec)
-        ready = asyncio.create_task(_wait_ready(layouts, gateway, options))
+        ready = asyncio.create_task(_wait_ready(layouts, gateway, options, web))
         interrupted = asyncio.create_task(shutdown.wait())
         await asyncio.wait(
             {ready, interrupted},
@@ -308,7 +342,10 @@ async def start_redis(
 
 
 async def _wait_ready(
-    layouts: Mapping[str, ServiceLayout], gateway: GatewaySettings, options: UpOptions
+    layouts: Mapping[str, ServiceLayout],
+    gateway: GatewaySettings,
+    options: UpOptions,
+    web: WebApp | None = None,
 ) -> None:
     """Every replica's /readyz answers 200 directly, then every service through the gateway."""
     direct = [
@@ -316,6 +353,8 @@ async def _wait_ready(
         for layout in layouts.values()
         for port in layout.ports
     ]
+    if web is not None:
+        direct.append(web.ready_url)
     wildcard = gateway.listen_address in ("0.0.0.0", "::")  # noqa: S104
     host = "127.0.0.1" if wildcard else gateway.listen_address
     through_gateway = [f"https://{host}:{gateway.https_port}/api/{name}/readyz" for name in layouts]

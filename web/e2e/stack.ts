@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export const REPO = path.resolve(HERE, "..", "..");
+const SERVICES = ["identity", "documents", "search", "assistant", "notifications", "audit"];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(),
+      );
+    });
+  });
+}
+
+export interface Stack {
+  process: ChildProcess;
+  baseURL: string;
+  dataDir: string;
+  log: string;
+}
+
+/** `sift up` on free ports with a throw-away data directory; resolves once it is ready. */
+export async function startStack(timeoutMs = 300_000): Promise<Stack> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "sift-web-e2e-"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SIFT_DATA_DIR: dataDir,
+    SIFT_REDIS_PREFIX: `e2e${process.pid}`,
+    SIFT_GATEWAY_HTTPS_PORT: String(await freePort()),
+    SIFT_GATEWAY_HTTP_PORT: String(await freePort()),
+    SIFT_EMBEDDED_PG_PORT: String(await freePort()),
+    SIFT_WEB_PORT: String(await freePort()),
+  };
+  for (const service of SERVICES)
+    env[`SIFT_${service.toUpperCase()}_PORT`] = String(await freePort());
+  // `sift up` does not derive the JWKS URL from identity's port (it defaults to 8101).
+  env.SIFT_AUTH_JWKS_URL = `http://127.0.0.1:${env.SIFT_IDENTITY_PORT}/.well-known/jwks.json`;
+  const log = path.join(dataDir, "sift-up.log");
+  const output = createWriteStream(log);
+  const child = spawn(path.join(REPO, ".venv/bin/sift"), ["up", "--ready-timeout", "240"], {
+    cwd: REPO,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.pipe(output);
+  child.stderr?.pipe(output);
+  const baseURL = `https://localhost:${env.SIFT_GATEWAY_HTTPS_PORT}`;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`sift up not ready after ${timeoutMs} ms; see ${log}`)),
+      timeoutMs,
+    );
+    const watch = (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (text.includes("Sift is up")) {
+        clearTimeout(timer);
+        resolve();
+      } else if (text.includes("Sift is not ready")) {
+        clearTimeout(timer);
+        reject(new Error(`sift up is not ready; see ${log}`));
+      }
+    };
+    child.stdout?.on("data", watch);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sift up exited with ${code}; see ${log}`));
+    });
+  });
+  return { process: child, baseURL, dataDir, log };
+}

@@ -1,0 +1,38 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { useAuthStore } from "@/stores/auth";
+import { acceptToken, cancelScheduledRefresh, REFRESH_LEAD_MS } from "./session";
+
+describe("silent refresh before expiry", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    document.cookie = "sift_csrf=csrf-value; path=/";
+  });
+
+  afterEach(() => {
+    cancelScheduledRefresh();
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it("renews the token a minute before it expires, through the cookie", async () => {
+    const fetchMock = vi.fn<typeof fetch>().mockResolvedValue(
+      new Response(JSON.stringify({ access_token: "second", expires_in: 600 }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    acceptToken("first", 600);
+    expect(useAuthStore.getState().accessToken).toBe("first");
+
+    await vi.advanceTimersByTimeAsync(600_000 - REFRESH_LEAD_MS - 1);
+    expect(fetchMock).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetchMock).toHaveBeenCalledWith("/api/auth/refresh", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": "csrf-value" },
+    });
+    await vi.waitFor(() => expect(useAuthStore.getState().accessToken).toBe("second"));
+  });
+});

@@ -1,0 +1,67 @@
+import { useAuthStore } from "@/stores/auth";
+import type { components } from "@/lib/api/schema";
+import { readCsrfToken } from "./csrf";
+
+type AccessTokenRead = components["schemas"]["AccessTokenRead"];
+
+// Refresh this long before the access token expires, so no call ever carries a dead one.
+export const REFRESH_LEAD_MS = 60_000;
+
+let inFlight: Promise<string | null> | null = null;
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+export function cancelScheduledRefresh(): void {
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
+}
+
+export function scheduleRefresh(expiresInSeconds: number): void {
+  cancelScheduledRefresh();
+  const delay = Math.max(expiresInSeconds * 1000 - REFRESH_LEAD_MS, 5_000);
+  timer = setTimeout(() => void refreshAccessToken(), delay);
+}
+
+/** Store a fresh access token and plan its silent renewal. */
+export function acceptToken(accessToken: string, expiresInSeconds: number): void {
+  useAuthStore.getState().setToken(accessToken, expiresInSeconds);
+  scheduleRefresh(expiresInSeconds);
+}
+
+async function doRefresh(): Promise<string | null> {
+  const csrf = readCsrfToken();
+  if (!csrf) {
+    useAuthStore.getState().clear();
+    return null;
+  }
+  try {
+    const response = await fetch("/api/auth/refresh", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf },
+    });
+    if (!response.ok) {
+      cancelScheduledRefresh();
+      useAuthStore.getState().clear();
+      return null;
+    }
+    const body = (await response.json()) as AccessTokenRead;
+    acceptToken(body.access_token, body.expires_in);
+    return body.access_token;
+  } catch {
+    // Offline or the gateway is restarting: keep the session, try again shortly.
+    scheduleRefresh(REFRESH_LEAD_MS / 1000 + 10);
+    return null;
+  }
+}
+
+/**
+ * Trade the refresh cookie for a new access token. Concurrent callers share one request:
+ * the server rotates the refresh token, and a second use of the old one would revoke
+ * the whole session.
+ */
+export function refreshAccessToken(): Promise<string | null> {
+  inFlight ??= doRefresh().finally(() => {
+    inFlight = null;
+  });
+  return inFlight;
+}

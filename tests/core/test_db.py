@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import uuid
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from fastapi import APIRouter
 from sqlalchemy import delete, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +42,27 @@ async def test_every_service_has_its_own_schema(session: AsyncSession) -> None:
         assert (service, "outbox") in tables
         assert (service, "processed_events") in tables
         assert (service, "alembic_version") in tables
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_migrations_build_exactly_the_models(database: Database, service: str) -> None:
+    metadata = importlib.import_module(f"sift.{service}.models").Base.metadata
+
+    def diff(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_schemas": True,
+                "include_name": lambda name, type_, parent: (
+                    name == service if type_ == "schema" else name != "alembic_version"
+                ),
+                "compare_type": True,
+            },
+        )
+        return list(compare_metadata(context, metadata))
+
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(diff) == []
 
 
 async def test_pgvector_is_available(session: AsyncSession) -> None:

@@ -6,33 +6,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.core.db import Database
-from sift.documents.models import Base, Collection, CollectionMember, Document
+from sift.documents.models import Collection, CollectionMember, Document
 from tests.documents.conftest import make_collection
-
-
-async def test_the_migrations_build_exactly_the_models(database: Database) -> None:
-    def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "include_schemas": True,
-                "include_name": lambda name, type_, parent: (
-                    name == "documents" if type_ == "schema" else name != "alembic_version"
-                ),
-                "compare_type": True,
-            },
-        )
-        return list(compare_metadata(context, Base.metadata))
-
-    async with database.engine.connect() as connection:
-        assert await connection.run_sync(diff) == []
 
 
 async def _fails(session: AsyncSession, row: object) -> None:

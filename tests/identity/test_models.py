@@ -6,33 +6,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.core.db import Database
-from sift.identity.models import Base, Invitation, Membership, Organization, User
-
-
-async def test_the_migrations_build_exactly_the_models(database: Database) -> None:
-    def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "include_schemas": True,
-                "include_name": lambda name, type_, parent: (
-                    name == "identity" if type_ == "schema" else name != "alembic_version"
-                ),
-                "compare_type": True,
-            },
-        )
-        return list(compare_metadata(context, Base.metadata))
-
-    async with database.engine.connect() as connection:
-        assert await connection.run_sync(diff) == []
+from sift.identity.models import Invitation, Membership, Organization, User
 
 
 async def _user(session: AsyncSession, email: str) -> User:

@@ -57,3 +57,13 @@ async def test_consume_joins_the_stream_and_stops(settings: CoreSettings, redis:
     stop.set()
     await asyncio.wait_for(task, timeout=10)
     await consume(settings, "audit", asyncio.Event())  # nothing to consume: returns at once
+
+
+def test_the_worker_registers_every_service_task() -> None:
+    from sift.core.tasks import celery_app
+    from sift.runtime.cli import import_task_modules
+
+    modules = import_task_modules()
+    assert "sift.search.ingestion.tasks" in modules
+    assert all(name.endswith(".tasks") for name in modules)
+    assert "search.ingest.index_version" in celery_app.tasks

@@ -103,19 +103,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def import_task_modules() -> list[str]:
     """Imports every service's `tasks` modules so that their tasks register with Celery."""
-    import importlib
-    import pkgutil
+    from sift.runtime.consumers import service_modules
 
-    from sift import SERVICES
-
-    imported = []
-    for service in SERVICES:
-        package = importlib.import_module(f"sift.{service}")
-        for module in pkgutil.walk_packages(package.__path__, prefix=f"sift.{service}."):
-            if module.name.rsplit(".", 1)[-1] == "tasks":
-                importlib.import_module(module.name)
-                imported.append(module.name)
-    return imported
+    return [module.__name__ for service in SERVICES for module in service_modules(service, "tasks")]
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

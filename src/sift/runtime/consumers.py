@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import pkgutil
+from types import ModuleType
 
 import structlog
 
@@ -15,14 +16,20 @@ from sift.core.tasks import configure_celery, flush_enqueued
 log = structlog.get_logger()
 
 
+def service_modules(service: str, leaf: str) -> list[ModuleType]:
+    """Imports the service's modules named `leaf` (`tasks`, `consumers`) in any domain."""
+    package = importlib.import_module(f"sift.{service}")
+    return [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"sift.{service}.")
+        if info.name.rsplit(".", 1)[-1] == leaf
+    ]
+
+
 def discover_consumers(service: str) -> list[Consumer]:
     """The `Consumer` objects declared in the service's `consumers` modules."""
-    package = importlib.import_module(f"sift.{service}")
     found: dict[int, Consumer] = {}
-    for module_info in pkgutil.walk_packages(package.__path__, prefix=f"sift.{service}."):
-        if module_info.name.rsplit(".", 1)[-1] != "consumers":
-            continue
-        module = importlib.import_module(module_info.name)
+    for module in service_modules(service, "consumers"):
         for value in vars(module).values():
             if isinstance(value, Consumer):
                 found[id(value)] = value

@@ -36,8 +36,12 @@ const config = [
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
   {
-    // The theme preference is the one thing kept in localStorage.
-    files: ["src/components/Shell/theme.ts"],
+    // Preferences (theme, analytics consent) are the only things kept in localStorage.
+    files: [
+      "src/components/Shell/theme.ts",
+      "src/lib/consent.ts",
+      "src/components/Analytics/Analytics.test.tsx",
+    ],
     rules: { "no-restricted-globals": "off", "no-restricted-properties": "off" },
   },
 ];

@@ -10,5 +10,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./vitest.setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // Interaction tests (user-event) are slow on a shared 2-core machine, not broken.
+    testTimeout: 30_000,
   },
 });

@@ -33,8 +33,10 @@ from sift.contracts.events.documents import (
     DocumentReindexRequested,
     DocumentVersionCreated,
 )
+from tests.assistant.contract_examples import ASSISTANT_EXAMPLES
 from tests.documents.contract_examples import DOCUMENTS_EXAMPLES
 from tests.identity.contract_examples import IDENTITY_EXAMPLES
+from tests.search.contract_examples import SEARCH_EXAMPLES
 
 SHA = hashlib.sha256(b"x").hexdigest()
 ID = uuid.UUID("01900000-0000-7000-8000-000000000001")
@@ -100,6 +102,8 @@ EXAMPLES: list[EventPayload] = [
     DocumentIndexStarted(document_id=ID, version_id=ID, collection_id=ID, attempt=1),
     *IDENTITY_EXAMPLES,
     *DOCUMENTS_EXAMPLES,
+    *SEARCH_EXAMPLES,
+    *ASSISTANT_EXAMPLES,
 ]
 
 

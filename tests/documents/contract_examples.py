@@ -12,6 +12,7 @@ from sift.contracts.events.documents import (
     CollectionMemberRevoked,
     CollectionUpdated,
     CollectionVisibilityChanged,
+    DocumentUpdated,
 )
 
 ID = uuid.UUID("01900000-0000-7000-8000-000000000002")
@@ -26,4 +27,5 @@ DOCUMENTS_EXAMPLES: list[EventPayload] = [
     CollectionDeleted(collection_id=ID),
     CollectionMemberGranted(collection_id=ID, user_id=USER, role="editor", previous_role="viewer"),
     CollectionMemberRevoked(collection_id=ID, user_id=USER, previous_role="editor"),
+    DocumentUpdated(document_id=ID, collection_id=ID, title="Q3 report", tags=["finance"]),
 ]

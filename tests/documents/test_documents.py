@@ -80,6 +80,8 @@ async def test_the_type_comes_from_the_content(
         "size_bytes": len(content),
         "sha256": sha256(content),
         "storage_key": version.storage_key,
+        "title": body["title"],
+        "tags": [],
     }
 
 

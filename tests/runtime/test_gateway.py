@@ -114,6 +114,15 @@ def test_uploads_get_a_bigger_body_limit(core: CoreSettings) -> None:
     assert "client_max_body_size" not in location_block(config, "/api/search/")
 
 
+def test_streamed_answers_are_not_buffered(core: CoreSettings) -> None:
+    config = render(core, GatewaySettings(stream_read_timeout_seconds=900))
+    for location in ("= /api/assistant", "/api/assistant/"):
+        block = location_block(config, location)
+        assert "proxy_buffering off;" in block
+        assert "proxy_read_timeout 900s;" in block
+    assert "proxy_buffering off;" not in location_block(config, "/api/search/")
+
+
 def test_gateway_problems_are_rfc9457_json(core: CoreSettings) -> None:
     config = render(core, GatewaySettings())
     for problem in PROBLEMS:
@@ -211,7 +220,7 @@ def test_rendered_config_passes_nginx_t(core: CoreSettings) -> None:
 
 
 def test_nginx_t_reports_a_broken_config(core: CoreSettings) -> None:
-    gateway = GatewaySettings()
+    gateway = GatewaySettings(api_docs=False)
     paths = prepare_gateway(core, gateway, layouts_on(9100))
     paths.config.write_text(paths.config.read_text().replace("events {", "events {{"))
     with pytest.raises(GatewayError, match="nginx -t failed"):
@@ -324,6 +333,26 @@ async def test_gateway_passes_forwarding_headers_and_one_request_id(
     # A malformed client ID is replaced by nginx's own, upstream and downstream alike.
     assert re.fullmatch(r"[0-9a-f]{32}", forged.headers["x-request-id"])
     assert forged.json()["headers"]["x-request-id"] == forged.headers["x-request-id"]
+
+
+async def test_gateway_serves_the_merged_openapi_and_swagger_ui(
+    running_gateway: RunningGateway,
+) -> None:
+    async with httpx.AsyncClient(verify=False) as client:
+        spec = await client.get(f"{running_gateway.https}/api/openapi.json")
+        bare = await client.get(f"{running_gateway.https}/api/docs")
+        page = await client.get(f"{running_gateway.https}/api/docs/")
+        script = await client.get(f"{running_gateway.https}/api/docs/swagger-ui-bundle.js")
+    assert spec.status_code == 200
+    assert spec.headers["content-type"] == "application/json"
+    assert "/api/auth/login" in spec.json()["paths"]
+    assert bare.status_code == 301
+    assert bare.headers["location"].endswith("/api/docs/")
+    assert page.status_code == 200
+    assert "swagger-ui-bundle.js" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers.get_list("x-frame-options") == ["DENY"]
+    assert script.status_code == 200
 
 
 async def test_gateway_rate_limits_login_with_a_problem(running_gateway: RunningGateway) -> None:

@@ -142,6 +142,9 @@ def test_maintenance_jobs_are_registered_hourly() -> None:
         "maintenance.purge_outbox",
         "maintenance.purge_processed_events",
         "documents.purge_deleted",
+        "documents.sweep_orphans",
+        "search.purge_query_log",
+        "search.reembed_stale",
     }
     fire = jobs["maintenance.purge_outbox"].trigger.get_next_fire_time(None, NOW)
     assert fire == NOW.replace(minute=17)
@@ -235,8 +238,11 @@ def test_replicas_run_each_job_once_and_fail_over(
             ).scalars()
             assert list(stored) == [
                 "documents.purge_deleted",
+                "documents.sweep_orphans",
                 "maintenance.purge_outbox",
                 "maintenance.purge_processed_events",
+                "search.purge_query_log",
+                "search.reembed_stale",
                 "test.record",
             ]
 

@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,12 +8,25 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export const SCREENSHOTS = path.resolve(HERE, "..", "..", "docs", "screenshots");
 
-export const test = base.extend({
+export const test = base.extend<{ cspViolations: string[] }>({
   baseURL: async ({}, use) => {
     const url = process.env.SIFT_E2E_BASE_URL;
     if (!url) throw new Error("SIFT_E2E_BASE_URL is not set: globalSetup did not start the stack");
     await use(url);
   },
+  // Every test also proves the app works under its Content-Security-Policy.
+  cspViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error" && /Content Security Policy/i.test(message.text()))
+          violations.push(message.text());
+      });
+      await use(violations);
+      expect(violations, "CSP violations").toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };
@@ -56,4 +70,43 @@ export async function dropFiles(
     return transfer;
   }, files);
   await page.getByTestId("dropzone").dispatchEvent("drop", { dataTransfer });
+}
+
+export interface Account {
+  name: string;
+  email: string;
+}
+
+/**
+ * A fresh account, signed in in this page's browser context: the sign-up call sets the
+ * refresh cookie, and the app trades it for an access token when it loads.
+ */
+export async function signUpAndOpen(
+  page: Page,
+  name: string,
+  path = "/collections",
+): Promise<Account> {
+  const email = uniqueEmail(name.split(" ")[0]!.toLowerCase());
+  const response = await page.request.post("/api/auth/signup", {
+    data: { name, email, password: PASSWORD },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  await page.goto(path);
+  await expect(page.getByRole("button", { name: "Account menu" })).toBeVisible();
+  return { name, email };
+}
+
+/** The current RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret. */
+export function totp(secret: string, now = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of secret.replace(/=+$/, "").toUpperCase())
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30_000)));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = digest[digest.length - 1]! & 0xf;
+  const code = (digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, "0");
 }

@@ -1,7 +1,9 @@
+import { buildWebIfStale } from "./build";
 import { startStack } from "./stack";
 
 export default async function globalSetup() {
   if (process.env.SIFT_E2E_BASE_URL) return; // an already running stack
+  buildWebIfStale();
   const stack = await startStack();
   process.env.SIFT_E2E_BASE_URL = stack.baseURL;
   process.env.SIFT_E2E_PID = String(stack.process.pid);

@@ -19,7 +19,7 @@ test("sign up, create a collection, upload, sign out and back in", async ({ page
   await page.getByRole("button", { name: "Create account" }).click();
 
   await expect(page).toHaveURL(/\/collections$/);
-  await expect(page.getByRole("heading", { name: "Collections" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Collections", exact: true })).toBeVisible();
   await expect(page.getByTestId("org-name")).not.toBeEmpty();
   const token = await page.evaluate(() => JSON.stringify(window.localStorage));
   expect(token).not.toContain("eyJ"); // no JWT in localStorage
@@ -76,7 +76,7 @@ test("sign up, create a collection, upload, sign out and back in", async ({ page
   await expect(page.getByRole("heading", { name: collectionName })).toBeVisible();
 
   await page.getByRole("button", { name: "Account menu" }).click();
-  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await page.getByRole("menuitem", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
   await page.goto("/collections");
   await expect(page).toHaveURL(/\/sign-in\?next=/);

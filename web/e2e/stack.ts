@@ -45,6 +45,8 @@ export async function startStack(timeoutMs = 300_000): Promise<Stack> {
   };
   for (const service of SERVICES)
     env[`SIFT_${service.toUpperCase()}_PORT`] = String(await freePort());
+  // Every test signs up its own users, from one address.
+  env.SIFT_IDENTITY_SIGNUP_LIMIT = "100/minute";
   // `sift up` does not derive the JWKS URL from identity's port (it defaults to 8101).
   env.SIFT_AUTH_JWKS_URL = `http://127.0.0.1:${env.SIFT_IDENTITY_PORT}/.well-known/jwks.json`;
   const log = path.join(dataDir, "sift-up.log");
@@ -58,10 +60,10 @@ export async function startStack(timeoutMs = 300_000): Promise<Stack> {
   child.stderr?.pipe(output);
   const baseURL = `https://localhost:${env.SIFT_GATEWAY_HTTPS_PORT}`;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`sift up not ready after ${timeoutMs} ms; see ${log}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM"); // leave no stack behind
+      reject(new Error(`sift up not ready after ${timeoutMs} ms; see ${log}`));
+    }, timeoutMs);
     const watch = (chunk: Buffer) => {
       const text = chunk.toString();
       if (text.includes("Sift is up")) {

@@ -77,7 +77,7 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         self.transport = transport
         self.retries = retries
         self.max_retry_after = max_retry_after
-        self._backoff = wait_exponential_jitter(multiplier=backoff, max=max_backoff, jitter=backoff)
+        self._backoff = wait_exponential_jitter(initial=backoff, max=max_backoff, jitter=backoff)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         request_id = current_request_id()

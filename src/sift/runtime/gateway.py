@@ -29,6 +29,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 import sift
 from sift.core.config import CoreSettings, Environment
 from sift.core.errors import PROBLEM_BASE
+from sift.runtime.apidocs import write_api_docs
 from sift.runtime.services import ServiceLayout
 from sift.runtime.tls import TlsFiles, ensure_self_signed_certificate
 
@@ -76,7 +77,12 @@ class GatewaySettings(BaseSettings):
     # The documents cap (100 MB) plus room for the multipart envelope.
     upload_max_bytes: int = 101 * 1024 * 1024
     upload_prefixes: tuple[str, ...] = ("/api/documents",)
+    # Server-sent events: answers stream token by token, so nginx must not buffer them.
+    streaming_prefixes: tuple[str, ...] = ("/api/assistant",)
+    stream_read_timeout_seconds: int = 3600
     rate_limited_paths: tuple[str, ...] = RATE_LIMITED_PATHS
+    # Serve the merged OpenAPI document at /api/openapi.json and Swagger UI at /api/docs/.
+    api_docs: bool = True
     auth_rate: str = "30r/m"
     auth_burst: int = 20
     retry_after_seconds: int = 2
@@ -127,6 +133,10 @@ class GatewayPaths:
     def tls_dir(self) -> Path:
         return self.root / "tls"
 
+    @property
+    def api_docs(self) -> Path:
+        return self.root / "apidocs"
+
     def create(self) -> None:
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.temp_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -146,6 +156,7 @@ class Route:
     max_body: int | None
     stream_body: bool
     rate_limited: bool
+    stream_response: bool = False
 
 
 @dataclass(frozen=True)
@@ -272,6 +283,10 @@ def build_routes(
             path == prefix or path.startswith(prefix.rstrip("/") + "/")
             for prefix in gateway.upload_prefixes
         )
+        is_streaming = any(
+            path == prefix or path.startswith(prefix.rstrip("/") + "/")
+            for prefix in gateway.streaming_prefixes
+        )
         max_body = gateway.upload_max_bytes if is_upload else None
         if max_body == default_max_body:
             max_body = None
@@ -286,6 +301,7 @@ def build_routes(
                 max_body=max_body,
                 stream_body=is_upload,
                 rate_limited=rate_limited,
+                stream_response=is_streaming,
             )
 
     for layout in layouts:
@@ -347,6 +363,8 @@ def render_gateway_config(
         retry_after=gateway.retry_after_seconds,
         proxy_connect_timeout=gateway.proxy_connect_timeout_seconds,
         proxy_read_timeout=gateway.proxy_read_timeout_seconds,
+        stream_read_timeout=gateway.stream_read_timeout_seconds,
+        api_docs_dir=paths.api_docs if gateway.api_docs else None,
         upstreams=upstreams,
         upstream_keepalive=gateway.upstream_keepalive,
         listen_address=gateway.listen_address,
@@ -390,6 +408,8 @@ def prepare_gateway(
     paths = GatewayPaths.under(settings.data_dir)
     paths.create()
     tls = gateway_tls(settings, gateway, paths)
+    if gateway.api_docs:
+        write_api_docs(settings, paths.api_docs)
     config = render_gateway_config(
         settings,
         gateway,

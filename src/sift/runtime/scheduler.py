@@ -66,6 +66,12 @@ class SchedulerSettings(BaseSettings):
     retention_cron: str = "17 * * * *"  # hourly keeps each purge small
     purge_batch_size: int = 5_000
     document_purge_cron: str = "*/10 * * * *"
+    # Blobs without a version row (an upload that died before its commit), older than the
+    # grace period (far above any upload's duration), are deleted.
+    orphan_sweep_cron: str = "41 * * * *"
+    orphan_grace_minutes: int = 360
+    # Queues re-embedding of versions indexed with another embedding model (after a change).
+    reembed_check_cron: str = "*/15 * * * *"
     misfire_grace_seconds: int = 3_600
     leader_poll_seconds: float = 5.0
     executor_threads: int = 4
@@ -220,6 +226,47 @@ def purge_deleted_documents_job() -> None:
     purge_deleted_documents(_job_context().core)
 
 
+def purge_query_log_job() -> None:
+    from sift.search.config import get_search_settings
+    from sift.search.querylog import purge_query_log
+
+    ctx = _job_context()
+    purge_query_log(
+        ctx.engine,
+        older_than=timedelta(days=get_search_settings().query_log_retention_days),
+        batch_size=ctx.settings.purge_batch_size,
+    )
+
+
+def sweep_orphan_blobs(settings: CoreSettings, grace: timedelta) -> int:
+    from sift.core.db import Database
+    from sift.core.storage import create_storage
+    from sift.documents.documents.tasks import sweep_orphans
+
+    async def run() -> int:
+        database = Database(settings.sqlalchemy_url, pool_size=1)
+        storage = create_storage(settings)
+        try:
+            return await sweep_orphans(database, storage, grace=grace)
+        finally:
+            await storage.aclose()
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def sweep_orphan_blobs_job() -> None:
+    ctx = _job_context()
+    sweep_orphan_blobs(ctx.core, timedelta(minutes=ctx.settings.orphan_grace_minutes))
+
+
+def reembed_stale_job() -> None:
+    """Asks an ingest worker (which has the embedding model) to queue stale versions."""
+    from sift.core.tasks import configure_celery
+
+    configure_celery(_job_context().core).send_task("search.ingest.reembed_stale")
+
+
 @dataclass(frozen=True)
 class ScheduledJob:
     id: str
@@ -237,6 +284,17 @@ def maintenance_jobs(settings: SchedulerSettings) -> list[ScheduledJob]:
             "documents.purge_deleted",
             purge_deleted_documents_job,
             CronTrigger.from_crontab(settings.document_purge_cron, timezone=UTC),
+        ),
+        ScheduledJob("search.purge_query_log", purge_query_log_job, cron),
+        ScheduledJob(
+            "documents.sweep_orphans",
+            sweep_orphan_blobs_job,
+            CronTrigger.from_crontab(settings.orphan_sweep_cron, timezone=UTC),
+        ),
+        ScheduledJob(
+            "search.reembed_stale",
+            reembed_stale_job,
+            CronTrigger.from_crontab(settings.reembed_check_cron, timezone=UTC),
         ),
     ]
 

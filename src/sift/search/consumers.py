@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from sift.search.access import consumers as access_consumers
 from sift.search.events import consumer
 from sift.search.ingestion import consumers as ingestion_consumers
+from sift.search.saved import consumers as saved_consumers
 
-HANDLER_MODULES = (ingestion_consumers,)
+HANDLER_MODULES = (ingestion_consumers, access_consumers, saved_consumers)
 
 __all__ = ["HANDLER_MODULES", "consumer"]

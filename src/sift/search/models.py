@@ -9,11 +9,13 @@ from typing import Any
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
+    BigInteger,
     Computed,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -38,6 +40,134 @@ class OutboxEvent(OutboxMixin, Base):
 
 class ProcessedEvent(ProcessedEventMixin, Base):
     pass
+
+
+# Access projection: the documents service's collections, grants and documents as its
+# events told them (search.access). `updated_at` is the event time of the last change
+# applied, so that a late event never undoes a newer one.
+
+
+class CollectionAccess(Base):
+    __tablename__ = "collections"
+    __table_args__ = (Index("ix_collections_org_id", "org_id"),)
+
+    collection_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    org_id: Mapped[uuid.UUID]
+    visibility: Mapped[str] = mapped_column(String(16))  # 'org' | 'restricted'
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When the grant set was last replaced as a whole: older grant events are void.
+    members_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CollectionGrant(Base):
+    __tablename__ = "collection_grants"
+    __table_args__ = (Index("ix_collection_grants_user", "user_id"),)
+
+    collection_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # 'viewer' | 'editor' | 'manager'
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IndexedDocument(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_org_collection", "org_id", "collection_id"),
+        Index("ix_documents_tags", "tags", postgresql_using="gin"),
+    )
+
+    document_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    org_id: Mapped[uuid.UUID]
+    collection_id: Mapped[uuid.UUID]
+    title: Mapped[str] = mapped_column(String(500))
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'::text[]"))
+    mime_type: Mapped[str | None] = mapped_column(String(255))
+    # When the documents service created the document (the first upload's event time).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # title, tags, place
+    version_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # mime_type
+
+
+class AccessTombstone(Base):
+    """A deleted collection, document or revoked grant: later-delivered older events about it
+    must not bring it back. Keys: 'collection:<id>', 'document:<id>', 'grant:<cid>:<uid>'."""
+
+    __tablename__ = "access_tombstones"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrgIndexVersion(Base):
+    """Moves on with every change to what an organization's searches can return (grants,
+    visibility, collections, documents, indexed chunks): cached results key on it."""
+
+    __tablename__ = "org_index_versions"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=sql_text("now()")
+    )
+
+
+class SavedSearch(Base):
+    __tablename__ = "saved_searches"
+    __table_args__ = (
+        UniqueConstraint("org_id", "user_id", "name", name="uq_saved_searches_owner_name"),
+        Index("ix_saved_searches_notify", "org_id", postgresql_where=sql_text("notify")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    org_id: Mapped[uuid.UUID]
+    user_id: Mapped[uuid.UUID]
+    # The owner's organization role when they last saved or listed it: notifications are
+    # evaluated with it (search learns roles only from tokens).
+    owner_role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(String(1000))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    notify: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=sql_text("now()")
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=sql_text("now()")
+    )
+
+
+class SavedSearchMatch(Base):
+    """A version a saved search was notified about: once per version, even if re-indexed."""
+
+    __tablename__ = "saved_search_matches"
+
+    saved_search_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("saved_searches.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    matched_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=sql_text("now()")
+    )
+
+
+class QueryLog(Base):
+    __tablename__ = "query_log"
+    __table_args__ = (
+        Index("ix_query_log_org_created", "org_id", "created_at"),
+        Index("ix_query_log_created", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    org_id: Mapped[uuid.UUID]
+    user_id: Mapped[uuid.UUID]
+    query: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(16))
+    result_count: Mapped[int]
+    zero_result: Mapped[bool]
+    took_ms: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=sql_text("now()")
+    )
 
 
 class IndexStatus(StrEnum):
@@ -127,8 +257,53 @@ class Chunk(Base):
     tsv: Mapped[Any] = mapped_column(
         TSVECTOR, Computed("to_tsvector(text_search_config, text)", persisted=True)
     )
-    embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIMENSION))
+    # NULL when the model's vectors are not 384-dimensional: they live only in Pinecone.
+    embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIMENSION), nullable=True)
     embedding_model: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=sql_text("now()")
     )
+
+
+# BM25 over PostgreSQL's full-text structures. Both tables are kept by triggers on `chunks`
+# (migration b2a2c0de0001), so every write path (ingestion, deletes, cascades, moves,
+# TRUNCATE) updates them in its own transaction.
+
+
+class Posting(Base):
+    """One lexeme of one chunk: its term frequency and the chunk's length in lexemes."""
+
+    __tablename__ = "postings"
+    __table_args__ = (
+        # The scoring scan reads only this index (org, lexeme → everything it needs).
+        Index(
+            "ix_postings_org_lexeme",
+            "org_id",
+            "lexeme",
+            postgresql_include=["collection_id", "chunk_id", "tf", "dl"],
+        ),
+    )
+
+    chunk_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    lexeme: Mapped[str] = mapped_column(Text, primary_key=True)
+    org_id: Mapped[uuid.UUID]
+    collection_id: Mapped[uuid.UUID]
+    tf: Mapped[int] = mapped_column(SmallInteger)
+    dl: Mapped[int]
+
+
+class CollectionTermStats(Base):
+    """Chunk count and total length (in lexemes) per collection and text search config:
+    BM25's N and average length over exactly the collections a search covers."""
+
+    __tablename__ = "collection_term_stats"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    collection_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    text_search_config: Mapped[str] = mapped_column(REGCONFIG, primary_key=True)
+    chunk_count: Mapped[int] = mapped_column(BigInteger)
+    total_length: Mapped[int] = mapped_column(BigInteger)
+
+
+# Models kept in a domain's own module, imported here so that the metadata holds them all.
+from sift.search.evaluation import models as _evaluation_models  # noqa: E402, F401

@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
+import { Analytics } from "@/components/Analytics/Analytics";
 import { ThemeProvider } from "@/components/Shell/ThemeProvider";
+import { Toaster } from "@/components/Toast/Toaster";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -17,11 +20,18 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Reading the request makes every page render per request, with its own CSP nonce.
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
+  const measurementId = process.env.SIFT_WEB_GA_ID;
   return (
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen">
-        <ThemeProvider>{children}</ThemeProvider>
+        <ThemeProvider>
+          {children}
+          <Toaster />
+          {measurementId && <Analytics measurementId={measurementId} nonce={nonce} />}
+        </ThemeProvider>
       </body>
     </html>
   );

@@ -33,10 +33,12 @@ export function useCollections() {
   return { collections, error, reload, create };
 }
 
-export function useCollection(collectionId: string) {
+/** One collection; `null` waits (the id is not known yet). */
+export function useCollection(collectionId: string | null) {
   const [collection, setCollection] = useState<Collection | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+    if (collectionId === null) return;
     let live = true;
     unwrap(
       api.GET("/api/collections/{collection_id}", {
@@ -49,5 +51,5 @@ export function useCollection(collectionId: string) {
       live = false;
     };
   }, [collectionId]);
-  return { collection, error };
+  return { collection, error, setCollection };
 }

@@ -1,24 +1,22 @@
 "use client";
 
-import { useEffect, useState } from "react";
-import { api, unwrap } from "@/lib/api/client";
-import type { components } from "@/lib/api/schema";
+import { useEffect } from "react";
+import { toastError } from "@/stores/toast";
+import {
+  currentOrganization,
+  useOrganizationStore,
+  type Organization,
+} from "@/stores/organizations";
 
-export type Organization = components["schemas"]["OrganizationRead"];
+export type { Organization };
 
-export function useOrganizations(enabled: boolean) {
-  const [organizations, setOrganizations] = useState<Organization[] | null>(null);
+/** The caller's organizations and the current one (loaded once per session). */
+export function useOrganizations(enabled = true) {
+  const organizations = useOrganizationStore((state) => state.organizations);
+  const load = useOrganizationStore((state) => state.load);
+  const switchTo = useOrganizationStore((state) => state.switchTo);
   useEffect(() => {
-    if (!enabled) return;
-    let live = true;
-    unwrap(api.GET("/api/orgs"))
-      .then((page) => live && setOrganizations(page.items))
-      .catch(() => live && setOrganizations([]));
-    return () => {
-      live = false;
-    };
-  }, [enabled]);
-  const current =
-    organizations?.find((organization) => organization.current) ?? organizations?.[0] ?? null;
-  return { organizations, current };
+    if (enabled && organizations === null) load().catch(toastError);
+  }, [enabled, organizations, load]);
+  return { organizations, current: currentOrganization(organizations), switchTo, reload: load };
 }

@@ -29,7 +29,9 @@ export function useSession() {
   }, [status, user]);
 
   useEffect(() => {
-    if (status === "anonymous") router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
+    // The query matters too: an invitation or a search lives in it.
+    const here = pathname + window.location.search;
+    if (status === "anonymous") router.replace(`/sign-in?next=${encodeURIComponent(here)}`);
   }, [status, pathname, router]);
 
   return { status, user };

@@ -3,6 +3,7 @@
 Importing this package registers every payload of the platform.
 """
 
+from sift.contracts.events.assistant import AssistantAnswered
 from sift.contracts.events.base import (
     EVENT_TYPE_PATTERN,
     EventEnvelope,
@@ -27,9 +28,11 @@ from sift.contracts.events.privacy import (
     ExportCompleted,
     ExportRequested,
 )
+from sift.contracts.events.search import SavedSearchMatched
 
 __all__ = [
     "EVENT_TYPE_PATTERN",
+    "AssistantAnswered",
     "DeletionReason",
     "DocumentDeleted",
     "DocumentIndexFailed",
@@ -43,6 +46,7 @@ __all__ = [
     "ExportCompleted",
     "ExportRequested",
     "IndexFailureCode",
+    "SavedSearchMatched",
     "SignupMethod",
     "UnknownEventType",
     "UserSignedUp",

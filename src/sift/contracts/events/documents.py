@@ -22,6 +22,9 @@ class DocumentUploaded(EventPayload):
     size_bytes: int = Field(ge=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     storage_key: str = Field(min_length=1, max_length=1024)
+    # Added later (optional, so earlier events stay readable): search filters on them.
+    title: str | None = Field(default=None, max_length=500)
+    tags: list[str] = Field(default_factory=list)
 
 
 @event("document.version_created", version=1)
@@ -37,6 +40,18 @@ class DocumentVersionCreated(EventPayload):
     size_bytes: int = Field(ge=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     storage_key: str = Field(min_length=1, max_length=1024)
+    title: str | None = Field(default=None, max_length=500)
+    tags: list[str] = Field(default_factory=list)
+
+
+@event("document.updated", version=1)
+class DocumentUpdated(EventPayload):
+    """A document's metadata changed (title, tags; `collection_id` is where it now is)."""
+
+    document_id: uuid.UUID
+    collection_id: uuid.UUID
+    title: str = Field(min_length=1, max_length=500)
+    tags: list[str] = Field(default_factory=list)
 
 
 @event("document.reindex_requested", version=1)
@@ -99,6 +114,7 @@ class IndexFailureCode(StrEnum):
     no_text = "no_text"
     too_large = "too_large"
     embedding_failed = "embedding_failed"
+    index_unavailable = "index_unavailable"  # the vector index (Pinecone) stayed unreachable
     timeout = "timeout"
     internal_error = "internal_error"
 

@@ -6,6 +6,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sift.core.errors import NotFound, PayloadTooLarge
 
@@ -46,6 +47,15 @@ class StoredObject:
     key: str
     size: int
     sha256: str  # hex digest of the bytes as stored
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """A stored object as a listing shows it."""
+
+    key: str
+    size: int
+    modified_at: datetime  # aware, UTC: when the object was last written
 
 
 def validate_key(key: str) -> str:
@@ -111,6 +121,11 @@ class Storage(ABC):
 
     @abstractmethod
     async def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def list_objects(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        """Every object whose key starts with `prefix` (a string prefix, not only a
+        directory), in key order; objects still being written are not listed."""
 
     @abstractmethod
     async def size(self, key: str) -> int:

@@ -8,6 +8,7 @@ import os
 import stat
 import tempfile
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +20,7 @@ from sift.core.storage.base import (
     DEFAULT_CHUNK_SIZE,
     Data,
     InvalidKey,
+    ObjectInfo,
     ObjectNotFound,
     SizeGuard,
     Storage,
@@ -154,6 +156,40 @@ class LocalStorage(Storage):
         if not stat.S_ISREG(info.st_mode):
             raise ObjectNotFound(f"No file at {key}")
         return info.st_size
+
+    async def list_objects(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        # Walked in a worker thread, one directory per hop; temporary files start with "."
+        # (never a key), so uploads in progress are not listed.
+        directory = self.root
+        if "/" in prefix:
+            directory = self._path(prefix.rsplit("/", 1)[0])  # validated: no "..", no "/x"
+        pending = [directory]
+        found: list[ObjectInfo] = []
+        while pending:
+            entries = await anyio.to_thread.run_sync(_scan, pending.pop())
+            for path, info in entries:
+                if stat.S_ISDIR(info.st_mode):
+                    pending.append(path)
+                    continue
+                key = path.relative_to(self.root).as_posix()
+                if stat.S_ISREG(info.st_mode) and key.startswith(prefix):
+                    modified = datetime.fromtimestamp(info.st_mtime, UTC)
+                    found.append(ObjectInfo(key=key, size=info.st_size, modified_at=modified))
+        for item in sorted(found, key=lambda item: item.key):
+            yield item
+
+
+def _scan(directory: Path) -> list[tuple[Path, os.stat_result]]:
+    """The directory's entries whose names could be keys (none starts with a dot)."""
+    try:
+        with os.scandir(directory) as entries:
+            return [
+                (Path(entry.path), entry.stat(follow_symlinks=False))
+                for entry in entries
+                if not entry.name.startswith(".")
+            ]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -26,6 +26,7 @@ from sift.core.storage.base import (
     DEFAULT_CHUNK_SIZE,
     Data,
     DeletionRefused,
+    ObjectInfo,
     ObjectNotFound,
     SizeGuard,
     Storage,
@@ -261,6 +262,22 @@ class S3Storage(Storage):
         if size is None:
             raise ObjectNotFound(f"No file at {key}")
         return size
+
+    async def list_objects(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        # ListObjectsV2 answers in key order, 1000 keys a page; each page in a thread.
+        token: str | None = None
+        while True:
+            options: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
+            if token:
+                options["ContinuationToken"] = token
+            page = await _run(self.client.list_objects_v2, **options)
+            for entry in page.get("Contents", []):
+                yield ObjectInfo(
+                    key=entry["Key"], size=entry["Size"], modified_at=entry["LastModified"]
+                )
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return
 
     async def aclose(self) -> None:
         await _run(self.client.close)

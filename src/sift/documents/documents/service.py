@@ -24,6 +24,7 @@ from sift.contracts.events.documents import (
     DocumentIndexed,
     DocumentIndexFailed,
     DocumentReindexRequested,
+    DocumentUpdated,
     DocumentUploaded,
     DocumentVersionCreated,
     IndexStep,
@@ -318,6 +319,8 @@ class DocumentService:
                 size_bytes=version.size,
                 sha256=version.sha256,
                 storage_key=version.storage_key,
+                title=document.title,
+                tags=list(document.tags),
             ),
             org_id=document.org_id,
             actor_id=principal.user_id,
@@ -336,12 +339,26 @@ class DocumentService:
         document = await self.get(
             session, principal, document_id, need=CollectionRole.editor, for_update=True
         )
+        before = (document.title, list(document.tags))
         if data.title is not None:
             document.title = data.title
         if data.tags is not None:
             document.tags = data.tags
         await session.flush()
         await session.refresh(document, attribute_names=_SERVER_COLUMNS)
+        if (document.title, list(document.tags)) != before:
+            await events.publish(
+                session,
+                DocumentUpdated(
+                    document_id=document.id,
+                    collection_id=document.collection_id,
+                    title=document.title,
+                    tags=list(document.tags),
+                ),
+                org_id=document.org_id,
+                actor_id=principal.user_id,
+                subject_id=document.id,
+            )
         return document
 
     async def delete(

@@ -12,6 +12,7 @@ from sift.contracts.events.documents import (
     DocumentVersionCreated,
 )
 from sift.core.tasks import enqueue_after_commit
+from sift.search.access.consumers import forget_document, project_document_event
 from sift.search.events import consumer
 from sift.search.ingestion.service import Announcement, ingestion
 from sift.search.ingestion.tasks import index_version
@@ -46,12 +47,16 @@ async def _queue(
 
 @consumer.on(DocumentUploaded)
 async def on_document_uploaded(session: AsyncSession, envelope: EventEnvelope) -> None:
-    await _queue(session, envelope, envelope.payload_as(DocumentUploaded))
+    payload = envelope.payload_as(DocumentUploaded)
+    await _queue(session, envelope, payload)
+    await project_document_event(session, envelope, payload)
 
 
 @consumer.on(DocumentVersionCreated)
 async def on_version_created(session: AsyncSession, envelope: EventEnvelope) -> None:
-    await _queue(session, envelope, envelope.payload_as(DocumentVersionCreated))
+    payload = envelope.payload_as(DocumentVersionCreated)
+    await _queue(session, envelope, payload)
+    await project_document_event(session, envelope, payload)
 
 
 @consumer.on(DocumentReindexRequested)
@@ -61,4 +66,6 @@ async def on_reindex_requested(session: AsyncSession, envelope: EventEnvelope) -
 
 @consumer.on(DocumentDeleted)
 async def on_document_deleted(session: AsyncSession, envelope: EventEnvelope) -> None:
-    await ingestion.delete_document(session, envelope.payload_as(DocumentDeleted).document_id)
+    payload = envelope.payload_as(DocumentDeleted)
+    await ingestion.delete_document(session, payload.document_id)
+    await forget_document(session, envelope, payload)

@@ -3,6 +3,13 @@
 The model is loaded once per process, on first use (a Celery worker child pays for it once,
 a process that never embeds never does). Vectors are L2-normalized, so cosine distance and
 inner product rank alike.
+
+Gemini and OpenAI (`SIFT_INGEST_EMBEDDING_PROVIDER`) are called through their SDKs, in
+batches, with the SDKs' retries on 429 and 5xx; still failing, the attempt raises
+EmbeddingUnavailable (transient: the task is retried later). Their chunks are sized with
+the local model's WordPiece tokenizer, an approximation of the providers' tokenizers that
+errs long (WordPiece splits rare words finely), well inside their 2k-8k token windows.
+With the pgvector backend they are asked for 384-dimensional vectors (docs/adr/0003).
 """
 
 from __future__ import annotations
@@ -17,12 +24,39 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from sift.search.config import IngestSettings
+from sift.core.tasks import TransientError
+from sift.search.config import IngestSettings, SearchSettings, get_search_settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 log = structlog.get_logger()
+
+PGVECTOR_DIMENSION = 384  # search.chunks.embedding is vector(384)
+LOCAL_DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_REMOTE_MODELS = {"gemini": "gemini-embedding-001", "openai": "text-embedding-3-small"}
+# Output size of a model when none is asked for (Matryoshka models accept smaller ones).
+NATIVE_DIMENSIONS = {
+    "gemini-embedding-001": 3072,
+    "text-embedding-004": 768,
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+}
+# Inputs per request: Gemini's batchEmbedContents takes 100, OpenAI's embeddings 2048.
+REQUEST_LIMITS = {"gemini": 100, "openai": 2048}
+WINDOWS = {"gemini": 2048, "openai": 8191}  # tokens per input
+
+
+class EmbeddingUnavailable(TransientError):
+    """The embedding provider stayed unreachable or overloaded (after the SDK's retries)."""
+
+
+class EmbeddingRefused(RuntimeError):
+    """The provider refused the request for good (bad key, unknown model, bad input)."""
+
+
+class EmbeddingConfigurationError(ValueError):
+    """Settings that cannot work together; raised when a process starts embedding."""
 
 
 class Embedder(ABC):
@@ -171,15 +205,50 @@ def _local_embedder(
     )
 
 
-def get_embedder(settings: IngestSettings) -> Embedder:
-    """The process's embedder for these settings (one model in memory per process)."""
-    if settings.embedding_provider != "local":
-        # Gemini and OpenAI embeddings plug in here (google-genai / openai SDKs).
-        raise ValueError(f"unknown embedding provider {settings.embedding_provider!r}")
-    return _local_embedder(
-        settings.embedding_model_path or bundled_model_path(),
-        settings.embedding_model_name,
-        settings.embedding_batch_size,
-        settings.embedding_threads,
-        settings.embedding_precision,
-    )
+def remote_model(settings: IngestSettings) -> str:
+    name = settings.embedding_model_name
+    if name == LOCAL_DEFAULT_MODEL:
+        return DEFAULT_REMOTE_MODELS[settings.embedding_provider]
+    return name
+
+
+def requested_dimension(settings: IngestSettings, search: SearchSettings) -> int | None:
+    """The output size to ask a remote model for (None: the model's own)."""
+    if settings.embedding_dimension:
+        return settings.embedding_dimension
+    return PGVECTOR_DIMENSION if search.vector_backend == "pgvector" else None
+
+
+def get_embedder(settings: IngestSettings, search: SearchSettings | None = None) -> Embedder:
+    """The process's embedder for these settings (one model in memory per process).
+
+    Raises EmbeddingConfigurationError for settings that cannot work, e.g. vectors that are
+    not 384-dimensional with the pgvector backend.
+    """
+    search = search or get_search_settings()
+    embedder: Embedder
+    if settings.embedding_provider == "local":
+        embedder = _local_embedder(
+            settings.embedding_model_path or bundled_model_path(),
+            settings.embedding_model_name,
+            settings.embedding_batch_size,
+            settings.embedding_threads,
+            settings.embedding_precision,
+        )
+    else:
+        from sift.search.ingestion.remote_embedding import remote_embedder
+
+        embedder = remote_embedder(settings, requested_dimension(settings, search))
+    check_dimension(embedder, search)
+    return embedder
+
+
+def check_dimension(embedder: Embedder, search: SearchSettings) -> None:
+    if search.vector_backend == "pgvector" and embedder.dimension != PGVECTOR_DIMENSION:
+        raise EmbeddingConfigurationError(
+            f"The embedding model {embedder.name!r} makes {embedder.dimension}-dimensional"
+            f" vectors, but the pgvector backend stores {PGVECTOR_DIMENSION}: use a"
+            f" {PGVECTOR_DIMENSION}-dimensional model, set SIFT_INGEST_EMBEDDING_DIMENSION="
+            f"{PGVECTOR_DIMENSION} (Gemini, OpenAI), or SIFT_SEARCH_VECTOR_BACKEND=pinecone"
+            " (see docs/adr/0003-embedding-dimensions.md)."
+        )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sift.contracts.events.documents import IndexFailureCode
 
 # Worth trying again later without a change to the file.
-RETRYABLE_CODES = frozenset({IndexFailureCode.timeout, IndexFailureCode.internal_error})
+RETRYABLE_CODES = frozenset(
+    {IndexFailureCode.timeout, IndexFailureCode.internal_error, IndexFailureCode.index_unavailable}
+)
 
 
 class IngestError(Exception):

@@ -58,8 +58,10 @@ class IngestionRepository:
     ) -> None:
         """The version's chunks become exactly `rows` (in the caller's transaction)."""
         await self.delete_chunks(session, version_id)
+        # One multi-row INSERT per batch (not executemany): the BM25 triggers on chunks run
+        # once per statement and update the collection's statistics row once per batch.
         for offset in range(0, len(rows), INSERT_BATCH):
-            await session.execute(insert(Chunk), list(rows[offset : offset + INSERT_BATCH]))
+            await session.execute(insert(Chunk).values(list(rows[offset : offset + INSERT_BATCH])))
 
     async def delete_chunks(self, session: AsyncSession, version_id: uuid.UUID) -> int:
         result = await session.execute(delete(Chunk).where(Chunk.version_id == version_id))

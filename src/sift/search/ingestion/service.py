@@ -2,6 +2,10 @@
 
 Every transition that others care about writes its event to the search outbox in the same
 transaction. The service never commits: the consumer or task boundary does.
+
+An external vector index (Pinecone) is written inside that transaction, after the chunk
+rows: if it cannot be reached the transaction rolls back (nothing half-indexed) and the
+task is retried. Re-running converges: vectors are keyed by the stable chunk IDs.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events.documents import (
@@ -19,11 +25,14 @@ from sift.contracts.events.documents import (
     DocumentIndexStarted,
     IndexFailureCode,
 )
+from sift.search.access.service import bump_org_index_version
+from sift.search.config import get_search_settings
 from sift.search.events import events
 from sift.search.ingestion.exceptions import IngestError
 from sift.search.ingestion.pipeline import Processed, StepClock
 from sift.search.ingestion.repository import chunk_id, ingestion_repository
-from sift.search.models import DocumentIndex, IndexStatus
+from sift.search.models import EMBEDDING_DIMENSION, DocumentIndex, IndexedDocument, IndexStatus
+from sift.search.vectors import VectorIndex, VectorRecord, create_vector_index
 
 log = structlog.get_logger()
 
@@ -53,6 +62,16 @@ class Job:
     storage_key: str
     content_type: str
     attempt: int
+
+
+_default_vectors: list[VectorIndex] = []
+
+
+def default_vector_index() -> VectorIndex:
+    """The process's configured vector index (made on first use)."""
+    if not _default_vectors:
+        _default_vectors.append(create_vector_index(get_search_settings()))
+    return _default_vectors[0]
 
 
 class IngestionService:
@@ -86,13 +105,8 @@ class IngestionService:
             return None  # deleted, or finished by an earlier delivery of the same task
         if state.attempts >= max_attempts:
             # Each earlier attempt ended without a result (worker killed by OOM or the hard
-            # time limit, storage or database unreachable): stop retrying this file.
-            error = IngestError(
-                IndexFailureCode.internal_error,
-                f"Indexing was attempted {state.attempts} times without finishing; the file"
-                " was set aside.",
-            )
-            await self.fail(session, state, error, StepClock())
+            # time limit, storage, database or a provider unreachable): stop retrying.
+            await self.fail(session, state, self._exhausted(state), StepClock())
             return None
         state.status = IndexStatus.processing
         state.attempts += 1
@@ -117,10 +131,37 @@ class IngestionService:
             attempt=state.attempts,
         )
 
+    async def note_transient(
+        self, session: AsyncSession, version_id: uuid.UUID, error: IngestError
+    ) -> None:
+        """Remembers why an attempt will be retried, so that giving up later says why."""
+        state = await ingestion_repository.get(session, version_id, for_update=True)
+        if state is not None and state.status in ACTIVE:
+            state.error_code = error.code.value
+            state.error_message = error.message[:1000]
+
+    @staticmethod
+    def _exhausted(state: DocumentIndex) -> IngestError:
+        attempts = f"Indexing was attempted {state.attempts} times without finishing"
+        code = state.error_code
+        if code is not None and code in IndexFailureCode.__members__ and state.error_message:
+            return IngestError(IndexFailureCode(code), f"{attempts}: {state.error_message}")
+        return IngestError(IndexFailureCode.internal_error, f"{attempts}; the file was set aside.")
+
     async def finish(
-        self, session: AsyncSession, version_id: uuid.UUID, processed: Processed, clock: StepClock
+        self,
+        session: AsyncSession,
+        version_id: uuid.UUID,
+        processed: Processed,
+        clock: StepClock,
+        *,
+        vectors: VectorIndex | None = None,
     ) -> DocumentIndex | None:
-        """Writes the version's chunks, or marks it superseded; publishes document.indexed."""
+        """Writes the version's chunks, or marks it superseded; publishes document.indexed.
+
+        Raises VectorStoreUnavailable (transient) when the vector index cannot be written.
+        """
+        vectors = vectors or default_vector_index()
         state = await ingestion_repository.get(session, version_id, for_update=True)
         if state is None:
             log.info("ingest.dropped_deleted", version_id=str(version_id))
@@ -131,13 +172,18 @@ class IngestionService:
         with clock.step("index"):
             if superseded:
                 await ingestion_repository.delete_chunks(session, version_id)
+                await vectors.delete_version(state.org_id, version_id)
             else:
-                await ingestion_repository.replace_chunks(
-                    session, version_id, self._rows(state, processed)
-                )
-                await ingestion_repository.supersede_older(
+                rows = self._rows(state, processed)
+                await ingestion_repository.replace_chunks(session, version_id, rows)
+                older = await ingestion_repository.supersede_older(
                     session, state.document_id, state.announced_at
                 )
+                for older_version in older:
+                    await vectors.delete_version(state.org_id, older_version)
+                # An earlier run of this version may have left more chunks than this one.
+                await vectors.delete_version(state.org_id, version_id)
+                await vectors.upsert(await self._records(session, state, rows, processed.vectors))
         analysis, extracted = processed.analysis, processed.extracted
         state.status = IndexStatus.superseded if superseded else IndexStatus.indexed
         state.error_code = state.error_message = None
@@ -168,6 +214,7 @@ class IngestionService:
             org_id=state.org_id,
             subject_id=state.document_id,
         )
+        await bump_org_index_version(session, state.org_id)  # cached results go stale
         log.info(
             "document.indexed",
             document_id=str(state.document_id),
@@ -184,6 +231,8 @@ class IngestionService:
         state_or_id: DocumentIndex | uuid.UUID,
         error: IngestError,
         clock: StepClock,
+        *,
+        vectors: VectorIndex | None = None,
     ) -> DocumentIndex | None:
         """Marks the version failed (its chunks leave the index); publishes index_failed."""
         state = (
@@ -194,6 +243,12 @@ class IngestionService:
         if state is None:
             return None
         await ingestion_repository.delete_chunks(session, state.version_id)
+        try:
+            await (vectors or default_vector_index()).delete_version(state.org_id, state.version_id)
+        except Exception:
+            # The failure is recorded regardless (the index may be why it failed); vectors
+            # left behind match no chunk row, so retrieval drops them.
+            log.warning("ingest.vector_cleanup_failed", version_id=str(state.version_id))
         state.status = IndexStatus.failed
         state.error_code = error.code.value
         state.error_message = error.message[:1000]
@@ -214,6 +269,7 @@ class IngestionService:
             org_id=state.org_id,
             subject_id=state.document_id,
         )
+        await bump_org_index_version(session, state.org_id)  # its chunks left the index
         log.warning(
             "document.index_failed",
             document_id=str(state.document_id),
@@ -222,13 +278,68 @@ class IngestionService:
         )
         return state
 
-    async def delete_document(self, session: AsyncSession, document_id: uuid.UUID) -> int:
+    async def delete_document(
+        self,
+        session: AsyncSession,
+        document_id: uuid.UUID,
+        *,
+        vectors: VectorIndex | None = None,
+    ) -> int:
+        """Every version's state, chunks and vectors (a vector index that cannot be reached
+        raises, so the event is redelivered rather than the vectors forgotten)."""
+        orgs = await session.scalars(
+            select(DocumentIndex.org_id).where(DocumentIndex.document_id == document_id).distinct()
+        )
+        for org_id in list(orgs):
+            await (vectors or default_vector_index()).delete_document(org_id, document_id)
         versions = await ingestion_repository.delete_document(session, document_id)
         log.info("ingest.document_deleted", document_id=str(document_id), versions=versions)
         return versions
 
+    async def document_updated(
+        self,
+        session: AsyncSession,
+        document_id: uuid.UUID,
+        *,
+        collection_id: uuid.UUID,
+        tags: list[str],
+        vectors: VectorIndex | None = None,
+    ) -> None:
+        """A document moved or was retagged (`document.updated`): an external vector index's
+        filter metadata follows (pgvector reads both from the tables at query time)."""
+        orgs = await session.scalars(
+            select(DocumentIndex.org_id).where(DocumentIndex.document_id == document_id).distinct()
+        )
+        for org_id in list(orgs):
+            await (vectors or default_vector_index()).update_document(
+                org_id, document_id, collection_id=collection_id, tags=tags
+            )
+
     @staticmethod
-    def _rows(state: DocumentIndex, processed: Processed) -> list[dict[str, object]]:
+    async def _records(
+        session: AsyncSession,
+        state: DocumentIndex,
+        rows: list[dict[str, Any]],
+        vectors: list[list[float]],
+    ) -> list[VectorRecord]:
+        document = await session.get(IndexedDocument, state.document_id)
+        return [
+            VectorRecord(
+                chunk_id=row["id"],
+                vector=vector,
+                org_id=state.org_id,
+                collection_id=state.collection_id,
+                document_id=state.document_id,
+                version_id=state.version_id,
+                embedding_model=row["embedding_model"],
+                mime_type=(document.mime_type if document else None) or state.content_type,
+                tags=list(document.tags) if document else [],
+            )
+            for row, vector in zip(rows, vectors, strict=True)
+        ]
+
+    @staticmethod
+    def _rows(state: DocumentIndex, processed: Processed) -> list[dict[str, Any]]:
         analysis = processed.analysis
         return [
             {
@@ -247,7 +358,8 @@ class IngestionService:
                 "token_count": draft.token_count,
                 "language": analysis.language,
                 "text_search_config": analysis.text_search_config,
-                "embedding": vector,
+                # The column is vector(384): another size lives only in Pinecone (ADR 0003).
+                "embedding": vector if len(vector) == EMBEDDING_DIMENSION else None,
                 "embedding_model": processed.embedding_model,
             }
             for draft, vector in zip(processed.chunks, processed.vectors, strict=True)

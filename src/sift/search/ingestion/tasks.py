@@ -21,12 +21,19 @@ from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.storage import ObjectNotFound, Storage, create_storage
 from sift.core.tasks import TRANSIENT_ERRORS, celery_app, task_settings
-from sift.search.config import IngestSettings, get_ingest_settings
-from sift.search.ingestion.embedding import get_embedder
+from sift.search.config import (
+    IngestSettings,
+    SearchSettings,
+    get_ingest_settings,
+    get_search_settings,
+)
+from sift.search.ingestion import reembed
+from sift.search.ingestion.embedding import Embedder, EmbeddingUnavailable, get_embedder
 from sift.search.ingestion.exceptions import IngestError, timed_out, too_large
 from sift.search.ingestion.extract import Deadline
 from sift.search.ingestion.pipeline import Processed, StepClock, process
 from sift.search.ingestion.service import Job, ingestion
+from sift.search.vectors import VectorIndex, VectorStoreUnavailable, create_vector_index
 
 log = structlog.get_logger()
 
@@ -43,6 +50,19 @@ class _Runtime:
     runner: asyncio.Runner
     database: Database
     storage: Storage
+    vector_indexes: dict[tuple[object, ...], VectorIndex]
+
+    def vectors(self, settings: SearchSettings) -> VectorIndex:
+        """The vector index these settings name (one client per index and thread)."""
+        key = (
+            settings.vector_backend,
+            settings.pinecone_index_name,
+            settings.pinecone_index_host,
+            settings.pinecone_controller_host,
+        )
+        if key not in self.vector_indexes:
+            self.vector_indexes[key] = create_vector_index(settings)
+        return self.vector_indexes[key]
 
 
 _local = threading.local()
@@ -61,6 +81,7 @@ def runtime(settings: CoreSettings | None = None) -> _Runtime:
                 statement_timeout_ms=max(settings.db_statement_timeout_ms, 60_000),
             ),
             storage=create_storage(settings),
+            vector_indexes={},
         )
         _local.runtime = current
     return current
@@ -72,6 +93,8 @@ def close_runtime() -> None:
     if current is not None and current.pid == os.getpid():
         current.runner.run(current.database.dispose())
         current.runner.run(current.storage.aclose())
+        for index in current.vector_indexes.values():
+            current.runner.run(index.aclose())
         current.runner.close()
     _local.runtime = None
 
@@ -83,10 +106,20 @@ def index_version(version_id: str) -> str:
 
 
 def run_index(
-    version_id: uuid.UUID, settings: IngestSettings, *, core: CoreSettings | None = None
+    version_id: uuid.UUID,
+    settings: IngestSettings,
+    *,
+    core: CoreSettings | None = None,
+    search: SearchSettings | None = None,
 ) -> str:
-    """One attempt, synchronously: what the task runs (`core` defaults to the worker's)."""
+    """One attempt, synchronously: what the task runs (`core` defaults to the worker's,
+    `search` — the vector index — to the environment's)."""
+    search = search or get_search_settings()
+    # A configuration that cannot work raises here, before the version is claimed: the task
+    # fails (dead letter) and the document stays queued rather than marked failed.
+    embedder = get_embedder(settings, search)
     current = runtime(core)
+    vectors = current.vectors(search)
     run = current.runner.run
     job = run(_start(current, version_id, settings))
     if job is None:
@@ -101,7 +134,7 @@ def run_index(
             data,
             declared_type=job.content_type,
             settings=settings,
-            embedder=get_embedder(settings),
+            embedder=embedder,
             clock=clock,
             deadline=deadline,
         )
@@ -111,6 +144,15 @@ def run_index(
         outcome = timed_out(deadline.seconds)
     except MemoryError:
         outcome = too_large("it needs more memory than a worker has")
+    except EmbeddingUnavailable as exc:
+        # The provider stayed overloaded or unreachable: retried later; once the attempts
+        # are spent the version fails with this reason.
+        reason = IngestError(
+            IndexFailureCode.embedding_failed,
+            f"The embedding provider could not be reached ({str(exc)[:300]}).",
+        )
+        run(_note_transient(current, version_id, reason))
+        raise
     except TRANSIENT_ERRORS:
         raise  # storage or database unreachable: Celery retries the task with backoff
     except Exception:
@@ -118,7 +160,17 @@ def run_index(
         outcome = IngestError(
             IndexFailureCode.internal_error, "An unexpected error stopped indexing."
         )
-    return run(_finish(current, version_id, outcome, clock))
+    try:
+        return run(_finish(current, version_id, outcome, clock, vectors))
+    except VectorStoreUnavailable as exc:
+        # Rolled back: no chunk of this attempt is visible. Celery retries with backoff; once
+        # the attempts are spent the version fails with this reason.
+        reason = IngestError(
+            IndexFailureCode.index_unavailable,
+            f"The vector index could not be written ({str(exc)[:300]}).",
+        )
+        run(_note_transient(current, version_id, reason))
+        raise
 
 
 async def _start(current: _Runtime, version_id: uuid.UUID, settings: IngestSettings) -> Job | None:
@@ -143,11 +195,104 @@ async def _fetch(storage: Storage, job: Job, settings: IngestSettings) -> bytes:
 
 
 async def _finish(
-    current: _Runtime, version_id: uuid.UUID, outcome: Processed | IngestError, clock: StepClock
+    current: _Runtime,
+    version_id: uuid.UUID,
+    outcome: Processed | IngestError,
+    clock: StepClock,
+    vectors: VectorIndex,
 ) -> str:
     async with current.database.sessionmaker() as session, session.begin():
         if isinstance(outcome, IngestError):
-            state = await ingestion.fail(session, version_id, outcome, clock)
+            state = await ingestion.fail(session, version_id, outcome, clock, vectors=vectors)
         else:
-            state = await ingestion.finish(session, version_id, outcome, clock)
+            state = await ingestion.finish(session, version_id, outcome, clock, vectors=vectors)
         return "deleted" if state is None else str(state.status)
+
+
+async def _note_transient(current: _Runtime, version_id: uuid.UUID, error: IngestError) -> None:
+    try:
+        async with current.database.sessionmaker() as session, session.begin():
+            await ingestion.note_transient(session, version_id, error)
+    except Exception:
+        log.warning("ingest.note_failed", version_id=str(version_id))
+
+
+# --- re-embedding after a model change (see reembed.py) ---
+
+
+@celery_app.task(name="search.ingest.reembed_stale")
+def reembed_stale() -> int:
+    """Queues a batch of versions embedded by another model than the configured one."""
+    return queue_stale_reembeds(get_ingest_settings())
+
+
+@celery_app.task(name="search.ingest.reembed_version", acks_late=True, reject_on_worker_lost=True)
+def reembed_version(version_id: str) -> str:
+    return run_reembed(uuid.UUID(version_id), get_ingest_settings())
+
+
+def queue_stale_reembeds(
+    settings: IngestSettings,
+    *,
+    core: CoreSettings | None = None,
+    search: SearchSettings | None = None,
+) -> int:
+    embedder = get_embedder(settings, search or get_search_settings())
+    current = runtime(core)
+    versions = current.runner.run(_stale(current, embedder, settings.reembed_batch_versions))
+    for version_id in versions:
+        reembed_version.delay(str(version_id))
+    if versions:
+        log.info("ingest.reembed_queued", versions=len(versions), model=embedder.name)
+    return len(versions)
+
+
+def run_reembed(
+    version_id: uuid.UUID,
+    settings: IngestSettings,
+    *,
+    core: CoreSettings | None = None,
+    search: SearchSettings | None = None,
+) -> str:
+    """Re-embeds one version from its stored chunk texts: "reembedded", "current" (nothing
+    to do), "changed" (re-indexed or deleted meanwhile) or "failed" (the model refused)."""
+    search = search or get_search_settings()
+    embedder = get_embedder(settings, search)
+    current = runtime(core)
+    run = current.runner.run
+    snapshot = run(_snapshot(current, version_id, embedder))
+    if snapshot is None:
+        return "current"
+    try:
+        vectors = reembed.embed(snapshot, embedder, settings.embedding_batch_size * 4)
+    except (RuntimeError, ValueError):
+        # The old vectors stay (full-text search still finds the version); logged for admins.
+        log.exception("ingest.reembed_failed", version_id=str(version_id))
+        return "failed"
+    swapped = run(_swap(current, snapshot, vectors, embedder, current.vectors(search)))
+    return "reembedded" if swapped else "changed"
+
+
+async def _stale(current: _Runtime, embedder: Embedder, limit: int) -> list[uuid.UUID]:
+    async with current.database.sessionmaker() as session:
+        return await reembed.stale_versions(
+            session, model=embedder.name, dimension=embedder.dimension, limit=limit
+        )
+
+
+async def _snapshot(
+    current: _Runtime, version_id: uuid.UUID, embedder: Embedder
+) -> reembed.Snapshot | None:
+    async with current.database.sessionmaker() as session:
+        return await reembed.snapshot(session, version_id, embedder)
+
+
+async def _swap(
+    current: _Runtime,
+    snapshot: reembed.Snapshot,
+    vectors: list[list[float]],
+    embedder: Embedder,
+    index: VectorIndex,
+) -> bool:
+    async with current.database.sessionmaker() as session, session.begin():
+        return await reembed.swap(session, snapshot, vectors, embedder, index)

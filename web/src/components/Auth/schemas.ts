@@ -34,3 +34,36 @@ export const signUpSchema = z
 
 export type SignInValues = z.infer<typeof signInSchema>;
 export type SignUpValues = z.infer<typeof signUpSchema>;
+
+export const forgotPasswordSchema = z.object({ email });
+
+const newPassword = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .max(1024, "Use at most 1,024 characters.");
+
+export const resetPasswordSchema = z
+  .object({ password: newPassword, confirm: z.string() })
+  .refine((values) => values.password === values.confirm, {
+    path: ["confirm"],
+    message: "The two passwords do not match.",
+  });
+
+export const changePasswordSchema = z
+  .object({
+    current_password: z.string().min(1, "Enter your current password."),
+    new_password: newPassword,
+    confirm: z.string(),
+  })
+  .refine((values) => values.new_password === values.confirm, {
+    path: ["confirm"],
+    message: "The two passwords do not match.",
+  })
+  .refine((values) => values.new_password !== values.current_password, {
+    path: ["new_password"],
+    message: "Choose a password different from the current one.",
+  });
+
+export type ForgotPasswordValues = z.infer<typeof forgotPasswordSchema>;
+export type ResetPasswordValues = z.infer<typeof resetPasswordSchema>;
+export type ChangePasswordValues = z.infer<typeof changePasswordSchema>;

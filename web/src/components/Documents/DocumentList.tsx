@@ -1,8 +1,61 @@
-import type { DocumentRead } from "@/hooks/useDocuments";
-import { formatBytes, formatDate } from "@/lib/format";
-import { StatusBadge } from "./StatusBadge";
+"use client";
 
-export function DocumentList({ documents }: { documents: DocumentRead[] }) {
+import Link from "next/link";
+import { useState } from "react";
+import { Button } from "@/components/ui/Button";
+import type { DocumentRead } from "@/hooks/useDocuments";
+import { api, unwrap } from "@/lib/api/client";
+import { formatBytes, formatDate } from "@/lib/format";
+import { toastError } from "@/stores/toast";
+import { StatusBadge } from "./StatusBadge";
+import { failureMessage } from "./steps";
+
+function RetryButton({
+  document,
+  onChange,
+}: {
+  document: DocumentRead;
+  onChange: (document: DocumentRead) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const retry = async () => {
+    setBusy(true);
+    try {
+      onChange(
+        await unwrap(
+          api.POST("/api/documents/{document_id}/reindex", {
+            params: { path: { document_id: document.id } },
+          }),
+        ),
+      );
+    } catch (error) {
+      toastError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button
+      variant="secondary"
+      className="h-7 px-3 text-xs"
+      loading={busy}
+      aria-label={`Retry ${document.title}`}
+      onClick={retry}
+    >
+      Retry
+    </Button>
+  );
+}
+
+export function DocumentList({
+  documents,
+  canEdit = false,
+  onChange,
+}: {
+  documents: DocumentRead[];
+  canEdit?: boolean;
+  onChange?: (document: DocumentRead) => void;
+}) {
   return (
     <ul
       aria-label="Documents"
@@ -15,19 +68,28 @@ export function DocumentList({ documents }: { documents: DocumentRead[] }) {
           className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-center sm:gap-4"
         >
           <div className="min-w-0 flex-1">
-            <p className="truncate font-medium text-slate-900 dark:text-slate-100">
+            <Link
+              href={`/documents/${document.id}`}
+              className="block truncate font-medium text-slate-900 hover:text-brand-600 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-slate-100 dark:hover:text-brand-100"
+            >
               {document.title}
-            </p>
+            </Link>
             <p className="truncate text-xs text-slate-500 dark:text-slate-400">
               {document.filename} · {formatBytes(document.size)} · {formatDate(document.created_at)}
+              {document.tags.length > 0 && ` · ${document.tags.join(", ")}`}
             </p>
-            {document.status === "failed" && document.error && (
+            {document.status === "failed" && (
               <p className="mt-1 text-xs text-red-600 dark:text-red-400">
-                {document.error.message}
+                {failureMessage(document.error)}
               </p>
             )}
           </div>
-          <StatusBadge status={document.status} />
+          <div className="flex items-center gap-2">
+            {canEdit && onChange && document.status === "failed" && (
+              <RetryButton document={document} onChange={onChange} />
+            )}
+            <StatusBadge status={document.status} />
+          </div>
         </li>
       ))}
     </ul>

@@ -6,18 +6,29 @@ import { useState, type ReactNode } from "react";
 import { Logo } from "@/components/ui/Logo";
 import { Skeleton } from "@/components/ui/Skeleton";
 import { useOrganizations } from "@/hooks/useOrganizations";
+import { useSearchShortcut } from "@/hooks/useSearchShortcut";
 import { useSession } from "@/hooks/useSession";
 import { cn } from "@/lib/cn";
+import { isAdmin, useOrganizationStore } from "@/stores/organizations";
+import { OrgSwitcher } from "./OrgSwitcher";
+import { SearchButton } from "./SearchButton";
 import { ThemeToggle } from "./ThemeToggle";
 import { UserMenu } from "./UserMenu";
 
-const NAV = [{ href: "/collections", label: "Collections" }];
+const NAV = [
+  { href: "/search", label: "Search", admin: false },
+  { href: "/collections", label: "Collections", admin: false },
+  { href: "/members", label: "Members", admin: true },
+  { href: "/settings", label: "Settings", admin: false },
+];
 
 export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const { status, user } = useSession();
   const { current } = useOrganizations(status === "authenticated");
+  const generation = useOrganizationStore((state) => state.generation);
   const [menuOpen, setMenuOpen] = useState(false);
+  useSearchShortcut();
 
   if (status !== "authenticated") {
     return (
@@ -33,7 +44,8 @@ export function AppShell({ children }: { children: ReactNode }) {
     );
   }
 
-  const nav = NAV.map((item) => (
+  const admin = isAdmin(current?.role);
+  const nav = NAV.filter((item) => admin || !item.admin).map((item) => (
     <Link
       key={item.href}
       href={item.href}
@@ -52,6 +64,12 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <div className="min-h-screen">
+      <a
+        href="#main"
+        className="sr-only z-50 rounded-lg bg-white px-3 py-2 text-sm font-medium shadow focus:not-sr-only focus:fixed focus:left-4 focus:top-3 focus:outline-none focus:ring-2 focus:ring-brand-500 dark:bg-slate-900"
+      >
+        Skip to content
+      </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
         <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4">
           <button
@@ -75,26 +93,23 @@ export function AppShell({ children }: { children: ReactNode }) {
           </button>
           <Link
             href="/collections"
+            aria-label="Sift home"
             className="flex items-center gap-2 rounded-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
           >
             <Logo />
-            <span className="text-base font-semibold">Sift</span>
+            <span className="hidden text-base font-semibold sm:inline">Sift</span>
           </Link>
           <span aria-hidden className="text-slate-300 dark:text-slate-700">
             /
           </span>
-          <span
-            data-testid="org-name"
-            className="min-w-0 truncate text-sm font-medium text-slate-700 dark:text-slate-300"
-          >
-            {current?.name ?? <Skeleton className="h-4 w-28" />}
-          </span>
+          <OrgSwitcher />
           <nav aria-label="Main" className="ml-4 hidden items-center gap-1 sm:flex">
             {nav}
           </nav>
           <div className="ml-auto flex items-center gap-1">
+            <SearchButton />
             <ThemeToggle />
-            <UserMenu user={user} />
+            <UserMenu user={user} admin={admin} />
           </div>
         </div>
         {menuOpen && (
@@ -107,7 +122,10 @@ export function AppShell({ children }: { children: ReactNode }) {
           </nav>
         )}
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-6 sm:py-8">{children}</main>
+      {/* Keyed by organization: switching remounts the page, so everything is fetched again. */}
+      <main key={generation} id="main" className="mx-auto max-w-6xl px-4 py-6 sm:py-8">
+        {children}
+      </main>
     </div>
   );
 }

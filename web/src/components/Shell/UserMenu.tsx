@@ -1,9 +1,11 @@
 "use client";
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { signOut } from "@/lib/auth/actions";
+import { signOut, signOutEverywhere } from "@/lib/auth/actions";
 import type { User } from "@/stores/auth";
+import { toastError } from "@/stores/toast";
 
 function initials(name: string): string {
   return name
@@ -14,10 +16,17 @@ function initials(name: string): string {
     .join("");
 }
 
-export function UserMenu({ user }: { user: User | null }) {
+const ITEM =
+  "block cursor-pointer rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100 dark:text-slate-200 dark:data-[highlighted]:bg-slate-800";
+
+export function UserMenu({ user, admin = false }: { user: User | null; admin?: boolean }) {
   const router = useRouter();
-  const onSignOut = async () => {
-    await signOut();
+  const leave = async (everywhere: boolean) => {
+    try {
+      await (everywhere ? signOutEverywhere() : signOut());
+    } catch (error) {
+      toastError(error);
+    }
     router.replace("/sign-in");
   };
   return (
@@ -32,7 +41,7 @@ export function UserMenu({ user }: { user: User | null }) {
         <DropdownMenu.Content
           align="end"
           sideOffset={8}
-          className="z-50 min-w-56 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-800 dark:bg-slate-900"
+          className="z-50 min-w-56 max-w-[calc(100vw-2rem)] rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-800 dark:bg-slate-900"
         >
           {user && (
             <div className="px-3 py-2">
@@ -43,11 +52,20 @@ export function UserMenu({ user }: { user: User | null }) {
             </div>
           )}
           <DropdownMenu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-800" />
-          <DropdownMenu.Item
-            onSelect={() => void onSignOut()}
-            className="cursor-pointer rounded-md px-3 py-2 text-sm text-slate-700 outline-none data-[highlighted]:bg-slate-100 dark:text-slate-200 dark:data-[highlighted]:bg-slate-800"
-          >
+          <DropdownMenu.Item asChild className={ITEM}>
+            <Link href="/settings">Settings</Link>
+          </DropdownMenu.Item>
+          {admin && (
+            <DropdownMenu.Item asChild className={ITEM}>
+              <Link href="/members">Members</Link>
+            </DropdownMenu.Item>
+          )}
+          <DropdownMenu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-800" />
+          <DropdownMenu.Item onSelect={() => void leave(false)} className={ITEM}>
             Sign out
+          </DropdownMenu.Item>
+          <DropdownMenu.Item onSelect={() => void leave(true)} className={ITEM}>
+            Sign out everywhere
           </DropdownMenu.Item>
         </DropdownMenu.Content>
       </DropdownMenu.Portal>

@@ -6,6 +6,7 @@ import { ApiError, toApiError } from "./problem";
 export type DocumentRead = components["schemas"]["DocumentRead"];
 // The multipart fields come from the generated schema, not from a hand-written type.
 type UploadFields = components["schemas"]["Body_documents_upload_document"];
+type VersionFields = components["schemas"]["Body_documents_add_version"];
 
 export interface UploadOptions {
   onProgress?: (fraction: number) => void;
@@ -13,6 +14,7 @@ export interface UploadOptions {
 }
 
 function send(
+  url: string,
   form: FormData,
   token: string | null,
   options: UploadOptions,
@@ -20,7 +22,7 @@ function send(
   // XMLHttpRequest, not fetch: only it reports upload progress.
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/documents");
+    xhr.open("POST", url);
     xhr.responseType = "text";
     if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
     xhr.upload.onprogress = (event) => {
@@ -43,8 +45,19 @@ function parse(xhr: XMLHttpRequest): unknown {
   }
 }
 
-/** POST /api/documents with progress; refreshes the session once on 401. */
-export async function uploadDocument(
+/** POST multipart with progress; refreshes the session once on 401. */
+async function post(url: string, form: FormData, options: UploadOptions): Promise<DocumentRead> {
+  let xhr = await send(url, form, useAuthStore.getState().accessToken, options);
+  if (xhr.status === 401) {
+    const token = await refreshAccessToken();
+    if (token !== null) xhr = await send(url, form, token, options);
+  }
+  if (xhr.status >= 200 && xhr.status < 300) return parse(xhr) as DocumentRead;
+  throw toApiError(xhr.status, parse(xhr));
+}
+
+/** POST /api/documents: a new document in a collection. */
+export function uploadDocument(
   fields: Pick<UploadFields, "collection_id"> & { file: File; title?: string },
   options: UploadOptions = {},
 ): Promise<DocumentRead> {
@@ -52,11 +65,16 @@ export async function uploadDocument(
   form.append("file", fields.file, fields.file.name);
   form.append("collection_id", fields.collection_id);
   if (fields.title) form.append("title", fields.title);
-  let xhr = await send(form, useAuthStore.getState().accessToken, options);
-  if (xhr.status === 401) {
-    const token = await refreshAccessToken();
-    if (token !== null) xhr = await send(form, token, options);
-  }
-  if (xhr.status >= 200 && xhr.status < 300) return parse(xhr) as DocumentRead;
-  throw toApiError(xhr.status, parse(xhr));
+  return post("/api/documents", form, options);
+}
+
+/** POST /api/documents/{id}/versions: new content for a document, indexed again. */
+export function uploadVersion(
+  documentId: string,
+  fields: Omit<VersionFields, "file"> & { file: File },
+  options: UploadOptions = {},
+): Promise<DocumentRead> {
+  const form = new FormData();
+  form.append("file", fields.file, fields.file.name);
+  return post(`/api/documents/${encodeURIComponent(documentId)}/versions`, form, options);
 }

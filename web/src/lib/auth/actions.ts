@@ -2,6 +2,7 @@ import { api, unwrap } from "@/lib/api/client";
 import { ApiError, toApiError } from "@/lib/api/problem";
 import type { components } from "@/lib/api/schema";
 import { useAuthStore } from "@/stores/auth";
+import { useOrganizationStore } from "@/stores/organizations";
 import { readCsrfToken } from "./csrf";
 import { acceptToken, cancelScheduledRefresh } from "./session";
 
@@ -17,6 +18,7 @@ export class MfaRequiredError extends Error {
 }
 
 function signedIn(auth: AuthRead): AuthRead {
+  useOrganizationStore.getState().reset();
   acceptToken(auth.access_token, auth.expires_in);
   useAuthStore.getState().setUser(auth.user);
   return auth;
@@ -44,6 +46,22 @@ export async function signOut(): Promise<void> {
     // Signing out locally still matters when the server cannot be reached.
     if (!(error instanceof ApiError) && !(error instanceof TypeError)) throw error;
   } finally {
-    useAuthStore.getState().clear();
+    forget();
+  }
+}
+
+/** Forget everything about the session held in memory. */
+function forget(): void {
+  cancelScheduledRefresh();
+  useAuthStore.getState().clear();
+  useOrganizationStore.getState().reset();
+}
+
+/** Revoke every session of the account, this one included (DELETE /api/auth/sessions). */
+export async function signOutEverywhere(): Promise<void> {
+  try {
+    await unwrap(api.DELETE("/api/auth/sessions"));
+  } finally {
+    forget();
   }
 }

@@ -1,19 +1,26 @@
 "use client";
 
 import Link from "next/link";
-import { use } from "react";
+import { use, useState } from "react";
+import { CollectionMembers } from "@/components/Collections/CollectionMembers";
+import { EditCollectionDialog } from "@/components/Collections/EditCollectionDialog";
+import { DocumentFilters } from "@/components/Documents/DocumentFilters";
 import { DocumentList } from "@/components/Documents/DocumentList";
 import { UploadDropzone } from "@/components/Documents/UploadDropzone";
 import { Alert } from "@/components/ui/Alert";
+import { Badge } from "@/components/ui/Badge";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { Skeleton } from "@/components/ui/Skeleton";
 import { useCollection } from "@/hooks/useCollections";
-import { useDocuments } from "@/hooks/useDocuments";
+import { useDocuments, type DocumentFilters as Filters } from "@/hooks/useDocuments";
 
 export default function CollectionPage({ params }: { params: Promise<{ collectionId: string }> }) {
   const { collectionId } = use(params);
-  const { collection, error: collectionError } = useCollection(collectionId);
-  const { documents, error, add } = useDocuments(collectionId);
+  const [filters, setFilters] = useState<Filters>({});
+  const { collection, error: collectionError, setCollection } = useCollection(collectionId);
+  const { documents, error, add, replace } = useDocuments(collectionId, undefined, filters);
+  const canEdit = collection !== null && collection.role !== "viewer";
+  const filtered = Boolean(filters.q || filters.tag || filters.status);
 
   return (
     <div className="space-y-6">
@@ -25,31 +32,55 @@ export default function CollectionPage({ params }: { params: Promise<{ collectio
           ← Collections
         </Link>
         {collection ? (
-          <>
-            <h1 className="mt-1 text-2xl font-semibold tracking-tight">{collection.name}</h1>
-            {collection.description && (
-              <p className="text-sm text-slate-600 dark:text-slate-400">{collection.description}</p>
+          <div className="mt-1 flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
+            <div className="min-w-0">
+              <h1 className="flex flex-wrap items-center gap-2 text-2xl font-semibold tracking-tight">
+                {collection.name}
+                {collection.visibility === "restricted" && <Badge tone="warning">Restricted</Badge>}
+              </h1>
+              {collection.description && (
+                <p className="text-sm text-slate-600 dark:text-slate-400">
+                  {collection.description}
+                </p>
+              )}
+            </div>
+            {collection.role === "manager" && (
+              <div className="flex shrink-0 flex-wrap gap-2">
+                {collection.visibility === "restricted" && (
+                  <CollectionMembers collectionId={collectionId} />
+                )}
+                <EditCollectionDialog collection={collection} onSaved={setCollection} />
+              </div>
             )}
-          </>
+          </div>
         ) : (
           !collectionError && <Skeleton className="mt-2 h-8 w-64" />
         )}
       </div>
       {collectionError && <Alert>{collectionError}</Alert>}
-      {!collectionError && <UploadDropzone collectionId={collectionId} onUploaded={add} />}
+      {!collectionError && canEdit && (
+        <UploadDropzone collectionId={collectionId} onUploaded={add} />
+      )}
+      {!collectionError && <DocumentFilters onChange={setFilters} />}
       {error && <Alert>{error}</Alert>}
       {documents === null ? (
-        <div className="space-y-2">
+        <div className="space-y-2" aria-busy="true" aria-label="Loading documents">
           {[0, 1, 2].map((key) => (
             <Skeleton key={key} className="h-14" />
           ))}
         </div>
       ) : documents.length === 0 ? (
-        <EmptyState title="No documents yet">
-          Upload files above; they are indexed for search automatically.
-        </EmptyState>
+        filtered ? (
+          <EmptyState title="No documents match">Change or clear the filters.</EmptyState>
+        ) : (
+          <EmptyState title="No documents yet">
+            {canEdit
+              ? "Upload files above; they are indexed for search automatically."
+              : "Nothing has been added to this collection yet."}
+          </EmptyState>
+        )
       ) : (
-        <DocumentList documents={documents} />
+        <DocumentList documents={documents} canEdit={canEdit} onChange={replace} />
       )}
     </div>
   );

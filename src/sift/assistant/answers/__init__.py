@@ -1,0 +1,1 @@
+"""Asking, summarizing and feedback: the assistant's answers."""

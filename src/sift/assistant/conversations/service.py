@@ -1,0 +1,102 @@
+"""Conversations: the caller's own history, and feedback on its answers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.assistant.answers.exceptions import ConversationNotFound, MessageNotFound
+from sift.assistant.answers.schemas import FeedbackCreate, UsageReport, UsageTotals
+from sift.assistant.conversations.repository import conversation_repository as repository
+from sift.assistant.conversations.schemas import (
+    ConversationDetail,
+    ConversationRead,
+    MessageFeedback,
+    MessageRead,
+)
+from sift.assistant.models import Feedback
+from sift.assistant.schemas import decode_cursor, encode_cursor
+from sift.core.auth import Permission, Principal
+
+
+class ConversationService:
+    async def page(
+        self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+    ) -> tuple[list[ConversationRead], str | None]:
+        rows = await repository.page(
+            session, principal, after=decode_cursor(cursor), limit=limit + 1
+        )
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].id)
+        return [ConversationRead.model_validate(row) for row in rows], next_cursor
+
+    async def get(
+        self, session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
+    ) -> ConversationDetail:
+        conversation = await repository.get_owned(session, principal, conversation_id)
+        if conversation is None:
+            raise ConversationNotFound()
+        messages = await repository.messages(session, conversation.id)
+        feedback = await repository.feedback_for(session, [m.id for m in messages])
+        reads = []
+        for message in messages:
+            read = MessageRead.model_validate(message)
+            if (given := feedback.get(message.id)) is not None:
+                read.feedback = MessageFeedback.model_validate(given)
+            reads.append(read)
+        return ConversationDetail(
+            id=conversation.id,
+            title=conversation.title,
+            created_at=conversation.created_at,
+            updated_at=conversation.updated_at,
+            messages=reads,
+        )
+
+    async def feedback(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        message_id: uuid.UUID,
+        body: FeedbackCreate,
+    ) -> Feedback:
+        message = await repository.get_answer(session, principal, message_id)
+        if message is None:
+            raise MessageNotFound()
+        return await repository.upsert_feedback(
+            session,
+            message_id=message.id,
+            user_id=principal.user_id,
+            rating=body.rating,
+            comment=body.comment,
+        )
+
+    async def usage(self, session: AsyncSession, principal: Principal) -> UsageReport:
+        today = datetime.now(UTC).date()
+        month = today - timedelta(days=29)
+
+        async def totals(user_id: uuid.UUID | None, since: date) -> UsageTotals:
+            requests, prompt, completion, cost = await repository.usage(
+                session, principal.org_id, user_id, since
+            )
+            return UsageTotals(
+                requests=requests,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                cost_usd=float(cost),
+            )
+
+        report = UsageReport(
+            user_today=await totals(principal.user_id, today),
+            user_30_days=await totals(principal.user_id, month),
+        )
+        if principal.can(Permission.analytics_read):
+            report.organization_today = await totals(None, today)
+            report.organization_30_days = await totals(None, month)
+        return report
+
+
+conversation_service = ConversationService()

@@ -1,0 +1,1 @@
+"""Grounded prompts, citation resolution and the grounding check."""

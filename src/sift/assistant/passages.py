@@ -1,0 +1,39 @@
+"""Passages as the search service's internal retrieval API returns them."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Passage(BaseModel):
+    """One chunk of a document the caller may read; offsets index the document's text."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    chunk_id: uuid.UUID
+    document_id: uuid.UUID
+    document_title: str = ""
+    collection_id: uuid.UUID | None = None
+    version_id: uuid.UUID | None = None
+    page: int | None = None
+    page_end: int | None = None
+    start_char: int = Field(default=0, ge=0)
+    end_char: int = Field(default=0, ge=0)
+    text: str
+    score: float = 0.0
+
+
+class RetrievedPassages(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    passages: list[Passage]
+
+
+class DocumentPassages(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    document_id: uuid.UUID
+    document_title: str = ""
+    passages: list[Passage]

@@ -1,0 +1,1 @@
+"""LLM providers behind one interface (`Provider`) and the failover chain over them."""

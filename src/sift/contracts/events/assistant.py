@@ -1,0 +1,27 @@
+"""Events of the assistant: the data-access trail of answers (for audit)."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import Field
+
+from sift.contracts.events.base import EventPayload, event
+
+
+@event("assistant.answered", version=1)
+class AssistantAnswered(EventPayload):
+    """An answer (or summary) was given from these documents' passages.
+
+    Carries no question or answer text: the trail says who read what through the
+    assistant, not what was asked.
+    """
+
+    message_id: uuid.UUID | None = None  # None for a summary, which is not stored as a message
+    conversation_id: uuid.UUID | None = None
+    user_id: uuid.UUID
+    document_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    provider: str = Field(min_length=1, max_length=32)
+    model: str = Field(min_length=1, max_length=100)
+    kind: str = Field(default="answer", pattern=r"^(answer|summary)$")
+    cached: bool = False

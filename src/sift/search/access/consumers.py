@@ -1,0 +1,142 @@
+"""The access projection's event handlers on the search consumer group (each idempotent).
+
+The document version events (`document.uploaded`, `version_created`, `deleted`) are
+handled by ingestion's handlers, which call `project_document_event` /
+`forget_document` below: a consumer group has one handler per event type.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.contracts.events import EventEnvelope
+from sift.contracts.events.documents import (
+    CollectionCreated,
+    CollectionDeleted,
+    CollectionMemberGranted,
+    CollectionMemberRevoked,
+    CollectionVisibilityChanged,
+    DocumentDeleted,
+    DocumentUpdated,
+    DocumentUploaded,
+    DocumentVersionCreated,
+)
+from sift.search.access.projection import access_projection
+from sift.search.events import consumer
+from sift.search.ingestion.service import ingestion
+
+
+class MissingOrganization(ValueError):
+    """An access event without `org_id`: it could not be scoped to an organization."""
+
+
+def _org(envelope: EventEnvelope) -> uuid.UUID:
+    if envelope.org_id is None:
+        raise MissingOrganization(f"{envelope.type} {envelope.id} has no org_id")
+    return envelope.org_id
+
+
+@consumer.on(CollectionCreated)
+async def on_collection_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+    payload = envelope.payload_as(CollectionCreated)
+    await access_projection.set_visibility(
+        session,
+        org_id=_org(envelope),
+        collection_id=payload.collection_id,
+        visibility=payload.visibility.value,
+        at=envelope.occurred_at,
+        members=[],
+    )
+
+
+@consumer.on(CollectionVisibilityChanged)
+async def on_visibility_changed(session: AsyncSession, envelope: EventEnvelope) -> None:
+    payload = envelope.payload_as(CollectionVisibilityChanged)
+    await access_projection.set_visibility(
+        session,
+        org_id=_org(envelope),
+        collection_id=payload.collection_id,
+        visibility=payload.new_visibility.value,
+        at=envelope.occurred_at,
+        members=payload.members,
+    )
+
+
+@consumer.on(CollectionDeleted)
+async def on_collection_deleted(session: AsyncSession, envelope: EventEnvelope) -> None:
+    payload = envelope.payload_as(CollectionDeleted)
+    await access_projection.delete_collection(
+        session, org_id=_org(envelope), collection_id=payload.collection_id, at=envelope.occurred_at
+    )
+
+
+@consumer.on(CollectionMemberGranted)
+async def on_member_granted(session: AsyncSession, envelope: EventEnvelope) -> None:
+    payload = envelope.payload_as(CollectionMemberGranted)
+    await access_projection.grant(
+        session,
+        org_id=_org(envelope),
+        collection_id=payload.collection_id,
+        user_id=payload.user_id,
+        role=payload.role.value,
+        at=envelope.occurred_at,
+    )
+
+
+@consumer.on(CollectionMemberRevoked)
+async def on_member_revoked(session: AsyncSession, envelope: EventEnvelope) -> None:
+    payload = envelope.payload_as(CollectionMemberRevoked)
+    await access_projection.revoke(
+        session,
+        org_id=_org(envelope),
+        collection_id=payload.collection_id,
+        user_id=payload.user_id,
+        at=envelope.occurred_at,
+    )
+
+
+@consumer.on(DocumentUpdated)
+async def on_document_updated(session: AsyncSession, envelope: EventEnvelope) -> None:
+    payload = envelope.payload_as(DocumentUpdated)
+    await access_projection.upsert_document(
+        session,
+        org_id=_org(envelope),
+        document_id=payload.document_id,
+        collection_id=payload.collection_id,
+        at=envelope.occurred_at,
+        title=payload.title,
+        tags=payload.tags,
+    )
+    # An external vector index (Pinecone) filters on its own copy of these.
+    await ingestion.document_updated(
+        session, payload.document_id, collection_id=payload.collection_id, tags=payload.tags
+    )
+
+
+async def project_document_event(
+    session: AsyncSession,
+    envelope: EventEnvelope,
+    payload: DocumentUploaded | DocumentVersionCreated,
+) -> None:
+    """A stored version: the document's row (title, tags, type), created if new."""
+    await access_projection.upsert_document(
+        session,
+        org_id=_org(envelope),
+        document_id=payload.document_id,
+        collection_id=payload.collection_id,
+        at=envelope.occurred_at,
+        title=payload.title,
+        tags=payload.tags if payload.title is not None else None,
+        mime_type=payload.content_type,
+        fallback_title=payload.filename,
+    )
+
+
+async def forget_document(
+    session: AsyncSession, envelope: EventEnvelope, payload: DocumentDeleted
+) -> None:
+    await access_projection.delete_document(
+        session, org_id=_org(envelope), document_id=payload.document_id, at=envelope.occurred_at
+    )

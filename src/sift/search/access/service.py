@@ -1,0 +1,75 @@
+"""Permission-aware retrieval: which collections a principal may read, and the per-org index
+version that cached results key on.
+
+The rule mirrors the documents service (`effective_role`): without `documents:read` nothing;
+owners and admins (`collections:manage`) read every collection of their organization; an
+`org` collection is read by every member; a `restricted` one only by users holding a grant.
+API keys are principals too: their creator's user ID with the key's role and permissions.
+Collections search has not heard of (created before this projection existed, or whose
+`collection.created` is still in flight) are unreadable: the safe default.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Select, exists, false, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.core.auth import Permission, Principal
+from sift.search.models import CollectionAccess, CollectionGrant, OrgIndexVersion
+
+ORG_VISIBILITY = "org"
+RESTRICTED_VISIBILITY = "restricted"
+
+
+def readable_collections_query(principal: Principal) -> Select[uuid.UUID]:
+    """SELECT of the IDs of the collections `principal` may read (usable as a subquery)."""
+    query = select(CollectionAccess.collection_id).where(
+        CollectionAccess.org_id == principal.org_id
+    )
+    if not principal.can(Permission.documents_read):
+        return query.where(false())
+    if principal.can(Permission.collections_manage):
+        return query
+    granted = exists().where(
+        CollectionGrant.collection_id == CollectionAccess.collection_id,
+        CollectionGrant.user_id == principal.user_id,
+    )
+    return query.where(or_(CollectionAccess.visibility == ORG_VISIBILITY, granted))
+
+
+async def readable_collection_ids(session: AsyncSession, principal: Principal) -> list[uuid.UUID]:
+    """The collections of `principal.org_id` that `principal` may read."""
+    rows = await session.scalars(readable_collections_query(principal))
+    return list(rows)
+
+
+async def can_read_collection(
+    session: AsyncSession, principal: Principal, collection_id: uuid.UUID
+) -> bool:
+    query = readable_collections_query(principal).where(
+        CollectionAccess.collection_id == collection_id
+    )
+    return (await session.scalar(query)) is not None
+
+
+async def bump_org_index_version(session: AsyncSession, org_id: uuid.UUID) -> None:
+    """Moves the org's index version on, in the caller's transaction: a cached result keyed
+    on the old version is never served again once the change commits (and not before)."""
+    insert = pg_insert(OrgIndexVersion).values(org_id=org_id, version=1)
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[OrgIndexVersion.org_id],
+            set_={"version": OrgIndexVersion.version + 1, "updated_at": func.now()},
+        )
+    )
+
+
+async def org_index_version(session: AsyncSession, org_id: uuid.UUID) -> int:
+    """The org's index version (0 before any change): part of every result-cache key."""
+    version = await session.scalar(
+        select(OrgIndexVersion.version).where(OrgIndexVersion.org_id == org_id)
+    )
+    return int(version or 0)

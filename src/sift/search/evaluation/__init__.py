@@ -1,0 +1,1 @@
+"""Retrieval evaluation: metrics, golden sets run through the engine, stored runs."""

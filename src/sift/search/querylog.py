@@ -1,0 +1,68 @@
+"""The query log: what was searched, how it went, for analytics and zero-result tuning.
+
+Rows hold the query text (personal data, possibly): they are purged after
+`SIFT_SEARCH_QUERY_LOG_RETENTION_DAYS` by the scheduler's `search.purge_query_log` job.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.core.auth import Principal
+from sift.core.db import new_id
+from sift.search.models import QueryLog
+
+log = structlog.get_logger()
+
+MAX_LOGGED_QUERY = 1000  # characters kept of a query
+
+
+async def log_query(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    query: str,
+    mode: str,
+    result_count: int,
+    took_ms: int,
+) -> None:
+    """Records one search in the caller's transaction (the request's unit of work)."""
+    session.add(
+        QueryLog(
+            id=new_id(),
+            org_id=principal.org_id,
+            user_id=principal.user_id,
+            query=query[:MAX_LOGGED_QUERY],
+            mode=mode[:16],
+            result_count=max(result_count, 0),
+            zero_result=result_count <= 0,
+            took_ms=max(took_ms, 0),
+        )
+    )
+
+
+def purge_query_log(
+    engine: Engine,
+    *,
+    older_than: timedelta,
+    batch_size: int = 5_000,
+    now: datetime | None = None,
+) -> int:
+    """Deletes entries logged before `now - older_than`, in small transactions."""
+    cutoff = (now or datetime.now(UTC)) - older_than
+    total = 0
+    while True:
+        doomed = select(QueryLog.id).where(QueryLog.created_at < cutoff).limit(batch_size)
+        with engine.begin() as connection:
+            deleted = connection.execute(
+                delete(QueryLog).where(QueryLog.id.in_(doomed.scalar_subquery()))
+            ).rowcount
+        total += deleted
+        if deleted < batch_size:
+            break
+    log.info("search.query_log_purged", cutoff=cutoff.isoformat(), deleted=total)
+    return total

@@ -1,0 +1,115 @@
+"""`POST /api/search`, and the assistant's internal retrieval endpoints.
+
+The internal routes are served by the search app under `/internal/search`, a prefix the
+gateway does not route: the assistant calls them service to service, forwarding the end
+user's own bearer token, so that retrieval sees exactly what that user may read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from sift.core.auth import Authorize, Principal
+from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.errors import RateLimited
+from sift.core.ratelimit import RateLimit, by_principal
+from sift.search.retrieval.cursor import InvalidCursor
+from sift.search.retrieval.exceptions import DocumentNotFound
+from sift.search.retrieval.repository import document_chunks
+from sift.search.retrieval.schemas import (
+    DocumentPassages,
+    RetrieveRequest,
+    RetrieveResponse,
+    SearchRequest,
+    SearchResponse,
+)
+from sift.search.retrieval.service import Retrieval, passage, retrieval_service
+
+SearchRead = Annotated[Principal, Depends(Authorize("search:read"))]
+
+
+def get_retrieval(request: Request) -> Retrieval:
+    retrieval: Retrieval = request.app.state.retrieval
+    return retrieval
+
+
+RetrievalDep = Annotated[Retrieval, Depends(get_retrieval)]
+
+
+class ConfiguredLimit:
+    """A per-caller rate limit whose rule is read from the search settings."""
+
+    def __init__(self, name: str, setting: str) -> None:
+        self.name = name
+        self.setting = setting
+        self._limits: dict[str, RateLimit] = {}
+
+    async def __call__(self, request: Request) -> None:
+        rule: str = getattr(get_retrieval(request).config, self.setting)
+        limit = self._limits.get(rule)
+        if limit is None:
+            limit = self._limits[rule] = RateLimit(self.name, rule, key=by_principal)
+        await limit(request)
+
+
+# Declared after the principal's dependency, so that the count is per caller.
+SearchLimit = Annotated[None, Depends(ConfiguredLimit("search.query", "search_rate_limit"))]
+RetrieveLimit = Annotated[None, Depends(ConfiguredLimit("search.retrieve", "retrieve_rate_limit"))]
+
+router = APIRouter(prefix="/api/search", tags=["search"])
+internal_router = APIRouter(prefix="/internal/search", tags=["internal"])
+
+
+@router.post(
+    "",
+    response_model=SearchResponse,
+    responses={**InvalidCursor.openapi(), **RateLimited.openapi()},
+)
+async def search(
+    principal: SearchRead,
+    _: SearchLimit,
+    body: SearchRequest,
+    session: SessionDep,
+    retrieval: RetrievalDep,
+) -> SearchResponse:
+    """Search the caller's readable documents (hybrid, fulltext or semantic)."""
+    return await retrieval_service.search(session, retrieval, principal, body)
+
+
+@internal_router.post("/retrieve", response_model=RetrieveResponse, responses=RateLimited.openapi())
+async def retrieve(
+    principal: SearchRead,
+    _: RetrieveLimit,
+    body: RetrieveRequest,
+    session: ReadSessionDep,
+    retrieval: RetrievalDep,
+) -> RetrieveResponse:
+    """Top passages for the assistant, as the end user whose token is forwarded may read."""
+    passages = await retrieval_service.retrieve(session, retrieval, principal, body)
+    return RetrieveResponse(passages=passages)
+
+
+@internal_router.get(
+    "/documents/{document_id}/passages",
+    response_model=DocumentPassages,
+    responses={**DocumentNotFound.openapi(), **RateLimited.openapi()},
+)
+async def document_passages(
+    principal: SearchRead,
+    _: RetrieveLimit,
+    document_id: uuid.UUID,
+    session: ReadSessionDep,
+) -> DocumentPassages:
+    """Every passage of a readable document's indexed version, in order."""
+    scope = await retrieval_service.scope(session, principal)
+    rows = await document_chunks(session, scope, document_id)
+    if not rows:
+        raise DocumentNotFound()
+    return DocumentPassages(
+        document_id=document_id,
+        document_title=rows[0].document_title,
+        passages=[passage(row, 0.0) for row in rows],  # in order, not ranked,
+    )

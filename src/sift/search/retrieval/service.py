@@ -1,0 +1,359 @@
+"""The query engine: scope → candidates (BM25, vectors) → fusion → grouping → page.
+
+Results are cached in Redis under a key made of the caller's readable collections, the
+organization's index version (moved on by every indexed, deleted or moved document and
+every grant or visibility change), the query, its filters, mode and page: any change to
+what the caller may see lands on a new key.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.core.auth import Principal
+from sift.core.config import CoreSettings
+from sift.search.access.service import org_index_version, readable_collection_ids
+from sift.search.config import SearchSettings
+from sift.search.ingestion.embedding import Embedder
+from sift.search.querylog import log_query
+from sift.search.retrieval import highlight
+from sift.search.retrieval.bm25 import Candidate, QueryTerms, bm25_candidates, query_terms
+from sift.search.retrieval.cursor import CursorCodec, search_digest
+from sift.search.retrieval.fusion import group_by_document, reciprocal_rank_fusion
+from sift.search.retrieval.query import ParsedQuery, parse_query, tsquery_literal
+from sift.search.retrieval.repository import ChunkRow, chunk_rows, documents_of
+from sift.search.retrieval.schemas import (
+    Mode,
+    Passage,
+    RetrieveRequest,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+)
+from sift.search.retrieval.scope import Scope
+from sift.search.retrieval.semantic import HnswOptions, QueryEmbeddings, semantic_candidates
+from sift.search.vectors import VectorIndex
+from sift.search.vectors.base import VectorFilters, VectorSearch
+
+log = structlog.get_logger()
+
+
+@dataclass
+class Retrieval:
+    """What the engine needs from its app: settings, Redis, the query embedder."""
+
+    config: SearchSettings
+    settings: CoreSettings
+    redis: Redis
+    embedder: Embedder
+    # None or pgvector: k-NN is SQL over search.chunks; Pinecone answers k-NN itself.
+    vectors: VectorIndex | None = None
+
+    def __post_init__(self) -> None:
+        self.embeddings = QueryEmbeddings(
+            self.embedder,
+            self.redis,
+            self.settings,
+            ttl_seconds=self.config.query_embedding_cache_seconds,
+        )
+        self.cursors = CursorCodec(self.settings.secret_key.get_secret_value().encode())
+        self.hnsw = HnswOptions(
+            ef_search=self.config.hnsw_ef_search,
+            iterative_scan=self.config.hnsw_iterative_scan,
+            max_scan_tuples=self.config.hnsw_max_scan_tuples,
+        )
+
+
+@dataclass(frozen=True)
+class Ranking:
+    ranked: list[Candidate]  # grouped, best first
+    query: ParsedQuery
+    terms: QueryTerms
+
+
+class RetrievalService:
+    async def scope(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        *,
+        collection_ids: Sequence[uuid.UUID] | None = None,
+        document_ids: Sequence[uuid.UUID] | None = None,
+        tags: Sequence[str] | None = None,
+        mime_types: Sequence[str] | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+    ) -> Scope:
+        """The caller's readable collections, narrowed by the request's. A collection asked for
+        but not readable simply contributes nothing (whether it exists is not revealed)."""
+        readable = set(await readable_collection_ids(session, principal))
+        if collection_ids is not None:
+            readable &= set(collection_ids)
+        return Scope(
+            org_id=principal.org_id,
+            collection_ids=tuple(sorted(readable)),
+            document_ids=None if document_ids is None else tuple(sorted(set(document_ids))),
+            tags=tuple(tags) if tags else None,
+            mime_types=tuple(mime_types) if mime_types else None,
+            created_after=created_after,
+            created_before=created_before,
+        )
+
+    async def rank(
+        self,
+        session: AsyncSession,
+        retrieval: Retrieval,
+        scope: Scope,
+        text: str,
+        mode: Mode,
+        *,
+        per_document: int,
+    ) -> Ranking:
+        config = retrieval.config
+        query = parse_query(text)
+        terms = await query_terms(session, scope, query.positive)
+        depth = config.candidate_depth
+        fulltext: list[Candidate] = []
+        semantic: list[Candidate] = []
+        if mode in (Mode.fulltext, Mode.hybrid):
+            fulltext = await bm25_candidates(
+                session, scope, query, terms, k=depth, k1=config.bm25_k1, b=config.bm25_b
+            )
+        if mode in (Mode.semantic, Mode.hybrid) and not scope.empty and query.positive:
+            vector = await retrieval.embeddings.embed(query.positive)
+            semantic = await self._nearest(session, retrieval, scope, vector, depth)
+        if mode is Mode.hybrid:
+            ranked = reciprocal_rank_fusion(
+                [(fulltext, config.rrf_weight_fulltext), (semantic, config.rrf_weight_semantic)],
+                k=config.rrf_k,
+            )
+        else:
+            ranked = fulltext or semantic
+        document_of = await documents_of(
+            session,
+            scope,
+            [chunk_id for chunk_id, _ in ranked],
+            must_match=query.text if query.explicit else None,
+        )
+        grouped = group_by_document(ranked, document_of, per_document=per_document)
+        return Ranking(grouped, query, terms)
+
+    @staticmethod
+    async def _nearest(
+        session: AsyncSession, retrieval: Retrieval, scope: Scope, vector: list[float], k: int
+    ) -> list[Candidate]:
+        model = retrieval.embedder.name
+        if not isinstance(retrieval.vectors, VectorSearch):
+            return await semantic_candidates(
+                session, vector, scope, k, model=model, options=retrieval.hnsw
+            )
+        # Pinecone filters by the readable collections itself; the hits are still hydrated
+        # through `documents_of`, which checks them against the scope in SQL once more.
+        hits = await retrieval.vectors.query(
+            scope.org_id,
+            vector,
+            k=k,
+            collection_ids=scope.collection_ids,
+            filters=VectorFilters(
+                document_ids=scope.document_ids or (),
+                tags=scope.tags or (),
+                mime_types=scope.mime_types or (),
+                embedding_model=model,
+            ),
+        )
+        return [(hit.chunk_id, hit.score) for hit in hits]
+
+    async def search(
+        self,
+        session: AsyncSession,
+        retrieval: Retrieval,
+        principal: Principal,
+        request: SearchRequest,
+    ) -> SearchResponse:
+        started = time.perf_counter()
+        filters = [
+            (
+                sorted(str(c) for c in request.collection_ids)
+                if request.collection_ids is not None
+                else None
+            ),
+            request.tags,
+            request.mime_types,
+            request.created_after.isoformat() if request.created_after else None,
+            request.created_before.isoformat() if request.created_before else None,
+        ]
+        digest = search_digest([" ".join(request.query.split()), request.mode.value, filters])
+        offset = retrieval.cursors.decode(request.cursor, digest)
+        scope = await self.scope(
+            session,
+            principal,
+            collection_ids=request.collection_ids,
+            tags=request.tags,
+            mime_types=request.mime_types,
+            created_after=request.created_after,
+            created_before=request.created_before,
+        )
+        version = await org_index_version(session, principal.org_id)
+        key = retrieval.settings.redis_key(
+            "search",
+            "results",
+            str(principal.org_id),
+            search_digest([digest, scope.fingerprint(), version, offset, request.limit]),
+        )
+        response = await self._cached(retrieval, key)
+        if response is None:
+            response = await self._search(session, retrieval, scope, request, offset, digest)
+            await self._store(retrieval, key, response)
+        took_ms = round((time.perf_counter() - started) * 1000)
+        await log_query(
+            session,
+            principal,
+            query=request.query,
+            mode=request.mode.value,
+            result_count=len(response.items),
+            took_ms=took_ms,
+        )
+        return response.model_copy(update={"took_ms": took_ms})
+
+    async def _search(
+        self,
+        session: AsyncSession,
+        retrieval: Retrieval,
+        scope: Scope,
+        request: SearchRequest,
+        offset: int,
+        digest: str,
+    ) -> SearchResponse:
+        config = retrieval.config
+        ranking = await self.rank(
+            session,
+            retrieval,
+            scope,
+            request.query,
+            request.mode,
+            per_document=config.max_chunks_per_document,
+        )
+        page = ranking.ranked[offset : offset + request.limit]
+        explicit = ranking.query.explicit
+        rows = await chunk_rows(
+            session,
+            scope,
+            [chunk_id for chunk_id, _ in page],
+            headline_query=None if explicit else tsquery_literal(ranking.terms.lexemes),
+            explicit_query=ranking.query.text if explicit else None,
+            headline_options=highlight.headline_options(
+                max_words=config.snippet_max_words,
+                min_words=config.snippet_min_words,
+                max_fragments=config.snippet_max_fragments,
+            ),
+        )
+        items = [
+            _hit(rows[chunk_id], score, max_words=config.snippet_max_words)
+            for chunk_id, score in page
+            if chunk_id in rows
+        ]
+        end = offset + request.limit
+        next_cursor = retrieval.cursors.encode(end, digest) if len(ranking.ranked) > end else None
+        return SearchResponse(items=items, next_cursor=next_cursor, took_ms=0)
+
+    async def retrieve(
+        self,
+        session: AsyncSession,
+        retrieval: Retrieval,
+        principal: Principal,
+        request: RetrieveRequest,
+    ) -> list[Passage]:
+        scope = await self.scope(
+            session,
+            principal,
+            collection_ids=request.collection_ids,
+            document_ids=request.document_ids,
+        )
+        # Asked about given documents: their passages are the point, not variety.
+        per_document = (
+            request.limit
+            if request.document_ids
+            else retrieval.config.retrieve_max_chunks_per_document
+        )
+        ranking = await self.rank(
+            session, retrieval, scope, request.query, request.mode, per_document=per_document
+        )
+        page = ranking.ranked[: request.limit]
+        rows = await chunk_rows(session, scope, [chunk_id for chunk_id, _ in page])
+        return [passage(rows[chunk_id], score) for chunk_id, score in page if chunk_id in rows]
+
+    @staticmethod
+    async def _cached(retrieval: Retrieval, key: str) -> SearchResponse | None:
+        if not retrieval.config.result_cache_seconds:
+            return None
+        try:
+            payload = await retrieval.redis.get(key)
+        except RedisError as exc:  # the cache is an optimisation only
+            log.warning("search.result_cache_unavailable", error=str(exc))
+            return None
+        if payload is None:
+            return None
+        try:
+            return SearchResponse.model_validate_json(payload)
+        except ValueError:
+            return None
+
+    @staticmethod
+    async def _store(retrieval: Retrieval, key: str, response: SearchResponse) -> None:
+        if not retrieval.config.result_cache_seconds:
+            return
+        try:
+            await retrieval.redis.set(
+                key, response.model_dump_json(), ex=retrieval.config.result_cache_seconds
+            )
+        except RedisError as exc:
+            log.warning("search.result_cache_unavailable", error=str(exc))
+
+
+def _hit(row: ChunkRow, score: float, *, max_words: int) -> SearchHit:
+    if row.headline is not None and highlight.START in row.headline:
+        snippet = highlight.render(row.headline)
+    else:
+        snippet = highlight.plain_snippet(row.text, max_words=max_words)
+    return SearchHit(
+        document_id=row.document_id,
+        document_title=row.document_title,
+        collection_id=row.collection_id,
+        version_id=row.version_id,
+        chunk_id=row.chunk_id,
+        page=row.page,
+        page_end=row.page_end,
+        start_char=row.start_char,
+        end_char=row.end_char,
+        score=score,
+        snippet=snippet,
+        text=row.text,
+    )
+
+
+def passage(row: ChunkRow, score: float) -> Passage:
+    return Passage(
+        chunk_id=row.chunk_id,
+        document_id=row.document_id,
+        document_title=row.document_title,
+        collection_id=row.collection_id,
+        version_id=row.version_id,
+        page=row.page,
+        page_end=row.page_end,
+        start_char=row.start_char,
+        end_char=row.end_char,
+        text=row.text,
+        score=score,
+    )
+
+
+retrieval_service = RetrievalService()

@@ -1,0 +1,131 @@
+"""Request and response bodies of saved searches, and their page cursor."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from sift.search.saved.exceptions import InvalidCursor
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_CURSOR_LENGTH = 200
+MAX_QUERY_LENGTH = 1000
+MAX_NAME_LENGTH = 200
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; other control characters have no place in a query.
+    if any(ord(char) < 32 and char not in "\t\n\r" for char in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH),
+    AfterValidator(_printable),
+    AfterValidator(_one_line),
+]
+Query = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_LENGTH),
+    AfterValidator(_printable),
+]
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+    AfterValidator(_printable),
+]
+MimeType = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=255,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$",
+    ),
+    AfterValidator(str.lower),
+]
+SearchMode = Literal["hybrid", "fulltext", "semantic"]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SavedSearchFilters(BaseModel):
+    """The filters of `POST /api/search`, as a saved search keeps them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: SearchMode = "hybrid"
+    collection_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+    tags: list[Tag] | None = Field(default=None, max_length=20)
+    mime_types: list[MimeType] | None = Field(default=None, max_length=20)
+    created_after: AwareDatetime | None = None
+    created_before: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _ordered_dates(self) -> SavedSearchFilters:
+        if (
+            self.created_after is not None
+            and self.created_before is not None
+            and self.created_after > self.created_before
+        ):
+            raise ValueError("created_after must not be later than created_before")
+        return self
+
+
+class SavedSearchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    query: Query
+    filters: SavedSearchFilters = Field(default_factory=SavedSearchFilters)
+    notify: bool = False
+
+
+class SavedSearchRead(Schema):
+    id: uuid.UUID
+    name: str
+    query: str
+    filters: SavedSearchFilters
+    notify: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class SavedSearchPage(Schema):
+    items: list[SavedSearchRead]
+    next_cursor: str | None = None
+
+
+def encode_cursor(last_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(last_id.bytes).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> uuid.UUID | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return uuid.UUID(bytes=raw)
+    except (ValueError, binascii.Error):
+        raise InvalidCursor() from None

@@ -1,0 +1,5 @@
+import { SessionList } from "@/components/Settings/SessionList";
+
+export default function SessionsPage() {
+  return <SessionList />;
+}

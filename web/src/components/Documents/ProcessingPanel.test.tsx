@@ -1,0 +1,65 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { DocumentRead } from "@/hooks/useDocuments";
+import { useAuthStore } from "@/stores/auth";
+import { ProcessingPanel } from "./ProcessingPanel";
+import { formatDuration, stepDuration } from "./steps";
+
+const failed = {
+  id: "d1",
+  title: "Scan",
+  status: "failed",
+  error: { code: "no_text", message: "no text layer" },
+  page_count: 3,
+  chunk_count: null,
+  language: null,
+  steps: [
+    {
+      name: "extract",
+      started_at: "2026-01-01T00:00:00.000Z",
+      finished_at: "2026-01-01T00:00:01.500Z",
+    },
+  ],
+} as unknown as DocumentRead;
+
+describe("ProcessingPanel", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("explains the failure, shows step timings and retries", async () => {
+    useAuthStore.setState({ accessToken: "t", status: "authenticated" });
+    const fetchMock = vi.fn<typeof fetch>().mockResolvedValue(
+      new Response(JSON.stringify({ ...failed, status: "processing", error: null }), {
+        status: 202,
+        headers: { "content-type": "application/json" },
+      }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    const onChange = vi.fn();
+    render(<ProcessingPanel document={failed} canEdit onChange={onChange} />);
+
+    expect(screen.getByTestId("failure-message")).toHaveTextContent("No text was found");
+    expect(screen.getByTestId("processing-step")).toHaveTextContent("Extract text");
+    expect(screen.getByTestId("processing-step")).toHaveTextContent("1.5 s");
+
+    await userEvent.click(screen.getByRole("button", { name: "Retry" }));
+    await waitFor(() => expect(onChange).toHaveBeenCalled());
+    const request = fetchMock.mock.calls[0]?.[0] as Request;
+    expect(request.method).toBe("POST");
+    expect(new URL(request.url).pathname).toBe("/api/documents/d1/reindex");
+  });
+
+  it("offers no retry to a viewer", () => {
+    render(<ProcessingPanel document={failed} canEdit={false} onChange={vi.fn()} />);
+    expect(screen.queryByRole("button", { name: "Retry" })).toBeNull();
+  });
+});
+
+describe("step durations", () => {
+  it("prefers the measured duration and formats it for people", () => {
+    expect(stepDuration({ name: "embed", duration_ms: 42 })).toBe(42);
+    expect(formatDuration(42)).toBe("42 ms");
+    expect(formatDuration(83_000)).toBe("1 min 23 s");
+    expect(formatDuration(null)).toBe("—");
+  });
+});

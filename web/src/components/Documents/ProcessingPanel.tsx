@@ -1,0 +1,100 @@
+"use client";
+
+import { useState } from "react";
+import { Alert } from "@/components/ui/Alert";
+import { Button } from "@/components/ui/Button";
+import { Card } from "@/components/ui/Card";
+import type { DocumentRead } from "@/hooks/useDocuments";
+import { api, unwrap } from "@/lib/api/client";
+import { toastError } from "@/stores/toast";
+import { StatusBadge } from "./StatusBadge";
+import { failureMessage, formatDuration, stepDuration, stepLabel } from "./steps";
+
+export function ProcessingPanel({
+  document,
+  canEdit,
+  onChange,
+}: {
+  document: DocumentRead;
+  canEdit: boolean;
+  onChange: (document: DocumentRead) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const retry = async () => {
+    setBusy(true);
+    try {
+      onChange(
+        await unwrap(
+          api.POST("/api/documents/{document_id}/reindex", {
+            params: { path: { document_id: document.id } },
+          }),
+        ),
+      );
+    } catch (error) {
+      toastError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const steps = document.steps ?? [];
+  const facts = [
+    ["Pages", document.page_count],
+    ["Passages", document.chunk_count],
+    ["Language", document.language],
+  ] as const;
+  return (
+    <Card
+      title="Processing"
+      description="Sift extracts the text, splits it into passages and indexes them for search."
+      actions={<StatusBadge status={document.status} />}
+    >
+      <div className="space-y-4">
+        {document.status === "failed" && (
+          <Alert>
+            <span data-testid="failure-message">{failureMessage(document.error)}</span>
+          </Alert>
+        )}
+        {canEdit && document.status === "failed" && (
+          <Button onClick={retry} loading={busy}>
+            Retry
+          </Button>
+        )}
+        <dl className="grid grid-cols-3 gap-3 text-sm">
+          {facts.map(([label, value]) => (
+            <div key={label}>
+              <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+              <dd className="font-medium">{value ?? "—"}</dd>
+            </div>
+          ))}
+        </dl>
+        {steps.length > 0 && (
+          <table className="w-full text-sm">
+            <caption className="sr-only">Processing steps and their timings</caption>
+            <thead>
+              <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
+                <th scope="col" className="pb-1 font-medium">
+                  Step
+                </th>
+                <th scope="col" className="pb-1 text-right font-medium">
+                  Took
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+              {steps.map((step) => (
+                <tr key={step.name} data-testid="processing-step">
+                  <td className="py-1.5">{stepLabel(step.name)}</td>
+                  <td className="py-1.5 text-right tabular-nums">
+                    {step.finished_at || step.duration_ms != null
+                      ? formatDuration(stepDuration(step))
+                      : "running…"}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { contentSecurityPolicy } from "./csp";
+
+const directive = (policy: string, name: string) =>
+  policy.split("; ").find((part) => part.startsWith(`${name} `));
+
+describe("contentSecurityPolicy", () => {
+  it("allows only nonce'd scripts and never eval in production", () => {
+    const policy = contentSecurityPolicy("n0nce");
+    expect(directive(policy, "script-src")).toBe(
+      "script-src 'self' 'nonce-n0nce' 'strict-dynamic'",
+    );
+    expect(policy).not.toContain("unsafe-eval");
+    expect(directive(policy, "object-src")).toBe("object-src 'none'");
+    expect(directive(policy, "frame-ancestors")).toBe("frame-ancestors 'none'");
+    expect(policy).not.toContain("google");
+  });
+
+  it("lets Google Analytics in only when it is configured", () => {
+    const policy = contentSecurityPolicy("n", { analytics: true });
+    expect(directive(policy, "connect-src")).toContain("https://*.google-analytics.com");
+  });
+
+  it("allows eval in development only", () => {
+    expect(contentSecurityPolicy("n", { development: true })).toContain("'unsafe-eval'");
+  });
+});

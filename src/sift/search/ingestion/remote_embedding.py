@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +101,7 @@ class RemoteEmbedder(Embedder):
             answered = self._guard(functools.partial(self._request, batch))
             if len(answered) != len(batch):
                 raise EmbeddingRefused(
-                    f"{self.provider} answered {len(answered)} vectors for" f" {len(batch)} texts"
+                    f"{self.provider} answered {len(answered)} vectors for {len(batch)} texts"
                 )
             for vector in answered:
                 if len(vector) != self.dimension:
@@ -111,8 +112,9 @@ class RemoteEmbedder(Embedder):
                 vectors.append(normalize(vector))
         return vectors
 
+    @abstractmethod
     def _request(self, texts: list[str]) -> list[list[float]]:
-        raise NotImplementedError  # pragma: no cover - each provider defines it
+        """One request to the provider: a vector per text, in order."""
 
     def _guard(self, call: Callable[[], list[list[float]]]) -> list[list[float]]:
         try:

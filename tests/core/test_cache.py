@@ -46,7 +46,9 @@ class Loader:
 
 @pytest.fixture
 def cache(redis: Redis, settings: CoreSettings) -> Cache:
-    return Cache(redis, "items", settings)
+    # Generous: on a loaded CI machine a 0.25 s Redis call can time out, and these tests
+    # are about the cache's logic (the timeout has its own test below).
+    return Cache(redis, "items", settings, config=CacheSettings(operation_timeout=5.0))
 
 
 async def test_miss_loads_then_hits(cache: Cache, redis: Redis, settings: CoreSettings) -> None:
@@ -280,6 +282,18 @@ async def test_redis_down_falls_back_to_the_loader(settings: CoreSettings) -> No
     events = [entry["event"] for entry in logs]
     assert "cache.unavailable" in events
     assert events.count("cache.invalidate_failed") == 2
+    await down.aclose()
+
+
+async def test_redis_down_concurrent_misses_still_load_once(settings: CoreSettings) -> None:
+    down = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    cache = Cache(down, "items", settings)
+    loader = Loader(delay=1.0)  # outlasts every caller's failed Redis read
+    results = await asyncio.gather(
+        *(cache.get_or_load("hot", loader, ttl=60, model=Item) for _ in range(20))
+    )
+    assert loader.calls == 1  # no stampede on the database while the cache is out
+    assert all(result == loader.value for result in results)
     await down.aclose()
 
 

@@ -169,9 +169,9 @@ class Cache:
             return await loader()
         keys = self._keys(key)
         snapshot = await self._read(keys)
-        if snapshot is None:
-            return await loader()
-        if snapshot.payload is not None:
+        # Redis down or slow: still one load per key in this process (no stampede on
+        # the database while the cache is out), just nothing stored.
+        if snapshot is not None and snapshot.payload is not None:
             cached = self._decode(adapter, snapshot.payload)
             if not isinstance(cached, _Miss):
                 log.debug("cache.hit", namespace=self.namespace)
@@ -209,11 +209,14 @@ class Cache:
     async def _load(
         self,
         keys: _Keys,
-        snapshot: _Snapshot,
+        snapshot: _Snapshot | None,
         loader: Callable[[], Awaitable[T]],
         adapter: TypeAdapter[T],
         ttl_ms: int,
     ) -> tuple[T, bytes]:
+        if snapshot is None:
+            value = await loader()
+            return value, adapter.dump_json(value)
         lock = self.redis.lock(
             keys.lock,
             timeout=self.config.lock_timeout,

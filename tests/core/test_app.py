@@ -25,6 +25,15 @@ async def test_every_service_is_alive_and_ready(
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
 
 
+async def test_a_services_docs_open_the_gateways_offline_reference_on_it(
+    service_client: ClientFactory,
+) -> None:
+    async with service_client("documents") as client:
+        response = await client.get("/api/documents/docs")
+    assert response.status_code == 307
+    assert response.headers["location"] == "/api/docs/?urls.primaryName=documents"
+
+
 async def test_readyz_names_redis_when_it_is_down(
     service_client: ClientFactory, settings: CoreSettings
 ) -> None:

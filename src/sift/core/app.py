@@ -11,7 +11,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
@@ -113,7 +113,9 @@ def create_service_app(
         version="0.1.0",
         lifespan=_lifespan,
         openapi_url=f"{prefix}/openapi.json",
-        docs_url=f"{prefix}/docs",
+        # FastAPI's own page loads Swagger UI from a CDN: offline and under the gateway's
+        # CSP it would be blank, so the service's page is the gateway's, preselected.
+        docs_url=None,
         redoc_url=None,
         generate_unique_id_function=_operation_id,
     )
@@ -121,6 +123,10 @@ def create_service_app(
     app.state.service_name = name
     app.state.metrics = HttpMetrics(name)
     install_error_handlers(app)
+
+    @app.get(f"{prefix}/docs", include_in_schema=False)
+    async def docs() -> RedirectResponse:
+        return RedirectResponse(f"/api/docs/?urls.primaryName={name}")
 
     @app.get(f"{prefix}/healthz", tags=["health"], response_model=Health)
     async def healthz() -> Health:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from pydantic import ValidationError
 
 from sift.core.config import CoreSettings
 from sift.runtime.cli import main
@@ -95,6 +96,22 @@ def test_settings_locate_the_cluster_under_the_data_dir(tmp_path: Path) -> None:
     assert server.data_dir == tmp_path / "postgres"
     assert server.port == 12345
     assert server.url.replace("+asyncpg", "") == settings.sqlalchemy_url.replace("+asyncpg", "")
+
+
+def test_the_cluster_runs_with_the_configured_shared_buffers() -> None:
+    root = postgres_tmp_dir()
+    settings = CoreSettings(
+        data_dir=root, embedded_pg_port=free_port(), embedded_pg_shared_buffers="192MB"
+    )
+    server = embedded_postgres_for(settings)
+    try:
+        server.ensure_running()
+        assert _query(server, "SHOW shared_buffers") == "192MB"
+    finally:
+        server.destroy()
+        shutil.rmtree(root, ignore_errors=True)
+    with pytest.raises(ValidationError):
+        CoreSettings(embedded_pg_shared_buffers="lots; DROP")
 
 
 def test_a_database_url_means_no_embedded_cluster(tmp_path: Path) -> None:

@@ -55,6 +55,9 @@ class CoreSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("SIFT_DATABASE_URL", "DATABASE_URL")
     )
     embedded_pg_port: int = EMBEDDED_PG_PORT
+    # PostgreSQL's default (128MB) is smaller than the search indexes of a ~100k-chunk
+    # workspace; pages are only touched as they are used.
+    embedded_pg_shared_buffers: str = Field(default="512MB", pattern=r"^[1-9][0-9]*(kB|MB|GB)$")
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 10_000
     redis_url: str = "redis://127.0.0.1:6379/0"

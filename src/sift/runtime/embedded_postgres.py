@@ -50,6 +50,7 @@ class EmbeddedPostgres:
     host: str = "127.0.0.1"
     user: str = "postgres"
     database: str = "sift"
+    shared_buffers: str = "128MB"
 
     @property
     def pgdata(self) -> Path:
@@ -98,7 +99,10 @@ class EmbeddedPostgres:
                 **run_as,
             )
         self.stop(quiet=True)  # a stale server left by a killed `sift up`
-        options = f"-h {self.host} -p {self.port} -k {self.pgdata} -c max_connections=300"
+        options = (
+            f"-h {self.host} -p {self.port} -k {self.pgdata} -c max_connections=300"
+            f" -c shared_buffers={self.shared_buffers}"
+        )
         try:
             self._pg(
                 "pg_ctl",
@@ -218,4 +222,8 @@ def _port_answers(host: str, port: int) -> bool:
 
 def embedded_postgres_for(settings: CoreSettings) -> EmbeddedPostgres:
     """The cluster `settings.sqlalchemy_url` points at when no DATABASE_URL is set."""
-    return EmbeddedPostgres(settings.data_dir.resolve() / "postgres", settings.embedded_pg_port)
+    return EmbeddedPostgres(
+        settings.data_dir.resolve() / "postgres",
+        settings.embedded_pg_port,
+        shared_buffers=settings.embedded_pg_shared_buffers,
+    )

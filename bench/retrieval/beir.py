@@ -53,8 +53,9 @@ def markdown_escape(text: str) -> str:
 def document_file(title: str, text: str) -> bytes:
     """The uploaded file: a Markdown document, the title as its heading, the text below.
 
-    Title + text is the field BEIR's "flat" baselines index; the heading also lets the
-    engine know the title (chunks carry their heading).
+    Title + text is the field BEIR's "flat" baselines index. The title is also sent as the
+    document's title: every chunk carries it in its header (`chunks.context`), weighted as
+    a title field in full-text search and read first by the embedding model.
     """
     parts = [f"# {markdown_escape(title)}"] if title.strip() else []
     if text.strip():

@@ -41,6 +41,7 @@ class Stack:
     pg_port: int = 0
     env_used: dict[str, str] = field(default_factory=dict)
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    up_args: tuple[str, ...] = ()  # more `sift up` options, e.g. --no-worker
 
     @property
     def base(self) -> str:
@@ -99,7 +100,16 @@ class Stack:
         with self.log.open("ab") as out:
             offset = out.tell()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sift.runtime", "up", "--no-web", "--ready-timeout", "150"],
+                [
+                    sys.executable,
+                    "-m",
+                    "sift.runtime",
+                    "up",
+                    "--no-web",
+                    "--ready-timeout",
+                    "150",
+                    *self.up_args,
+                ],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

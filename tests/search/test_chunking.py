@@ -7,14 +7,21 @@ import itertools
 import pytest
 
 from sift.search.config import IngestSettings
-from sift.search.ingestion.chunking import ChunkDraft, chunk_text
+from sift.search.ingestion.chunking import (
+    ChunkDraft,
+    chunk_context,
+    chunk_text,
+    embedding_input,
+)
 from sift.search.ingestion.embedding import Embedder
 from sift.search.ingestion.extract import Deadline, ExtractedText, FileType, PageSpan, extract
 from sift.search.ingestion.nlp import analyze, detect_language, text_search_config
 from tests.search import files
 
 
-def chunks_of(extracted: ExtractedText, embedder: Embedder, **sizes: int) -> list[ChunkDraft]:
+def chunks_of(
+    extracted: ExtractedText, embedder: Embedder, *, title: str | None = None, **sizes: int
+) -> list[ChunkDraft]:
     analysis = analyze(extracted, deadline=Deadline(30))
     return chunk_text(
         extracted.text,
@@ -24,7 +31,21 @@ def chunks_of(extracted: ExtractedText, embedder: Embedder, **sizes: int) -> lis
         max_tokens=sizes.get("maximum", 256),
         overlap_tokens=sizes.get("overlap", 40),
         headings=extracted.headings,
+        title=title,
     )
+
+
+def markdown_text(source: str) -> ExtractedText:
+    return extract(
+        source.encode(),
+        declared_type="text/markdown",
+        settings=IngestSettings(),
+        deadline=Deadline(30),
+    )
+
+
+def tokens(embedder: Embedder, text: str) -> int:
+    return embedder.count_tokens([text])[0]
 
 
 def pdf_text(pages: int) -> ExtractedText:
@@ -146,3 +167,55 @@ def test_bfloat16_vectors_match_float32(embedder: Embedder) -> None:
     for a, b in zip(exact.embed(texts), fast.embed(texts), strict=True):
         assert sum(x * y for x, y in zip(a, b, strict=True)) > 0.999
     assert fast.bfloat16 and not exact.bfloat16
+
+
+def test_the_header_is_title_then_heading_without_repeats() -> None:
+    assert chunk_context("Harbor  report", "Budget") == "Harbor report — Budget"
+    assert chunk_context("Harbor report", "harbor REPORT") == "Harbor report"
+    assert chunk_context(None, "Budget") == "Budget"
+    assert chunk_context("Harbor report", None) == "Harbor report"
+    assert chunk_context(" ", None) is None
+    assert embedding_input("Harbor report", "Cranes were bought.") == (
+        "Harbor report\n\nCranes were bought."
+    )
+    # A text that starts with its header (a title heading) is not given it twice.
+    assert (
+        embedding_input("Harbor report", "Harbor report\n\nCranes.") == "Harbor report\n\nCranes."
+    )
+    assert embedding_input(None, "Cranes.") == "Cranes."
+
+
+def test_a_document_that_fits_the_window_is_one_chunk(embedder: Embedder) -> None:
+    body = " ".join(files.sentences(14, seed=3))
+    extracted = markdown_text(f"# Harbor cranes\n\n{body}\n")
+    size = tokens(embedder, extracted.text)
+    assert 120 < size <= 250  # above the target below, inside the window
+    [chunk] = chunks_of(extracted, embedder, title="Harbor cranes", target=100, maximum=256)
+    assert chunk.text == extracted.text
+    assert chunk.context == "Harbor cranes" and chunk.heading == "Harbor cranes"
+    # The same text under a long title no longer fits with its header: split, and every
+    # chunk's embedded text (header included) stays inside the window.
+    title = " ".join(files.sentences(3, seed=9))
+    chunks = chunks_of(extracted, embedder, title=title, target=100, maximum=256)
+    assert len(chunks) > 1
+    assert all(c.context == f"{title} — Harbor cranes" for c in chunks)
+    assert all(tokens(embedder, embedding_input(c.context, c.text)) <= 256 for c in chunks)
+
+
+def test_sections_are_kept_whole_and_small_ones_packed(embedder: Embedder) -> None:
+    short = [" ".join(files.sentences(2, seed=seed)) for seed in (1, 2)]
+    long = " ".join(files.sentences(30, seed=4))
+    extracted = markdown_text(
+        f"# Intro\n\n{short[0]}\n\n# Scope\n\n{short[1]}\n\n# Methods\n\n{long}\n"
+    )
+    chunks = chunks_of(extracted, embedder, title="Report", target=100, maximum=128, overlap=20)
+    # Intro and Scope together stay under the target: one chunk, labelled by the first.
+    assert chunks[0].text == extracted.text[: extracted.text.index("Methods")].rstrip()
+    assert chunks[0].context == "Report — Intro"
+    # Methods is too long for the window: cut, never mixed with the sections before it.
+    methods = chunks[1:]
+    assert len(methods) > 1 and methods[0].text.startswith("Methods")
+    assert all(c.context == "Report — Methods" for c in methods)
+    assert all(tokens(embedder, embedding_input(c.context, c.text)) <= 128 for c in methods)
+    for chunk in chunks:
+        assert chunk.text == extracted.text[chunk.start : chunk.end]

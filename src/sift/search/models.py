@@ -215,6 +215,13 @@ class DocumentIndex(TimestampMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+# A chunk's full-text form: its header as the title field (weight A), then its text.
+CHUNK_TSV = (
+    "setweight(to_tsvector(text_search_config, coalesce(context, '')), 'A')"
+    " || to_tsvector(text_search_config, text)"
+)
+
+
 class Chunk(Base):
     """A passage of a version's extracted text, with its full-text and vector forms.
 
@@ -248,15 +255,16 @@ class Chunk(Base):
     start_char: Mapped[int]
     end_char: Mapped[int]
     heading: Mapped[str | None] = mapped_column(String(500))
+    # The chunk's header: its document's title and section heading (chunking.chunk_context).
+    context: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     token_count: Mapped[int]
     language: Mapped[str | None] = mapped_column(String(16))
     text_search_config: Mapped[str] = mapped_column(
         REGCONFIG, server_default=sql_text("'simple'::regconfig")
     )
-    tsv: Mapped[Any] = mapped_column(
-        TSVECTOR, Computed("to_tsvector(text_search_config, text)", persisted=True)
-    )
+    # The header is the title field (weight A), which BM25 counts more (migration b6a6c0de0001).
+    tsv: Mapped[Any] = mapped_column(TSVECTOR, Computed(CHUNK_TSV, persisted=True))
     # NULL when the model's vectors are not 384-dimensional: they live only in Pinecone.
     embedding: Mapped[Any] = mapped_column(Vector(EMBEDDING_DIMENSION), nullable=True)
     embedding_model: Mapped[str] = mapped_column(String(200))

@@ -1,7 +1,15 @@
-"""Chunks of whole sentences, ~target tokens with an overlap, each with exact offsets.
+"""Chunks of whole sentences, each with exact offsets and a contextual header.
 
-Deterministic: the same text, sentences and tokenizer always give the same chunks. A chunk's
-text is `text[start:end]`, so a citation can point exactly into the extracted text.
+A document, or a section (the text under one heading), that fits the embedding model's
+window with its header is one chunk: splitting it would only cost both rankers context.
+A longer section is cut into chunks of ~target tokens with an overlap; short whole
+sections are packed together up to the target. Every chunk carries `context` — the
+document's title and its section heading — which is indexed as the title field of the
+full-text vector and prepended to the text that is embedded (`embedding_input`).
+
+Deterministic: the same text, sentences, headings, title and tokenizer always give the
+same chunks. A chunk's text is `text[start:end]`, so a citation can point exactly into
+the extracted text.
 """
 
 from __future__ import annotations
@@ -16,6 +24,9 @@ from sift.search.ingestion.nlp import Sentence
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 _WORDS = re.compile(r"\S+")
+CONTEXT_SEPARATOR = " — "
+CONTEXT_MAX_CHARS = 1000
+HEADING_MAX_CHARS = 500  # what chunks.heading holds
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class ChunkDraft:
     text: str
     token_count: int
     heading: str | None
+    context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,25 @@ class _Unit:
     end: int
     page: int | None
     tokens: int
+
+
+def chunk_context(title: str | None, heading: str | None) -> str | None:
+    """The chunk's header: `Title — Heading`, the heading left out when it repeats the
+    title; None when there is neither."""
+    parts: list[str] = []
+    for part in (title, heading):
+        cleaned = " ".join((part or "").split())
+        if cleaned and all(cleaned.casefold() != seen.casefold() for seen in parts):
+            parts.append(cleaned)
+    return CONTEXT_SEPARATOR.join(parts)[:CONTEXT_MAX_CHARS] or None
+
+
+def embedding_input(context: str | None, text: str) -> str:
+    """What is embedded for a chunk: its header, then its text (a text that already begins
+    with the header, e.g. a title heading on the first chunk, is not given it twice)."""
+    if not context or text.startswith(context):
+        return text
+    return f"{context}\n\n{text}"
 
 
 def chunk_text(
@@ -47,41 +78,106 @@ def chunk_text(
     max_tokens: int,
     overlap_tokens: int,
     headings: Sequence[Heading] = (),
+    title: str | None = None,
 ) -> list[ChunkDraft]:
     if not 0 < target_tokens <= max_tokens or not 0 <= overlap_tokens < target_tokens:
         raise ValueError("need 0 < target <= max and 0 <= overlap < target")
     units = _units(text, sentences, count_tokens, max_tokens)
+    heading_starts = [heading.start for heading in headings]
+
+    def heading_at(offset: int) -> str | None:
+        return _heading_before(headings, heading_starts, offset)
+
+    header_tokens: dict[str | None, int] = {None: 0}
+
+    def header_cost(context: str | None) -> int:
+        if context not in header_tokens:  # the header and the blank line after it
+            header_tokens[context] = count_tokens([f"{context}\n\n"])[0]
+        return header_tokens[context]
+
     spans: list[tuple[int, int]] = []
-    first = 0
-    while first < len(units):
-        last = _fill(units, first, target_tokens, max_tokens)
-        spans.append((first, last))
-        if last >= len(units):
-            break
-        first = _overlap_start(units, first, last, overlap_tokens)
+    packable = False  # the last span is whole sections, still under the target
+    for first, last in _sections(units, heading_starts):
+        context = chunk_context(title, heading_at(units[first].start))
+        if _fits(text, units, first, last, context, count_tokens, max_tokens):
+            if packable:
+                previous = spans[-1][0]
+                header = header_cost(chunk_context(title, heading_at(units[previous].start)))
+                if header + sum(u.tokens for u in units[previous:last]) <= target_tokens:
+                    spans[-1] = (previous, last)
+                    continue
+            spans.append((first, last))
+            packable = header_cost(context) + sum(u.tokens for u in units[first:last]) < (
+                target_tokens
+            )
+            continue
+        # The header takes part of the window (a very long one at most half of it).
+        budget = max(max_tokens - header_cost(context), max_tokens // 2)
+        target = min(target_tokens, budget)
+        overlap = min(overlap_tokens, target - 1)
+        start = first
+        while True:
+            end = _fill(units, start, last, target, budget)
+            spans.append((start, end))
+            if end >= last:
+                break
+            start = _overlap_start(units, start, end, overlap)
+        packable = False
     texts = [text[units[a].start : units[b - 1].end] for a, b in spans]
     counts = count_tokens(texts) if texts else []
-    heading_starts = [heading.start for heading in headings]
-    return [
-        ChunkDraft(
-            ordinal=ordinal,
-            start=units[a].start,
-            end=units[b - 1].end,
-            page=units[a].page,
-            page_end=units[b - 1].page,
-            text=chunk,
-            token_count=tokens,
-            heading=_heading_before(headings, heading_starts, units[a].start),
+    drafts: list[ChunkDraft] = []
+    for ordinal, ((a, b), chunk, tokens) in enumerate(zip(spans, texts, counts, strict=True)):
+        heading = heading_at(units[a].start)
+        drafts.append(
+            ChunkDraft(
+                ordinal=ordinal,
+                start=units[a].start,
+                end=units[b - 1].end,
+                page=units[a].page,
+                page_end=units[b - 1].page,
+                text=chunk,
+                token_count=tokens,
+                heading=heading,
+                context=chunk_context(title, heading),
+            )
         )
-        for ordinal, ((a, b), chunk, tokens) in enumerate(zip(spans, texts, counts, strict=True))
-    ]
+    return drafts
 
 
-def _fill(units: Sequence[_Unit], first: int, target: int, maximum: int) -> int:
-    """One past the last unit of the chunk that starts at `first`."""
+def _sections(units: Sequence[_Unit], heading_starts: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of units under the same heading, as (first, one past the last)."""
+    sections: list[tuple[int, int]] = []
+    first = 0
+    for index in range(1, len(units) + 1):
+        if index == len(units) or bisect.bisect_right(
+            heading_starts, units[index - 1].start
+        ) != bisect.bisect_right(heading_starts, units[index].start):
+            sections.append((first, index))
+            first = index
+    return sections if units else []
+
+
+def _fits(
+    text: str,
+    units: Sequence[_Unit],
+    first: int,
+    last: int,
+    context: str | None,
+    count_tokens: TokenCounter,
+    maximum: int,
+) -> bool:
+    """Whether the section, embedded with its header, fits the window (counted exactly)."""
+    if sum(u.tokens for u in units[first:last]) > maximum:
+        return False
+    section = text[units[first].start : units[last - 1].end]
+    return count_tokens([embedding_input(context, section)])[0] <= maximum
+
+
+def _fill(units: Sequence[_Unit], first: int, stop: int, target: int, maximum: int) -> int:
+    """One past the last unit of the chunk that starts at `first` (at most `stop`)."""
     total = units[first].tokens
     last = first + 1
-    while last < len(units) and total < target:
+    while last < stop and total < target:
         unit = units[last]
         if total + unit.tokens > maximum:
             break
@@ -137,4 +233,4 @@ def _split(text: str, sentence: Sentence, count_tokens: TokenCounter, maximum: i
 
 def _heading_before(headings: Sequence[Heading], starts: Sequence[int], offset: int) -> str | None:
     index = bisect.bisect_right(starts, offset) - 1
-    return headings[index].title if index >= 0 else None
+    return headings[index].title[:HEADING_MAX_CHARS] if index >= 0 else None

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sift.contracts.events.documents import IndexFailureCode, IndexStep
 from sift.search.config import IngestSettings
-from sift.search.ingestion.chunking import ChunkDraft, chunk_text
+from sift.search.ingestion.chunking import ChunkDraft, chunk_text, embedding_input
 from sift.search.ingestion.embedding import Embedder
 from sift.search.ingestion.exceptions import IngestError
 from sift.search.ingestion.extract import Deadline, ExtractedText, extract
@@ -59,6 +59,7 @@ class Processed:
     vectors: list[list[float]]
     embedding_model: str
     embedding_dimension: int
+    title: str | None = None  # the document title the chunks' headers were made with
 
 
 def process(
@@ -69,8 +70,10 @@ def process(
     embedder: Embedder,
     clock: StepClock,
     deadline: Deadline,
+    title: str | None = None,
 ) -> Processed:
-    """Raises IngestError with the failure's code; anything else is a bug or an outage."""
+    """`title`: the document's, for the chunks' headers. Raises IngestError with the
+    failure's code; anything else is a bug or an outage."""
     with clock.step("extract"):
         extracted = extract(data, declared_type=declared_type, settings=settings, deadline=deadline)
     deadline.check()
@@ -86,6 +89,7 @@ def process(
             max_tokens=min(settings.chunk_max_tokens, embedder.max_tokens),
             overlap_tokens=settings.chunk_overlap_tokens,
             headings=extracted.headings,
+            title=title,
         )
     deadline.check()
     with clock.step("embed"):
@@ -94,7 +98,9 @@ def process(
         for offset in range(0, len(chunks), batch):
             deadline.check()
             try:
-                vectors.extend(embedder.embed([c.text for c in chunks[offset : offset + batch]]))
+                batch_chunks = chunks[offset : offset + batch]
+                texts = [embedding_input(c.context, c.text) for c in batch_chunks]
+                vectors.extend(embedder.embed(texts))
             except (RuntimeError, ValueError) as exc:
                 raise IngestError(
                     IndexFailureCode.embedding_failed, "The embedding model failed on this text."
@@ -106,4 +112,5 @@ def process(
         vectors=vectors,
         embedding_model=embedder.name,
         embedding_dimension=embedder.dimension,
+        title=title,
     )

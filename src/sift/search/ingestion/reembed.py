@@ -1,5 +1,7 @@
-"""Re-embedding after a model change: indexed versions get new vectors from their stored
-chunk texts (no fetch, no extraction, no chunking again).
+"""Re-embedding after a model change, or after a new document title changed the chunks'
+headers: indexed versions get new vectors from their stored chunks (no fetch, no
+extraction, no chunking again). A version whose headers changed has no current model
+(`embedding_model` NULL), so the same check finds it.
 
 The model's name and vector size are stored with every version (`documents_index`) and
 chunk. A scheduled check (`search.reembed_stale`) queues, in batches, the indexed versions
@@ -20,6 +22,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.search.access.service import bump_org_index_version
+from sift.search.ingestion.chunking import embedding_input
 from sift.search.ingestion.embedding import PGVECTOR_DIMENSION, Embedder
 from sift.search.ingestion.repository import ingestion_repository
 from sift.search.models import Chunk, DocumentIndex, IndexedDocument, IndexStatus
@@ -30,11 +33,13 @@ log = structlog.get_logger()
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A version's chunk texts as read before embedding them."""
+    """A version's chunks as read before embedding them: `texts` are what is embedded
+    (each chunk's header, then its text)."""
 
     version_id: uuid.UUID
     chunk_ids: list[uuid.UUID]
     texts: list[str]
+    contexts: list[str | None]
 
 
 def _stale(model: str, dimension: int) -> ColumnElement[bool]:
@@ -69,7 +74,12 @@ async def snapshot(
     if (state.embedding_model, state.embedding_dimension) == (embedder.name, embedder.dimension):
         return None
     chunks = await ingestion_repository.chunks_of(session, version_id)
-    return Snapshot(version_id, [c.id for c in chunks], [c.text for c in chunks])
+    return Snapshot(
+        version_id,
+        [c.id for c in chunks],
+        [embedding_input(c.context, c.text) for c in chunks],
+        [c.context for c in chunks],
+    )
 
 
 def embed(snapshot: Snapshot, embedder: Embedder, batch: int) -> list[list[float]]:
@@ -90,11 +100,17 @@ async def swap(
     state = await ingestion_repository.get(session, snapshot.version_id, for_update=True)
     if state is None or state.status != IndexStatus.indexed:
         return False  # deleted, superseded or re-indexed meanwhile
-    current = await session.scalars(
-        select(Chunk.id).where(Chunk.version_id == snapshot.version_id).order_by(Chunk.ordinal)
+    current = await session.execute(
+        select(Chunk.id, Chunk.context)
+        .where(Chunk.version_id == snapshot.version_id)
+        .order_by(Chunk.ordinal)
     )
-    if list(current) != snapshot.chunk_ids:
-        return False  # re-indexed meanwhile: that run embedded with the current model
+    if [tuple(row) for row in current] != list(
+        zip(snapshot.chunk_ids, snapshot.contexts, strict=True)
+    ):
+        # Re-indexed meanwhile (that run embedded with the current model), or its headers
+        # changed (a new title: the version is stale again and queued anew).
+        return False
     in_postgres = embedder.dimension == PGVECTOR_DIMENSION
     if snapshot.chunk_ids:
         await session.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.search.models import Chunk, DocumentIndex, IndexStatus
+from sift.search.models import Chunk, DocumentIndex, IndexedDocument, IndexStatus
 
 CHUNK_NAMESPACE = uuid.UUID("6f7c3f2e-5d1a-4c57-9a51-2d3e0b1c9f10")
 INSERT_BATCH = 500
@@ -103,6 +103,46 @@ class IngestionRepository:
             delete(DocumentIndex).where(DocumentIndex.document_id == document_id)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def document_title(self, session: AsyncSession, document_id: uuid.UUID) -> str | None:
+        """The title the access projection holds (None: unknown, or only the document's ID)."""
+        statement = select(IndexedDocument.title).where(IndexedDocument.document_id == document_id)
+        title = await session.scalar(statement)
+        return None if not title or title == str(document_id) else title
+
+    async def set_contexts(
+        self,
+        session: AsyncSession,
+        document_id: uuid.UUID,
+        context_of: Callable[[str | None], str | None],
+    ) -> list[uuid.UUID]:
+        """Gives the document's chunks the header `context_of(heading)`; the versions changed."""
+        statement = select(Chunk.id, Chunk.version_id, Chunk.heading, Chunk.context).where(
+            Chunk.document_id == document_id
+        )
+        changes: list[dict[str, Any]] = []
+        versions: set[uuid.UUID] = set()
+        for row in await session.execute(statement):
+            context = context_of(row.heading)
+            if context != row.context:
+                changes.append({"id": row.id, "context": context})
+                versions.add(row.version_id)
+        if changes:
+            await session.execute(update(Chunk), changes)
+        return sorted(versions)
+
+    async def mark_for_reembedding(
+        self, session: AsyncSession, versions: Sequence[uuid.UUID]
+    ) -> None:
+        """No model's vectors are current for them: `search.reembed_stale` queues them."""
+        await session.execute(
+            update(DocumentIndex)
+            .where(
+                DocumentIndex.version_id.in_(versions),
+                DocumentIndex.status == IndexStatus.indexed.value,
+            )
+            .values(embedding_model=None, updated_at=func.now())
+        )
 
     async def chunks_of(self, session: AsyncSession, version_id: uuid.UUID) -> list[Chunk]:
         statement = select(Chunk).where(Chunk.version_id == version_id).order_by(Chunk.ordinal)

@@ -28,6 +28,7 @@ from sift.contracts.events.documents import (
 from sift.search.access.service import bump_org_index_version
 from sift.search.config import get_search_settings
 from sift.search.events import events
+from sift.search.ingestion.chunking import chunk_context
 from sift.search.ingestion.exceptions import IngestError
 from sift.search.ingestion.pipeline import Processed, StepClock
 from sift.search.ingestion.repository import chunk_id, ingestion_repository
@@ -62,6 +63,7 @@ class Job:
     storage_key: str
     content_type: str
     attempt: int
+    title: str | None = None  # the document's, for the chunks' headers
 
 
 _default_vectors: list[VectorIndex] = []
@@ -129,6 +131,7 @@ class IngestionService:
             storage_key=state.storage_key,
             content_type=state.content_type,
             attempt=state.attempts,
+            title=await ingestion_repository.document_title(session, state.document_id),
         )
 
     async def note_transient(
@@ -169,12 +172,14 @@ class IngestionService:
         superseded = await ingestion_repository.newer_indexed(
             session, state.document_id, state.announced_at
         )
+        # The title now (a `document.updated` may have changed it since the attempt started).
+        title = await ingestion_repository.document_title(session, state.document_id)
         with clock.step("index"):
             if superseded:
                 await ingestion_repository.delete_chunks(session, version_id)
                 await vectors.delete_version(state.org_id, version_id)
             else:
-                rows = self._rows(state, processed)
+                rows = self._rows(state, processed, title)
                 await ingestion_repository.replace_chunks(session, version_id, rows)
                 older = await ingestion_repository.supersede_older(
                     session, state.document_id, state.announced_at
@@ -183,7 +188,8 @@ class IngestionService:
                     await vectors.delete_version(state.org_id, older_version)
                 # An earlier run of this version may have left more chunks than this one.
                 await vectors.delete_version(state.org_id, version_id)
-                await vectors.upsert(await self._records(session, state, rows, processed.vectors))
+                document = await session.get(IndexedDocument, state.document_id)
+                await vectors.upsert(self._records(state, document, rows, processed.vectors))
         analysis, extracted = processed.analysis, processed.extracted
         state.status = IndexStatus.superseded if superseded else IndexStatus.indexed
         state.error_code = state.error_message = None
@@ -193,7 +199,9 @@ class IngestionService:
         state.char_count = len(extracted.text)
         state.chunk_count = 0 if superseded else len(processed.chunks)
         state.keywords = analysis.keywords
-        state.embedding_model = processed.embedding_model
+        # Vectors made with a header from an older title are re-embedded (reembed.py).
+        headers_current = title == processed.title or superseded
+        state.embedding_model = processed.embedding_model if headers_current else None
         state.embedding_dimension = processed.embedding_dimension
         state.steps = [step.model_dump(mode="json") for step in clock.steps]
         state.finished_at = datetime.now(UTC)
@@ -314,15 +322,32 @@ class IngestionService:
             await (vectors or default_vector_index()).update_document(
                 org_id, document_id, collection_id=collection_id, tags=tags
             )
+        await self.refresh_context(session, document_id)
+
+    async def refresh_context(self, session: AsyncSession, document_id: uuid.UUID) -> None:
+        """The chunks' headers follow the document's title (the full-text vector and postings
+        follow by the triggers); their versions are re-embedded by the scheduled check."""
+        title = await ingestion_repository.document_title(session, document_id)
+        versions = await ingestion_repository.set_contexts(
+            session, document_id, lambda heading: chunk_context(title, heading)
+        )
+        if not versions:
+            return
+        await ingestion_repository.mark_for_reembedding(session, versions)
+        orgs = await session.scalars(
+            select(DocumentIndex.org_id).where(DocumentIndex.version_id.in_(versions)).distinct()
+        )
+        for org_id in list(orgs):
+            await bump_org_index_version(session, org_id)  # full-text results change
+        log.info("ingest.context_refreshed", document_id=str(document_id), versions=len(versions))
 
     @staticmethod
-    async def _records(
-        session: AsyncSession,
+    def _records(
         state: DocumentIndex,
+        document: IndexedDocument | None,
         rows: list[dict[str, Any]],
         vectors: list[list[float]],
     ) -> list[VectorRecord]:
-        document = await session.get(IndexedDocument, state.document_id)
         return [
             VectorRecord(
                 chunk_id=row["id"],
@@ -339,7 +364,9 @@ class IngestionService:
         ]
 
     @staticmethod
-    def _rows(state: DocumentIndex, processed: Processed) -> list[dict[str, Any]]:
+    def _rows(
+        state: DocumentIndex, processed: Processed, title: str | None
+    ) -> list[dict[str, Any]]:
         analysis = processed.analysis
         return [
             {
@@ -354,6 +381,7 @@ class IngestionService:
                 "start_char": draft.start,
                 "end_char": draft.end,
                 "heading": draft.heading[:500] if draft.heading else None,
+                "context": chunk_context(title, draft.heading),
                 "text": draft.text,
                 "token_count": draft.token_count,
                 "language": analysis.language,

@@ -137,6 +137,7 @@ def run_index(
             embedder=embedder,
             clock=clock,
             deadline=deadline,
+            title=job.title,
         )
     except IngestError as error:
         outcome = error

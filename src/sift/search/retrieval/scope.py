@@ -25,6 +25,8 @@ class Scope:
     mime_types: tuple[str, ...] | None = None  # any of them
     created_after: datetime | None = None  # inclusive
     created_before: datetime | None = None  # exclusive
+    # The organization's index version when the scope was read: part of result-cache keys.
+    index_version: int = 0
 
     @property
     def empty(self) -> bool:

@@ -8,6 +8,7 @@ what the caller may see lands on a new key.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Sequence
@@ -17,13 +18,15 @@ from datetime import datetime
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
 from sift.core.config import CoreSettings
-from sift.search.access.service import org_index_version, readable_collection_ids
+from sift.search.access.service import readable_collections_query
 from sift.search.config import SearchSettings
 from sift.search.ingestion.embedding import Embedder
+from sift.search.models import OrgIndexVersion
 from sift.search.querylog import log_query
 from sift.search.retrieval import highlight
 from sift.search.retrieval.bm25 import Candidate, QueryTerms, bm25_candidates, query_terms
@@ -95,7 +98,20 @@ class RetrievalService:
     ) -> Scope:
         """The caller's readable collections, narrowed by the request's. A collection asked for
         but not readable simply contributes nothing (whether it exists is not revealed)."""
-        readable = set(await readable_collection_ids(session, principal))
+        # One round trip: the readable collections and the index version (for cache keys).
+        readable_query = readable_collections_query(principal).subquery()
+        row = (
+            await session.execute(
+                select(
+                    select(func.array_agg(readable_query.c.collection_id)).scalar_subquery(),
+                    select(OrgIndexVersion.version)
+                    .where(OrgIndexVersion.org_id == principal.org_id)
+                    .scalar_subquery(),
+                )
+            )
+        ).one()
+        readable = set(row[0] or ())
+        version = int(row[1] or 0)
         if collection_ids is not None:
             readable &= set(collection_ids)
         return Scope(
@@ -106,6 +122,7 @@ class RetrievalService:
             mime_types=tuple(mime_types) if mime_types else None,
             created_after=created_after,
             created_before=created_before,
+            index_version=version,
         )
 
     async def rank(
@@ -120,17 +137,25 @@ class RetrievalService:
     ) -> Ranking:
         config = retrieval.config
         query = parse_query(text)
-        terms = await query_terms(session, scope, query.positive)
         depth = config.candidate_depth
         fulltext: list[Candidate] = []
         semantic: list[Candidate] = []
-        if mode in (Mode.fulltext, Mode.hybrid):
-            fulltext = await bm25_candidates(
-                session, scope, query, terms, k=depth, k1=config.bm25_k1, b=config.bm25_b
-            )
+        # The query is embedded (CPU, in a thread) while PostgreSQL ranks by BM25.
+        embedding: asyncio.Task[list[float]] | None = None
         if mode in (Mode.semantic, Mode.hybrid) and not scope.empty and query.positive:
-            vector = await retrieval.embeddings.embed(query.positive)
-            semantic = await self._nearest(session, retrieval, scope, vector, depth)
+            embedding = asyncio.create_task(retrieval.embeddings.embed(query.positive))
+        try:
+            terms = await query_terms(session, scope, query.positive)
+            if mode in (Mode.fulltext, Mode.hybrid):
+                fulltext = await bm25_candidates(
+                    session, scope, query, terms, k=depth, k1=config.bm25_k1, b=config.bm25_b
+                )
+            if embedding is not None:
+                vector = await embedding
+                semantic = await self._nearest(session, retrieval, scope, vector, depth)
+        finally:
+            if embedding is not None and not embedding.done():
+                embedding.cancel()
         if mode is Mode.hybrid:
             ranked = reciprocal_rank_fusion(
                 [(fulltext, config.rrf_weight_fulltext), (semantic, config.rrf_weight_semantic)],
@@ -202,12 +227,13 @@ class RetrievalService:
             created_after=request.created_after,
             created_before=request.created_before,
         )
-        version = await org_index_version(session, principal.org_id)
         key = retrieval.settings.redis_key(
             "search",
             "results",
             str(principal.org_id),
-            search_digest([digest, scope.fingerprint(), version, offset, request.limit]),
+            search_digest(
+                [digest, scope.fingerprint(), scope.index_version, offset, request.limit]
+            ),
         )
         response = await self._cached(retrieval, key)
         if response is None:

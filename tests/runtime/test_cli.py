@@ -286,3 +286,17 @@ def test_children_verify_tokens_against_identity_where_it_listens(
     assert env["SIFT_AUTH_JWKS_URL"] == "http://127.0.0.1:9301/.well-known/jwks.json"
     monkeypatch.setenv("SIFT_AUTH_JWKS_URL", "http://identity.internal/.well-known/jwks.json")
     assert "SIFT_AUTH_JWKS_URL" not in _child_env(base_settings, None, "u", service_layouts())
+
+
+def test_the_assistant_retrieves_from_search_where_it_listens(
+    base_settings: CoreSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sift.runtime.up import _child_env
+
+    monkeypatch.delenv("SIFT_ASSISTANT_SEARCH_URL", raising=False)
+    monkeypatch.setenv("SIFT_SEARCH_PORT", "9303")
+    env = _child_env(base_settings, None, "https://localhost:9443", service_layouts())
+    assert env["SIFT_ASSISTANT_SEARCH_URL"] == "http://127.0.0.1:9303"
+    monkeypatch.setenv("SIFT_ASSISTANT_SEARCH_URL", "http://search.internal:8103")
+    env = _child_env(base_settings, None, "u", service_layouts())
+    assert "SIFT_ASSISTANT_SEARCH_URL" not in env

@@ -1,12 +1,16 @@
 import { test as base, expect, type Page } from "@playwright/test";
+import { spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, "..", "..");
 
-export const SCREENSHOTS = path.resolve(HERE, "..", "..", "docs", "screenshots");
+export const SCREENSHOTS = path.join(REPO, "docs", "screenshots");
+/** Small real files (see e2e/files/): a one-page PDF and a DOCX, each with its own phrases. */
+export const FILES = path.join(HERE, "files");
 
 export const test = base.extend<{ cspViolations: string[] }>({
   baseURL: async ({}, use) => {
@@ -109,4 +113,70 @@ export function totp(secret: string, now = Date.now()): string {
   const offset = digest[digest.length - 1]! & 0xf;
   const code = (digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(code).padStart(6, "0");
+}
+
+/** Create a collection through its dialog; `restricted` is "Only people I add". */
+export async function createCollection(
+  page: Page,
+  name: string,
+  { restricted = false }: { restricted?: boolean } = {},
+): Promise<void> {
+  await page.getByRole("button", { name: "New collection" }).click();
+  const dialog = page.getByRole("dialog", { name: "New collection" });
+  await dialog.getByLabel("Name").fill(name);
+  if (restricted) await dialog.getByLabel("Only people I add").check();
+  await dialog.getByRole("button", { name: "Create collection" }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/** Wait until the row of `filename` says "indexed": the real ingest worker is slow on a busy machine. */
+export async function expectIndexed(page: Page, filename: string, timeout = 90_000): Promise<void> {
+  const row = page.getByTestId("document-row").filter({ hasText: filename });
+  await expect(row.getByTestId("document-status")).toHaveAttribute("data-status", "indexed", {
+    timeout,
+  });
+}
+
+// The e-mail Sift would send is not delivered anywhere in a test stack: the invitation link
+// is read from the event stream, where identity published it sealed, and opened with Sift's
+// own code under the stack's environment (its Redis prefix and secret).
+const READ_INVITATION = `
+import json, sys, time
+import redis
+from sift.contracts.events.identity import LINK_SEAL_PURPOSE
+from sift.core.auth.sealing import unseal
+from sift.core.config import get_settings
+from sift.core.events.bus import decode_entries, stream_key
+
+settings = get_settings()
+client = redis.Redis.from_url(settings.redis_url)
+for _ in range(60):
+    for entry in reversed(decode_entries(client.xrange(stream_key(settings)))):
+        if entry.fields.get("type") != "invitation.created":
+            continue
+        data = json.loads(entry.fields["envelope"])["data"]
+        if data["email"] == sys.argv[1]:
+            print(unseal(settings, LINK_SEAL_PURPOSE, data["link"]).split("token=", 1)[1])
+            sys.exit(0)
+    time.sleep(0.5)
+sys.exit("no invitation for " + sys.argv[1])
+`;
+
+/** The path of the invitation link e-mailed to `email` (the newest one). */
+export function invitationPath(email: string): string {
+  const pid = process.env.SIFT_E2E_PID;
+  if (!pid) throw new Error("invitation links are only readable from a stack the tests started");
+  const stackEnv = Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, "utf8")
+      .split("\0")
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
+  const result = spawnSync(path.join(REPO, ".venv/bin/python"), ["-c", READ_INVITATION, email], {
+    cwd: REPO,
+    env: { ...process.env, ...stackEnv },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`reading the invitation failed: ${result.stderr}`);
+  return `/invitations?token=${encodeURIComponent(result.stdout.trim())}`;
 }

@@ -47,6 +47,11 @@ export async function startStack(timeoutMs = 300_000): Promise<Stack> {
     env[`SIFT_${service.toUpperCase()}_PORT`] = String(await freePort());
   // Every test signs up its own users, from one address.
   env.SIFT_IDENTITY_SIGNUP_LIMIT = "100/minute";
+  // The shortest access-token lifetime Sift allows, so that a test can see one expire.
+  env.SIFT_AUTH_ACCESS_TOKEN_SECONDS = "60";
+  // A CI machine under load can take seconds to search; the assistant's default (3 s) is for
+  // an interactive deployment, and the tests are about what it does with the passages.
+  env.SIFT_ASSISTANT_SEARCH_TIMEOUT = "20";
   // `sift up` does not derive the JWKS URL from identity's port (it defaults to 8101).
   env.SIFT_AUTH_JWKS_URL = `http://127.0.0.1:${env.SIFT_IDENTITY_PORT}/.well-known/jwks.json`;
   const log = path.join(dataDir, "sift-up.log");

@@ -250,6 +250,10 @@ def _child_env(
     if identity is not None and "SIFT_AUTH_JWKS_URL" not in os.environ:
         # Services verify tokens against identity's keys wherever identity listens.
         env["SIFT_AUTH_JWKS_URL"] = f"http://127.0.0.1:{identity.ports[0]}/.well-known/jwks.json"
+    search = (layouts or {}).get("search")
+    if search is not None and "SIFT_ASSISTANT_SEARCH_URL" not in os.environ:
+        # The assistant retrieves through search's internal API wherever search listens.
+        env["SIFT_ASSISTANT_SEARCH_URL"] = f"http://127.0.0.1:{search.ports[0]}"
     if database is not None:
         # The children use the cluster `sift up` manages; none of them starts or stops it.
         env["SIFT_DATABASE_URL"] = database.url

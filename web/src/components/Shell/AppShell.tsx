@@ -17,6 +17,7 @@ import { UserMenu } from "./UserMenu";
 
 const NAV = [
   { href: "/search", label: "Search", admin: false },
+  { href: "/ask", label: "Ask", admin: false },
   { href: "/collections", label: "Collections", admin: false },
   { href: "/members", label: "Members", admin: true },
   { href: "/settings", label: "Settings", admin: false },

@@ -1188,6 +1188,50 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/search/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Evaluations
+         * @description The organization's evaluation runs, newest first.
+         */
+        get: operations["search_evaluations_list_evaluations"];
+        put?: never;
+        /**
+         * Run Evaluation
+         * @description Run a golden set (query → relevant documents) in each mode; nDCG@10, Recall@100, MRR@10.
+         */
+        post: operations["search_evaluations_run_evaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search/evaluations/{evaluation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Evaluation
+         * @description One evaluation run of the organization.
+         */
+        get: operations["search_evaluations_get_evaluation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/assistant/healthz": {
         parameters: {
             query?: never;
@@ -1220,6 +1264,126 @@ export type paths = {
          * @description Readiness: every dependency (database, Redis, ...) answers.
          */
         get: operations["assistant_health_readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistant/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask
+         * @description Answer a question from the caller's documents, with verifiable citations.
+         */
+        post: operations["assistant_assistant_ask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistant/summarize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Summarize
+         * @description Summarize one document the caller may read, with citations.
+         */
+        post: operations["assistant_assistant_summarize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistant/messages/{message_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give Feedback
+         * @description Rate one of the caller's answers up or down (again to change it), with a comment.
+         */
+        post: operations["assistant_assistant_give_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistant/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage
+         * @description The caller's AI requests, tokens and cost (and the organization's, for analysts).
+         */
+        get: operations["assistant_assistant_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistant/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Conversations
+         * @description The caller's conversations, most recently active first.
+         */
+        get: operations["assistant_conversations_list_conversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistant/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Conversation
+         * @description One of the caller's conversations with every message, citations and feedback.
+         */
+        get: operations["assistant_conversations_get_conversation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2054,11 +2218,85 @@ export type components = {
             /** Passages */
             passages: components["schemas"]["Passage"][];
         };
+        /** EvaluationCase */
+        EvaluationCase: {
+            /** Query */
+            query: string;
+            /** Relevant Document Ids */
+            relevant_document_ids: string[] | {
+                [key: string]: number;
+            };
+        };
+        /** EvaluationCreate */
+        EvaluationCreate: {
+            /** Name */
+            name?: string | null;
+            /** Collection Ids */
+            collection_ids?: string[] | null;
+            /** Cases */
+            cases: components["schemas"]["EvaluationCase"][];
+            /** Modes */
+            modes?: ("hybrid" | "fulltext" | "semantic")[];
+        };
+        /** EvaluationPage */
+        EvaluationPage: {
+            /** Items */
+            items: components["schemas"]["EvaluationRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** EvaluationRead */
+        EvaluationRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string | null;
+            /** Collection Ids */
+            collection_ids: string[] | null;
+            /** Modes */
+            modes: string[];
+            /** Cases */
+            cases: number;
+            /** Skipped Cases */
+            skipped_cases: number;
+            /** Ignored Judgments */
+            ignored_judgments: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: components["schemas"]["ModeMetrics"];
+            };
+            /**
+             * Created By
+             * Format: uuid
+             */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * Mode
          * @enum {string}
          */
         Mode: "hybrid" | "fulltext" | "semantic";
+        /** ModeMetrics */
+        ModeMetrics: {
+            /** Ndcg@10 */
+            "ndcg@10": number;
+            /** Recall@100 */
+            "recall@100": number;
+            /** Mrr@10 */
+            "mrr@10": number;
+            /** P50 Ms */
+            p50_ms: number;
+            /** P95 Ms */
+            p95_ms: number;
+        };
         /** Passage */
         Passage: {
             /**
@@ -2261,6 +2499,331 @@ export type components = {
             next_cursor?: string | null;
             /** Took Ms */
             took_ms: number;
+        };
+        /** AnswerRead */
+        AnswerRead: {
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /**
+             * Message Id
+             * Format: uuid
+             */
+            message_id: string;
+            /** Answer */
+            answer: string;
+            /** Citations */
+            citations: components["schemas"]["CitationRead"][];
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /** Grounded */
+            grounded: boolean;
+            /** Unsupported Sentences */
+            unsupported_sentences: string[];
+            /**
+             * Dropped Citations
+             * @default 0
+             */
+            dropped_citations: number;
+            /**
+             * Skipped
+             * @description Providers that did not answer, and why
+             */
+            skipped?: components["schemas"]["SkipRead"][];
+            /** Retrieval Query */
+            retrieval_query: string;
+            /**
+             * Cached
+             * @default false
+             */
+            cached: boolean;
+            /** Latency Ms */
+            latency_ms: number;
+            usage: components["schemas"]["UsageRead"];
+        };
+        /** AskRequest */
+        AskRequest: {
+            /** Question */
+            question: string;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Collection Ids */
+            collection_ids?: string[] | null;
+            /**
+             * Stream
+             * @default false
+             */
+            stream: boolean;
+        };
+        /** CitationRead */
+        CitationRead: {
+            /** N */
+            n: number;
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /** Document Title */
+            document_title: string;
+            /**
+             * Chunk Id
+             * Format: uuid
+             */
+            chunk_id: string;
+            /** Collection Id */
+            collection_id?: string | null;
+            /** Version Id */
+            version_id?: string | null;
+            /** Page */
+            page?: number | null;
+            /** Page End */
+            page_end?: number | null;
+            /**
+             * Start Char
+             * @description Offset of the quote in the document's text
+             */
+            start_char: number;
+            /** End Char */
+            end_char: number;
+            /**
+             * Quote
+             * @description A span that occurs verbatim in the cited chunk
+             */
+            quote: string;
+        };
+        /** ConversationDetail */
+        ConversationDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Messages */
+            messages: components["schemas"]["MessageRead"][];
+        };
+        /** ConversationRead */
+        ConversationRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** FeedbackCreate */
+        FeedbackCreate: {
+            rating: components["schemas"]["Rating"];
+            /** Comment */
+            comment?: string | null;
+        };
+        /** FeedbackRead */
+        FeedbackRead: {
+            /**
+             * Message Id
+             * Format: uuid
+             */
+            message_id: string;
+            rating: components["schemas"]["Rating"];
+            /** Comment */
+            comment: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** MessageFeedback */
+        MessageFeedback: {
+            rating: components["schemas"]["Rating"];
+            /** Comment */
+            comment: string | null;
+        };
+        /** MessageRead */
+        MessageRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            role: components["schemas"]["MessageRole"];
+            /** Content */
+            content: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Citations
+             * @default []
+             */
+            citations: {
+                [key: string]: unknown;
+            }[];
+            /** Provider */
+            provider?: string | null;
+            /** Model */
+            model?: string | null;
+            /** Grounded */
+            grounded?: boolean | null;
+            /**
+             * Unsupported Sentences
+             * @default []
+             */
+            unsupported_sentences: string[];
+            /**
+             * Cached
+             * @default false
+             */
+            cached: boolean;
+            /** Latency Ms */
+            latency_ms?: number | null;
+            feedback?: components["schemas"]["MessageFeedback"] | null;
+        };
+        /**
+         * MessageRole
+         * @enum {string}
+         */
+        MessageRole: "user" | "assistant";
+        /** Page[ConversationRead] */
+        Page_ConversationRead_: {
+            /** Items */
+            items: components["schemas"]["ConversationRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * Rating
+         * @enum {string}
+         */
+        Rating: "up" | "down";
+        /** SkipRead */
+        SkipRead: {
+            /** Provider */
+            provider: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Attempts
+             * @default 0
+             */
+            attempts: number;
+        };
+        /** SummarizeRequest */
+        SummarizeRequest: {
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+        };
+        /** SummaryRead */
+        SummaryRead: {
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /** Document Title */
+            document_title: string;
+            /** Summary */
+            summary: string;
+            /** Citations */
+            citations: components["schemas"]["CitationRead"][];
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /** Grounded */
+            grounded: boolean;
+            /** Unsupported Sentences */
+            unsupported_sentences: string[];
+            /**
+             * Sections
+             * @description Map steps (1 when the document fits one prompt)
+             */
+            sections: number;
+            /** Latency Ms */
+            latency_ms: number;
+            usage: components["schemas"]["UsageRead"];
+        };
+        /** UsageRead */
+        UsageRead: {
+            /**
+             * Prompt Tokens
+             * @default 0
+             */
+            prompt_tokens: number;
+            /**
+             * Completion Tokens
+             * @default 0
+             */
+            completion_tokens: number;
+            /**
+             * Total Tokens
+             * @default 0
+             */
+            total_tokens: number;
+            /**
+             * Cost Usd
+             * @default 0
+             */
+            cost_usd: number;
+        };
+        /**
+         * UsageReport
+         * @description AI usage today and over the last 30 days (UTC days).
+         */
+        UsageReport: {
+            user_today: components["schemas"]["UsageTotals"];
+            user_30_days: components["schemas"]["UsageTotals"];
+            /** @description Only for those who may read the organization's analytics */
+            organization_today?: components["schemas"]["UsageTotals"] | null;
+            organization_30_days?: components["schemas"]["UsageTotals"] | null;
+        };
+        /** UsageTotals */
+        UsageTotals: {
+            /** Requests */
+            requests: number;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Cost Usd */
+            cost_usd: number;
         };
     };
     responses: never;
@@ -5359,6 +5922,129 @@ export interface operations {
             };
         };
     };
+    search_evaluations_list_evaluations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationPage"];
+                };
+            };
+            /** @description Invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_evaluations_run_evaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_evaluations_get_evaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationRead"];
+                };
+            };
+            /** @description Evaluation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     assistant_health_healthz: {
         parameters: {
             query?: never;
@@ -5403,6 +6089,272 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    assistant_assistant_ask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer; with `stream: true` or `Accept: text/event-stream`, SSE events `token` (text as it comes), `restart` (a provider failed mid-answer: discard the text so far), `citations`, `done` (the checked answer, unresolved marks removed) or `error` (problem details). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerRead"];
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Conversation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Search unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assistant_assistant_summarize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SummarizeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryRead"];
+                };
+            };
+            /** @description Document not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Search unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assistant_assistant_give_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackRead"];
+                };
+            };
+            /** @description Message not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assistant_assistant_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+        };
+    };
+    assistant_conversations_list_conversations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ConversationRead_"];
+                };
+            };
+            /** @description Invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assistant_conversations_get_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Conversation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

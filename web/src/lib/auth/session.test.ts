@@ -35,4 +35,21 @@ describe("silent refresh before expiry", () => {
     });
     await vi.waitFor(() => expect(useAuthStore.getState().accessToken).toBe("second"));
   });
+
+  it("renews a short-lived token at three quarters of its life", async () => {
+    const fetchMock = vi.fn<typeof fetch>().mockResolvedValue(
+      new Response(JSON.stringify({ access_token: "second", expires_in: 60 }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    acceptToken("first", 60);
+
+    await vi.advanceTimersByTimeAsync(45_000 - 1);
+    expect(fetchMock).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(useAuthStore.getState().accessToken).toBe("second"));
+  });
 });

@@ -4,7 +4,8 @@ import { readCsrfToken } from "./csrf";
 
 type AccessTokenRead = components["schemas"]["AccessTokenRead"];
 
-// Refresh this long before the access token expires, so no call ever carries a dead one.
+// Refresh this long before the access token expires, so no call ever carries a dead one;
+// a short-lived token is renewed at three quarters of its life instead.
 export const REFRESH_LEAD_MS = 60_000;
 
 let inFlight: Promise<string | null> | null = null;
@@ -17,7 +18,8 @@ export function cancelScheduledRefresh(): void {
 
 export function scheduleRefresh(expiresInSeconds: number): void {
   cancelScheduledRefresh();
-  const delay = Math.max(expiresInSeconds * 1000 - REFRESH_LEAD_MS, 5_000);
+  const lifetime = expiresInSeconds * 1000;
+  const delay = Math.max(lifetime - Math.min(REFRESH_LEAD_MS, lifetime / 4), 5_000);
   timer = setTimeout(() => void refreshAccessToken(), delay);
 }
 

@@ -63,7 +63,7 @@ export default function CollectionPage({ params }: { params: Promise<{ collectio
       )}
       {!collectionError && <DocumentFilters onChange={setFilters} />}
       {error && <Alert>{error}</Alert>}
-      {documents === null ? (
+      {collectionError ? null : documents === null ? (
         <div className="space-y-2" aria-busy="true" aria-label="Loading documents">
           {[0, 1, 2].map((key) => (
             <Skeleton key={key} className="h-14" />

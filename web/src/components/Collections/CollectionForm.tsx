@@ -1,0 +1,100 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useState, type ReactNode } from "react";
+import { useForm } from "react-hook-form";
+import { Alert } from "@/components/ui/Alert";
+import { Button } from "@/components/ui/Button";
+import { Field } from "@/components/ui/Field";
+import { applyServerErrors } from "@/hooks/useServerErrors";
+import { collectionSchema, type CollectionValues } from "./schemas";
+
+const VISIBILITIES: { value: CollectionValues["visibility"]; label: string }[] = [
+  { value: "org", label: "Everyone in the organization" },
+  { value: "restricted", label: "Only people I add" },
+];
+
+/** Name, description and visibility of a collection: the body of the create and edit dialogs. */
+export function CollectionForm({
+  values,
+  submitLabel,
+  onSubmit,
+  onCancel,
+  autoFocus = false,
+  extraAction,
+}: {
+  values: CollectionValues;
+  submitLabel: string;
+  /** Resolves once saved; a rejection is shown on the form (field errors beside the fields). */
+  onSubmit: (values: CollectionValues) => Promise<unknown>;
+  onCancel: () => void;
+  autoFocus?: boolean;
+  /** Shown at the start of the button row (the edit dialog's "Delete collection"). */
+  extraAction?: ReactNode;
+}) {
+  const [formError, setFormError] = useState<string | null>(null);
+  const { register, handleSubmit, setError, formState } = useForm<CollectionValues>({
+    resolver: zodResolver(collectionSchema),
+    values,
+  });
+  const { errors, isSubmitting } = formState;
+
+  const submit = handleSubmit(async (submitted) => {
+    setFormError(null);
+    try {
+      await onSubmit(submitted);
+    } catch (error) {
+      setFormError(applyServerErrors(error, ["name", "description", "visibility"], setError));
+    }
+  });
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4">
+      {formError && <Alert>{formError}</Alert>}
+      <Field
+        label="Name"
+        autoFocus={autoFocus}
+        error={errors.name?.message}
+        {...register("name")}
+      />
+      <Field
+        label="Description (optional)"
+        error={errors.description?.message}
+        {...register("description")}
+      />
+      <fieldset className="space-y-2">
+        <legend className="text-sm font-medium text-slate-800 dark:text-slate-200">
+          Who can see it
+        </legend>
+        {VISIBILITIES.map((visibility) => (
+          <label key={visibility.value} className="flex items-start gap-2 text-sm">
+            <input
+              type="radio"
+              value={visibility.value}
+              className="mt-1 accent-brand-600"
+              {...register("visibility")}
+            />
+            <span>{visibility.label}</span>
+          </label>
+        ))}
+      </fieldset>
+      <div
+        className={
+          extraAction
+            ? "flex flex-wrap items-center justify-between gap-2 pt-2"
+            : "flex justify-end gap-2 pt-2"
+        }
+      >
+        {extraAction}
+        <div className="flex gap-2">
+          <Button type="button" variant="secondary" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={isSubmitting}>
+            {submitLabel}
+          </Button>
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -147,6 +147,7 @@ def test_reliability_settings(worker: Celery, celery_settings: CoreSettings) -> 
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
+    assert conf.worker_max_memory_per_child == 1400 * 1024  # KiB: recycled before 1.5 GiB
     assert conf.task_serializer == "json" and conf.accept_content == ["json"]
     assert conf.task_soft_time_limit < conf.task_time_limit
     assert conf.broker_transport_options["visibility_timeout"] > SiftTask.retry_backoff_max

@@ -38,6 +38,7 @@ from celery.canvas import Signature
 from celery.utils import uuid
 from kombu import Queue
 from prometheus_client import Counter, Histogram
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,6 +87,9 @@ class TaskSettings(BaseSettings):
     visibility_timeout: int = 900
     result_expires: int = 24 * 3600
     dead_letter_maxlen: int = 100_000
+    # A worker process past this resident size is replaced after its current task (the
+    # embedding model's allocator caches grow over thousands of documents); 0: never.
+    max_memory_per_child_mib: int = Field(default=1400, ge=0)
 
 
 def queue_for(task_name: str) -> str:
@@ -119,6 +123,7 @@ def celery_config(settings: CoreSettings, tasks: TaskSettings) -> dict[str, Any]
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
+        "worker_max_memory_per_child": tasks.max_memory_per_child_mib * 1024 or None,
         "task_queues": [Queue(name) for name in ALL_QUEUES],
         "task_default_queue": DEFAULT_QUEUE,
         "task_create_missing_queues": False,

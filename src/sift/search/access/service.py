@@ -40,6 +40,12 @@ def readable_collections_query(principal: Principal) -> Select[uuid.UUID]:
     return query.where(or_(CollectionAccess.visibility == ORG_VISIBILITY, granted))
 
 
+async def readable_collection_ids(session: AsyncSession, principal: Principal) -> list[uuid.UUID]:
+    """The collections of `principal.org_id` that `principal` may read."""
+    rows = await session.scalars(readable_collections_query(principal))
+    return list(rows)
+
+
 async def can_read_collection(
     session: AsyncSession, principal: Principal, collection_id: uuid.UUID
 ) -> bool:
@@ -59,3 +65,11 @@ async def bump_org_index_version(session: AsyncSession, org_id: uuid.UUID) -> No
             set_={"version": OrgIndexVersion.version + 1, "updated_at": func.now()},
         )
     )
+
+
+async def org_index_version(session: AsyncSession, org_id: uuid.UUID) -> int:
+    """The org's index version (0 before any change): part of every result-cache key."""
+    version = await session.scalar(
+        select(OrgIndexVersion.version).where(OrgIndexVersion.org_id == org_id)
+    )
+    return int(version or 0)

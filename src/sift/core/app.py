@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -124,9 +124,11 @@ def create_service_app(
     app.state.metrics = HttpMetrics(name)
     install_error_handlers(app)
 
-    @app.get(f"{prefix}/docs", include_in_schema=False)
-    async def docs() -> RedirectResponse:
+    async def docs(request: Request) -> RedirectResponse:
         return RedirectResponse(f"/api/docs/?urls.primaryName={name}")
+
+    # A plain route, as FastAPI's own docs page is: static, public, outside the API.
+    app.add_route(f"{prefix}/docs", docs, include_in_schema=False)
 
     @app.get(f"{prefix}/healthz", tags=["health"], response_model=Health)
     async def healthz() -> Health:

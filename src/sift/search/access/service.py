@@ -46,6 +46,24 @@ async def readable_collection_ids(session: AsyncSession, principal: Principal) -
     return list(rows)
 
 
+async def readable_collections_and_index_version(
+    session: AsyncSession, principal: Principal
+) -> tuple[set[uuid.UUID], int]:
+    """Both at once, in one round trip: what a search may read and its cache-key version."""
+    readable = readable_collections_query(principal).subquery()
+    row = (
+        await session.execute(
+            select(
+                select(func.array_agg(readable.c.collection_id)).scalar_subquery(),
+                select(OrgIndexVersion.version)
+                .where(OrgIndexVersion.org_id == principal.org_id)
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    return set(row[0] or ()), int(row[1] or 0)
+
+
 async def can_read_collection(
     session: AsyncSession, principal: Principal, collection_id: uuid.UUID
 ) -> bool:

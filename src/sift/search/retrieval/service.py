@@ -18,15 +18,13 @@ from datetime import datetime
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
 from sift.core.config import CoreSettings
-from sift.search.access.service import readable_collections_query
+from sift.search.access.service import readable_collections_and_index_version
 from sift.search.config import SearchSettings
 from sift.search.ingestion.embedding import Embedder
-from sift.search.models import OrgIndexVersion
 from sift.search.querylog import log_query
 from sift.search.retrieval import highlight
 from sift.search.retrieval.bm25 import Candidate, QueryTerms, bm25_candidates, query_terms
@@ -98,20 +96,7 @@ class RetrievalService:
     ) -> Scope:
         """The caller's readable collections, narrowed by the request's. A collection asked for
         but not readable simply contributes nothing (whether it exists is not revealed)."""
-        # One round trip: the readable collections and the index version (for cache keys).
-        readable_query = readable_collections_query(principal).subquery()
-        row = (
-            await session.execute(
-                select(
-                    select(func.array_agg(readable_query.c.collection_id)).scalar_subquery(),
-                    select(OrgIndexVersion.version)
-                    .where(OrgIndexVersion.org_id == principal.org_id)
-                    .scalar_subquery(),
-                )
-            )
-        ).one()
-        readable = set(row[0] or ())
-        version = int(row[1] or 0)
+        readable, version = await readable_collections_and_index_version(session, principal)
         if collection_ids is not None:
             readable &= set(collection_ids)
         return Scope(

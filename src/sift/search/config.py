@@ -75,6 +75,10 @@ class SearchSettings(BaseSettings):
     # BM25 over the postings: Lucene/Anserini's usual k1 and b for short passages.
     bm25_k1: float = Field(default=0.9, gt=0)
     bm25_b: float = Field(default=0.4, ge=0, le=1)
+    # A plain-words query reads at most this many postings per lexeme, best first, and
+    # completes its best candidates' scores (retrieval/bm25.py); 0 reads every posting.
+    # Exact whenever no lexeme of the query is in more chunks of the scope than this.
+    bm25_postings_per_term: int = Field(default=1000, ge=0)
     # Reciprocal rank fusion: score = sum(weight / (rrf_k + rank)). 60 is the value of the
     # original RRF paper (Cormack et al. 2009), chosen on principle, not on test judgments.
     rrf_k: int = Field(default=60, ge=1)

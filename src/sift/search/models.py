@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, REGCONFIG, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, REAL, REGCONFIG, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sift.core.db import TimestampMixin, service_metadata
@@ -234,6 +234,12 @@ class Chunk(Base):
         Index("ix_chunks_org_collection", "org_id", "collection_id"),
         Index("ix_chunks_document_version", "document_id", "version_id"),
         Index("ix_chunks_tsv", "tsv", postgresql_using="gin"),
+        # Ranked chunk IDs → documents within the scope, index-only (retrieval.documents_of).
+        Index(
+            "ix_chunks_id_scope",
+            "id",
+            postgresql_include=["org_id", "collection_id", "document_id"],
+        ),
         Index(
             "ix_chunks_embedding",
             "embedding",
@@ -283,11 +289,13 @@ class Posting(Base):
 
     __tablename__ = "postings"
     __table_args__ = (
-        # The scoring scan reads only this index (org, lexeme → everything it needs).
+        # The scoring scans read only this index (org, lexeme → everything they need), the
+        # pruned one in the order of the postings' impact (best first).
         Index(
-            "ix_postings_org_lexeme",
+            "ix_postings_org_lexeme_impact",
             "org_id",
             "lexeme",
+            sql_text("impact DESC"),
             postgresql_include=["collection_id", "chunk_id", "tf", "dl"],
         ),
     )
@@ -298,6 +306,12 @@ class Posting(Base):
     collection_id: Mapped[uuid.UUID]
     tf: Mapped[int] = mapped_column(SmallInteger)
     dl: Mapped[int]
+    # BM25's term weight without IDF at a reference length (migration b7a7c0de0001): the
+    # order in which a pruned query reads a lexeme's postings, not a score.
+    impact: Mapped[float | None] = mapped_column(
+        REAL,
+        Computed("(tf::real / (tf::real + 0.9 * (0.6 + 0.4 * dl::real / 100.0)))", persisted=True),
+    )
 
 
 class CollectionTermStats(Base):
@@ -311,6 +325,18 @@ class CollectionTermStats(Base):
     text_search_config: Mapped[str] = mapped_column(REGCONFIG, primary_key=True)
     chunk_count: Mapped[int] = mapped_column(BigInteger)
     total_length: Mapped[int] = mapped_column(BigInteger)
+
+
+class CollectionLexeme(Base):
+    """A lexeme's document frequency (in chunks) in one collection: BM25's df, summed over
+    the collections a search covers without counting postings."""
+
+    __tablename__ = "collection_lexemes"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    lexeme: Mapped[str] = mapped_column(Text, primary_key=True)
+    collection_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    chunk_count: Mapped[int] = mapped_column(BigInteger)
 
 
 # Models kept in a domain's own module, imported here so that the metadata holds them all.

@@ -10,6 +10,15 @@ read, through one covering index, and scores in SQL:
 
 N, df and avgdl are taken over the searched collections only, so neither another tenant
 nor a collection the caller cannot read shows through the statistics.
+
+A natural-language query without document filters is pruned: it reads at most
+`postings_per_term` postings of each lexeme, best impact first (the term weight without
+IDF, migration b7a7c0de0001), takes the document frequencies from `collection_lexemes`
+instead of counting postings, and completes the scores of the best candidates with their
+postings of the lexemes it cut short. The scores it returns are exact BM25; when no lexeme
+has more postings than the bound, so is the ranking. Otherwise a chunk that is in none of
+the read postings, or whose partial score misses the re-scored set, can be missed: it holds
+none of the lexemes at its best-weighted, rare ones included.
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ class QueryTerms:
     lexemes: list[str]  # normalized by every configuration present in the scope
     chunk_count: int  # N
     average_length: float  # avgdl, in lexemes
+    # df of each lexeme over the scope's collections, in chunks (0: absent)
+    document_frequencies: tuple[int, ...] = ()
 
 
 _TERMS = """
@@ -41,10 +52,17 @@ WITH stats AS (
     WHERE s.org_id = :scope_org_id AND s.collection_id = ANY(:scope_collection_ids)
       AND s.chunk_count > 0
     GROUP BY s.text_search_config
+),
+terms AS (
+    SELECT q.lexeme,
+           (SELECT coalesce(sum(f.chunk_count), 0) FROM search.collection_lexemes f
+            WHERE f.org_id = :scope_org_id AND f.lexeme = q.lexeme
+              AND f.collection_id = ANY(:scope_collection_ids)) AS df
+    FROM (SELECT DISTINCT t.lexeme FROM stats, unnest(to_tsvector(stats.config, :text)) t) q
 )
 SELECT
-    coalesce((SELECT array_agg(DISTINCT t.lexeme ORDER BY t.lexeme)
-              FROM stats, unnest(to_tsvector(stats.config, :text)) t), '{}') AS lexemes,
+    coalesce((SELECT array_agg(lexeme ORDER BY lexeme) FROM terms), '{}') AS lexemes,
+    coalesce((SELECT array_agg(df ORDER BY lexeme) FROM terms), '{}') AS dfs,
     coalesce((SELECT sum(n) FROM stats), 0)::bigint AS n,
     coalesce((SELECT sum(len) FROM stats), 0)::float8 AS len
 """
@@ -61,7 +79,8 @@ async def query_terms(session: AsyncSession, scope: Scope, positive_text: str) -
     lexemes: list[str] = list(row.lexemes or [])
     chunk_count = int(row.n or 0)
     average = float(row.len) / chunk_count if chunk_count else 1.0
-    return QueryTerms(lexemes, chunk_count, max(average, 1.0))
+    frequencies = tuple(int(df) for df in row.dfs or [])
+    return QueryTerms(lexemes, chunk_count, max(average, 1.0), frequencies)
 
 
 _SCORE = """
@@ -93,6 +112,70 @@ LIMIT :k
 """
 
 
+# The pruned form. `hits` are the best postings of each lexeme; `partial` the best chunks by
+# what those hits add up to; `missing` completes them with the postings of the lexemes that
+# were cut short (more postings than the bound), looked up by primary key.
+_PRUNED = """
+WITH terms AS (
+    SELECT t.lexeme, t.df, ln(1 + (:n - t.df + 0.5) / (t.df + 0.5)) AS idf
+    FROM unnest(CAST(:lexemes AS text[]), CAST(:dfs AS float8[])) AS t(lexeme, df)
+    WHERE t.df > 0
+),
+hits AS MATERIALIZED (
+    SELECT t.lexeme, p.chunk_id,
+           t.idf * p.tf * (:k1 + 1) / (p.tf + :k1 * (1 - :b + :b * p.dl / :avgdl)) AS weight
+    FROM terms t
+    CROSS JOIN LATERAL (
+        SELECT p.chunk_id, p.tf, p.dl
+        FROM search.postings p
+        WHERE p.org_id = :scope_org_id
+          AND p.lexeme = t.lexeme
+          AND p.collection_id = ANY(:scope_collection_ids)
+        ORDER BY p.impact DESC
+        LIMIT :per_term
+    ) p
+),
+partial AS MATERIALIZED (
+    SELECT chunk_id, sum(weight) AS score
+    FROM hits
+    GROUP BY chunk_id
+    ORDER BY score DESC, chunk_id
+    LIMIT :rescore
+),
+missing AS (
+    SELECT c.chunk_id,
+           sum(t.idf * p.tf * (:k1 + 1) / (p.tf + :k1 * (1 - :b + :b * p.dl / :avgdl)))
+               AS score
+    FROM partial c
+    CROSS JOIN terms t
+    JOIN search.postings p ON p.chunk_id = c.chunk_id AND p.lexeme = t.lexeme
+    WHERE t.df > :per_term
+      AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.chunk_id = c.chunk_id AND h.lexeme = t.lexeme)
+    GROUP BY c.chunk_id
+)
+SELECT c.chunk_id, c.score + coalesce(m.score, 0) AS score
+FROM partial c
+LEFT JOIN missing m USING (chunk_id)
+ORDER BY score DESC, c.chunk_id
+LIMIT :k
+"""
+
+
+def _prunable(scope: Scope, query: ParsedQuery, terms: QueryTerms, per_term: int) -> bool:
+    """Whether the pruned form answers: plain words, no document filter, known frequencies.
+
+    Explicit syntax and document filters keep the exhaustive scan: they drop candidates after
+    scoring, which a bounded read per lexeme would turn into missing results.
+    """
+    return (
+        per_term > 0
+        and not query.explicit
+        and scope.document_ids is None
+        and not scope.needs_documents
+        and len(terms.document_frequencies) == len(terms.lexemes)
+    )
+
+
 async def bm25_candidates(
     session: AsyncSession,
     scope: Scope,
@@ -102,10 +185,32 @@ async def bm25_candidates(
     k: int,
     k1: float,
     b: float,
+    postings_per_term: int = 0,
 ) -> list[Candidate]:
-    """The top `k` chunks in the scope by BM25, best first (ties by chunk ID)."""
+    """The top `k` chunks in the scope by BM25, best first (ties by chunk ID).
+
+    `postings_per_term` > 0 bounds the postings read per lexeme where the query allows it
+    (see the module's docstring); 0 reads them all.
+    """
     if scope.empty or not terms.lexemes or k <= 0:
         return []
+    if _prunable(scope, query, terms, postings_per_term):
+        statement = text(_PRUNED).bindparams(
+            *scope.collection_parameters(),
+            bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
+            bindparam(
+                "dfs", [float(df) for df in terms.document_frequencies], type_=ARRAY(Float())
+            ),
+            bindparam("n", float(max(terms.chunk_count, 1)), type_=Float()),
+            bindparam("avgdl", terms.average_length, type_=Float()),
+            bindparam("k1", k1, type_=Float()),
+            bindparam("b", b, type_=Float()),
+            bindparam("per_term", postings_per_term, type_=Integer()),
+            bindparam("rescore", 2 * k, type_=Integer()),
+            bindparam("k", k, type_=Integer()),
+        )
+        rows = await session.execute(statement)
+        return [(row.chunk_id, float(row.score)) for row in rows]
     # The postings scan already holds the org and collection conditions; chunks are joined
     # only when another condition needs them (explicit syntax, documents, their metadata).
     join, where = "", "true"

@@ -133,7 +133,14 @@ class RetrievalService:
             terms = await query_terms(session, scope, query.positive)
             if mode in (Mode.fulltext, Mode.hybrid):
                 fulltext = await bm25_candidates(
-                    session, scope, query, terms, k=depth, k1=config.bm25_k1, b=config.bm25_b
+                    session,
+                    scope,
+                    query,
+                    terms,
+                    k=depth,
+                    k1=config.bm25_k1,
+                    b=config.bm25_b,
+                    postings_per_term=config.bm25_postings_per_term,
                 )
             if embedding is not None:
                 vector = await embedding

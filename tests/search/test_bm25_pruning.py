@@ -1,0 +1,128 @@
+"""Pruned BM25: document frequencies kept per collection by the chunks triggers, and the
+bounded read of each lexeme's postings against the exhaustive scan it stands in for.
+Documents go through the real ingestion pipeline."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from sift.search.retrieval.bm25 import Candidate, bm25_candidates, query_terms
+from sift.search.retrieval.query import parse_query
+from sift.search.retrieval.scope import Scope
+from tests.search.retrieval_helpers import World, world
+
+__all__ = ["world"]
+
+K1, B = 0.9, 0.4
+
+# Every document says "cells"; a few say it often or also name a rarer subject.
+BODIES = [
+    *(f"Cells in sample {n} were counted under the microscope." for n in range(8)),
+    "Cells, cells and cells again: stem cells divide into more cells.",
+    "Stem cells regenerate the zebrafish fin after an injury.",
+    "Zebrafish larvae are transparent, which makes imaging of their cells easy.",
+    "Mice do not regenerate their limbs, but their liver cells do divide.",
+]
+
+
+async def lexeme_counts(
+    world: World,
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """(collection, lexeme) → chunks: as the table keeps them, and as the postings hold them."""
+    async with world.database.engine.connect() as conn:
+        kept = await conn.execute(
+            text(
+                "SELECT collection_id, lexeme, chunk_count FROM search.collection_lexemes"
+                " WHERE org_id = :org AND chunk_count > 0"
+            ),
+            {"org": world.org_id},
+        )
+        counted = await conn.execute(
+            text(
+                "SELECT collection_id, lexeme, count(*) FROM search.postings"
+                " WHERE org_id = :org GROUP BY 1, 2"
+            ),
+            {"org": world.org_id},
+        )
+        return (
+            {(str(c), lexeme): int(n) for c, lexeme, n in kept},
+            {(str(c), lexeme): int(n) for c, lexeme, n in counted},
+        )
+
+
+async def test_lexeme_frequencies_follow_chunk_writes(world: World) -> None:
+    collection = await world.collection()
+    first = await world.document(collection, "Zebrafish larvae regenerate their fins.")
+    await world.document(collection, "Zebrafish are small fish; their larvae are transparent.")
+    kept, counted = await lexeme_counts(world)
+    assert kept == counted
+    assert kept[(str(collection), "zebrafish")] == 2 and kept[(str(collection), "fin")] == 1
+
+    # A move to another collection (an update of the chunk rows) moves the counts along.
+    moved_to = uuid.uuid4()
+    async with world.database.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE search.chunks SET collection_id = :c WHERE document_id = :d"),
+            {"c": moved_to, "d": first.document_id},
+        )
+    kept, counted = await lexeme_counts(world)
+    assert kept == counted
+    assert kept[(str(collection), "zebrafish")] == 1 and kept[(str(moved_to), "zebrafish")] == 1
+
+    await world.delete(first)
+    kept, counted = await lexeme_counts(world)
+    assert kept == counted and (str(moved_to), "zebrafish") not in kept
+
+
+@pytest.fixture
+async def cells(world: World) -> Scope:
+    collection = await world.collection()
+    for body in BODIES:
+        await world.document(collection, body)
+    return Scope(org_id=world.org_id, collection_ids=(collection,))
+
+
+async def ranked(world: World, scope: Scope, question: str, per_term: int) -> list[Candidate]:
+    query = parse_query(question)
+    async with world.database.sessionmaker() as session:
+        terms = await query_terms(session, scope, query.positive)
+        return await bm25_candidates(
+            session, scope, query, terms, k=50, k1=K1, b=B, postings_per_term=per_term
+        )
+
+
+async def test_pruned_ranking_is_the_exhaustive_one_when_no_lexeme_is_cut(
+    world: World, cells: Scope
+) -> None:
+    question = "which cells regenerate a zebrafish fin"
+    exhaustive = await ranked(world, cells, question, per_term=0)
+    pruned = await ranked(world, cells, question, per_term=1000)
+    assert len(exhaustive) == len(BODIES)  # every chunk has "cells"
+    assert [c for c, _ in pruned] == [c for c, _ in exhaustive]
+    assert [s for _, s in pruned] == pytest.approx([s for _, s in exhaustive])
+
+
+async def test_cut_lexemes_still_give_exact_scores_and_the_best_chunks(
+    world: World, cells: Scope
+) -> None:
+    question = "which cells regenerate a zebrafish fin"
+    exhaustive = dict(await ranked(world, cells, question, per_term=0))
+    best = sorted(exhaustive, key=lambda chunk: -exhaustive[chunk])
+    # Two postings per lexeme: "cell" (12 chunks) is cut, the others are read whole.
+    pruned = await ranked(world, cells, question, per_term=2)
+    assert len(pruned) < len(exhaustive)
+    for chunk_id, score in pruned:
+        assert score == pytest.approx(exhaustive[chunk_id])  # completed, not partial
+    assert [c for c, _ in pruned][:3] == best[:3]
+
+
+async def test_explicit_syntax_and_filters_keep_the_exhaustive_scan(
+    world: World, cells: Scope
+) -> None:
+    # Exclusion drops chunks after scoring: a bounded read would lose the rest.
+    everything = await ranked(world, cells, "cells -zebrafish", per_term=0)
+    assert len(await ranked(world, cells, "cells -zebrafish", per_term=1)) == len(everything)
+    assert len(everything) == len(BODIES) - 2

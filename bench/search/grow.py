@@ -94,7 +94,13 @@ SELECT
                                        WHERE collection_id = %(c)s) x) AS postings_length,
     (SELECT count(*) FROM search.chunks c
      WHERE c.collection_id = %(c)s AND length(c.tsv) <> (
-         SELECT count(*) FROM search.postings p WHERE p.chunk_id = c.id)) AS mismatched
+         SELECT count(*) FROM search.postings p WHERE p.chunk_id = c.id)) AS mismatched,
+    (SELECT count(*) FROM (
+         SELECT lexeme, count(*) AS n FROM search.postings WHERE collection_id = %(c)s
+         GROUP BY lexeme) p
+     FULL JOIN (SELECT lexeme, chunk_count AS n FROM search.collection_lexemes
+                WHERE collection_id = %(c)s AND chunk_count > 0) f USING (lexeme)
+     WHERE p.n IS DISTINCT FROM f.n) AS mismatched_frequencies
 """
 
 
@@ -117,18 +123,24 @@ def _count(connection: psycopg.Connection[Any], org_id: str) -> int:
 
 def check(connection: psycopg.Connection[Any], collections: list[str]) -> dict[str, Any]:
     """What the triggers keep holds for every collection: the statistics count exactly its
-    chunks and their lengths (as the postings have them), and every chunk has one posting
-    per lexeme of its tsvector."""
+    chunks and their lengths (as the postings have them), every chunk has one posting per
+    lexeme of its tsvector, and each lexeme's document frequency is its number of postings."""
     checked: dict[str, Any] = {}
     for collection in collections:
         row = connection.execute(_CHECK, {"c": collection}).fetchone()
         assert row is not None
-        chunks, stat_chunks, stat_length, postings_length, mismatched = row
-        if (chunks, stat_length, mismatched) != (stat_chunks, postings_length, 0):
+        chunks, stat_chunks, stat_length, postings_length, mismatched, frequencies = row
+        if (chunks, stat_length, mismatched, frequencies) != (
+            stat_chunks,
+            postings_length,
+            0,
+            0,
+        ):
             raise AssertionError(
                 f"collection {collection}: {chunks} chunks, statistics {stat_chunks} chunks of"
                 f" length {stat_length}, postings length {postings_length}, {mismatched}"
-                " chunks whose postings do not match their lexemes"
+                f" chunks whose postings do not match their lexemes, {frequencies} lexemes"
+                " whose document frequency does not match the postings"
             )
         checked[collection] = {"chunks": int(chunks), "length": int(stat_length)}
     return checked
@@ -193,7 +205,7 @@ def grow_index(
             "UPDATE search.org_index_versions SET version = version + 1 WHERE org_id = %s",
             (org_id,),
         )
-        for table in ("chunks", "postings", "documents_index", "documents"):
+        for table in ("chunks", "postings", "collection_lexemes", "documents_index", "documents"):
             connection.execute(f"VACUUM ANALYZE search.{table}")
         checked = check(connection, [source, target])
         postings = connection.execute("SELECT count(*) FROM search.postings").fetchone()

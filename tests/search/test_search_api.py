@@ -45,6 +45,13 @@ def test_reciprocal_rank_fusion_and_grouping() -> None:
     assert fused[0][1] == 1 / 61 + 1 / 62
     weighted = reciprocal_rank_fusion([([(a, 1.0)], 1.0), ([(c, 1.0)], 2.0)], k=60)
     assert [chunk for chunk, _ in weighted] == [c, a]
+    # Equal scores break by the first list's ranks, whatever the IDs.
+    swapped = reciprocal_rank_fusion(
+        [([(d, 1.0), (a, 0.5)], 1.0), ([(a, 1.0), (d, 0.5)], 1.0)], k=60
+    )
+    assert [chunk for chunk, _ in swapped] == [d, a]
+    alone = reciprocal_rank_fusion([([(d, 1.0)], 1.0), ([(a, 1.0)], 1.0)], k=60)
+    assert [chunk for chunk, _ in alone] == [d, a]
     doc1, doc2 = uuid.uuid4(), uuid.uuid4()
     ranked = [(a, 4.0), (b, 3.0), (c, 2.0), (d, 1.0)]
     grouped = group_by_document(ranked, {a: doc1, b: doc1, c: doc1, d: doc2}, per_document=2)

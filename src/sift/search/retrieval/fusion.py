@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Mapping, Sequence
 
@@ -13,16 +14,22 @@ def reciprocal_rank_fusion(
 ) -> list[Candidate]:
     """score(chunk) = sum over lists of weight / (k + rank), rank counted from 1.
 
-    Only ranks matter, so BM25 scores and cosine similarities need no calibration. Ties
-    (rare) break by chunk ID so that pages are stable.
+    Only ranks matter, so BM25 scores and cosine similarities need no calibration. Equal
+    scores are common (first in one list vs. first in the other, or swapped ranks): they
+    break by the ranks in the lists in the order given (the full-text list first in hybrid
+    search, so a tie goes to the result whose words the reader sees highlighted), then by
+    chunk ID, so that an order never depends on random IDs while a rank can decide it.
     """
     fused: dict[uuid.UUID, float] = {}
-    for candidates, weight in lists:
+    ranks: dict[uuid.UUID, list[int]] = {}
+    unranked = sys.maxsize
+    for position, (candidates, weight) in enumerate(lists):
         if weight <= 0:
             continue
         for rank, (chunk_id, _) in enumerate(candidates, start=1):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (k + rank)
-    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+            ranks.setdefault(chunk_id, [unranked] * len(lists))[position] = rank
+    return sorted(fused.items(), key=lambda item: (-item[1], ranks[item[0]], item[0]))
 
 
 def group_by_document(

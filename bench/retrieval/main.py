@@ -290,6 +290,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     extra_env = dict(item.split("=", 1) for item in args.env)
+    # Every query is ranked by the engine as it is now: a second run over the same index
+    # (--workdir) would otherwise be answered from the first run's cached results.
+    extra_env.setdefault("SIFT_SEARCH_RESULT_CACHE_SECONDS", "0")
 
     # A terminated run still stops its stack (the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

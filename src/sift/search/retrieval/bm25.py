@@ -113,11 +113,13 @@ LIMIT :k
 
 
 # The pruned form. `hits` are the best postings of each lexeme; `partial` the best chunks by
-# what those hits add up to; `missing` completes them with the postings of the lexemes that
-# were cut short (more postings than the bound), looked up by primary key.
+# what those hits add up to, with the cut-short lexemes (`:cut`, more postings than the
+# bound) each one was seen with; `missing` completes them with their postings of the other
+# cut-short lexemes, one primary-key probe each (LIMIT 1 keeps the planner from turning the
+# probes into a scan of those lexemes' postings).
 _PRUNED = """
 WITH terms AS (
-    SELECT t.lexeme, t.df, ln(1 + (:n - t.df + 0.5) / (t.df + 0.5)) AS idf
+    SELECT t.lexeme, ln(1 + (:n - t.df + 0.5) / (t.df + 0.5)) AS idf
     FROM unnest(CAST(:lexemes AS text[]), CAST(:dfs AS float8[])) AS t(lexeme, df)
     WHERE t.df > 0
 ),
@@ -136,29 +138,33 @@ hits AS MATERIALIZED (
     ) p
 ),
 partial AS MATERIALIZED (
-    SELECT chunk_id, sum(weight) AS score
+    SELECT chunk_id, sum(weight) AS score,
+           coalesce(array_agg(lexeme) FILTER (WHERE lexeme = ANY(:cut)), '{{}}') AS seen
     FROM hits
     GROUP BY chunk_id
     ORDER BY score DESC, chunk_id
     LIMIT :rescore
-),
+){missing}
+SELECT c.chunk_id, c.score{missing_score} AS score
+FROM partial c{missing_join}
+ORDER BY score DESC, c.chunk_id
+LIMIT :k
+"""
+_MISSING = """,
 missing AS (
     SELECT c.chunk_id,
            sum(t.idf * p.tf * (:k1 + 1) / (p.tf + :k1 * (1 - :b + :b * p.dl / :avgdl)))
                AS score
     FROM partial c
-    CROSS JOIN terms t
-    JOIN search.postings p ON p.chunk_id = c.chunk_id AND p.lexeme = t.lexeme
-    WHERE t.df > :per_term
-      AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.chunk_id = c.chunk_id AND h.lexeme = t.lexeme)
+    JOIN terms t ON t.lexeme = ANY(:cut) AND NOT t.lexeme = ANY(c.seen)
+    CROSS JOIN LATERAL (
+        SELECT p.tf, p.dl
+        FROM search.postings p
+        WHERE p.chunk_id = c.chunk_id AND p.lexeme = t.lexeme
+        LIMIT 1
+    ) p
     GROUP BY c.chunk_id
-)
-SELECT c.chunk_id, c.score + coalesce(m.score, 0) AS score
-FROM partial c
-LEFT JOIN missing m USING (chunk_id)
-ORDER BY score DESC, c.chunk_id
-LIMIT :k
-"""
+)"""
 
 
 def _prunable(scope: Scope, query: ParsedQuery, terms: QueryTerms, per_term: int) -> bool:
@@ -195,9 +201,20 @@ async def bm25_candidates(
     if scope.empty or not terms.lexemes or k <= 0:
         return []
     if _prunable(scope, query, terms, postings_per_term):
-        statement = text(_PRUNED).bindparams(
+        cut = [
+            lexeme
+            for lexeme, df in zip(terms.lexemes, terms.document_frequencies, strict=True)
+            if df > postings_per_term
+        ]
+        sql = _PRUNED.format(
+            missing=_MISSING if cut else "",
+            missing_score=" + coalesce(m.score, 0)" if cut else "",
+            missing_join=" LEFT JOIN missing m USING (chunk_id)" if cut else "",
+        )
+        statement = text(sql).bindparams(
             *scope.collection_parameters(),
             bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
+            bindparam("cut", cut, type_=ARRAY(Text())),
             bindparam(
                 "dfs", [float(df) for df in terms.document_frequencies], type_=ARRAY(Float())
             ),

@@ -16,9 +16,10 @@ A natural-language query without document filters is pruned: it reads at most
 IDF, migration b7a7c0de0001), takes the document frequencies from `collection_lexemes`
 instead of counting postings, and completes the scores of the best candidates with their
 postings of the lexemes it cut short. The scores it returns are exact BM25; when no lexeme
-has more postings than the bound, so is the ranking. Otherwise a chunk that is in none of
-the read postings, or whose partial score misses the re-scored set, can be missed: it holds
-none of the lexemes at its best-weighted, rare ones included.
+has more postings than the bound, so is the ranking. Otherwise the lexemes within the bound
+(the rarer, weightier ones) are still read whole; a chunk can be missed only when it holds
+the common ones at low weight and none of the others, or when its partial score (before
+completion) falls outside the top `k`.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ partial AS MATERIALIZED (
     FROM hits
     GROUP BY chunk_id
     ORDER BY score DESC, chunk_id
-    LIMIT :rescore
+    LIMIT :k
 ){missing}
 SELECT c.chunk_id, c.score{missing_score} AS score
 FROM partial c{missing_join}
@@ -223,7 +224,6 @@ async def bm25_candidates(
             bindparam("k1", k1, type_=Float()),
             bindparam("b", b, type_=Float()),
             bindparam("per_term", postings_per_term, type_=Integer()),
-            bindparam("rescore", 2 * k, type_=Integer()),
             bindparam("k", k, type_=Integer()),
         )
         rows = await session.execute(statement)

@@ -4,6 +4,7 @@ Documents go through the real ingestion pipeline."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -126,3 +127,42 @@ async def test_explicit_syntax_and_filters_keep_the_exhaustive_scan(
     everything = await ranked(world, cells, "cells -zebrafish", per_term=0)
     assert len(await ranked(world, cells, "cells -zebrafish", per_term=1)) == len(everything)
     assert len(everything) == len(BODIES) - 2
+
+
+COPY_CHUNKS = """
+INSERT INTO search.chunks (id, org_id, collection_id, document_id, version_id, ordinal, page,
+    page_end, start_char, end_char, heading, context, text, token_count, language,
+    text_search_config, embedding, embedding_model)
+SELECT gen_random_uuid(), org_id, collection_id, document_id, version_id, ordinal + :shift,
+    page, page_end, start_char, end_char, heading, context, text, token_count, language,
+    text_search_config, embedding, embedding_model
+FROM search.chunks WHERE org_id = :org AND ordinal < 1000
+"""
+
+
+async def test_concurrent_writers_of_one_collection_keep_the_frequencies(world: World) -> None:
+    collection = await world.collection()
+    for body in BODIES[8:]:
+        await world.document(collection, body)
+    moved = await world.document(collection, "Zebrafish cells regenerate; stem cells divide.")
+    elsewhere = uuid.uuid4()
+
+    async def copy(shift: int) -> None:
+        async with world.database.engine.begin() as conn:
+            await conn.execute(text(COPY_CHUNKS), {"org": world.org_id, "shift": shift})
+            await conn.execute(text("SELECT pg_sleep(0.2)"))  # holds its locks a while
+
+    async def move() -> None:
+        async with world.database.engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE search.chunks SET collection_id = :c WHERE document_id = :d"),
+                {"c": elsewhere, "d": moved.document_id},
+            )
+
+    # Two copies of the same lexemes and a move out of the collection, at once: they queue
+    # on the collection's statistics row, none deadlocks, and the counts add up.
+    await asyncio.gather(copy(1000), copy(2000), move())
+    kept, counted = await lexeme_counts(world)
+    assert kept == counted
+    zebrafish = kept[(str(collection), "zebrafish")] + kept.get((str(elsewhere), "zebrafish"), 0)
+    assert zebrafish == 3 * 3  # three documents, each chunk copied twice

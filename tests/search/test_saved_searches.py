@@ -21,6 +21,7 @@ from sift.contracts.events.documents import (
     DocumentIndexed,
     DocumentUploaded,
 )
+from sift.contracts.events.identity import MemberRemoved, MemberRoleChanged
 from sift.contracts.events.search import SavedSearchMatched
 from sift.core.auth import Authenticator, TokenVerifier
 from sift.core.auth.config import AuthSettings
@@ -412,3 +413,48 @@ async def test_unknown_collections_never_match(api: SavedApi, session: AsyncSess
     )
     await apply(session, envelope(version, api.org_id, at(2), producer="search"))
     assert await matched(session) == []
+
+
+async def test_the_owner_role_follows_identity_and_a_removed_member_loses_their_searches(
+    api: SavedApi, session: AsyncSession
+) -> None:
+    org, secret_id = api.org_id, uuid.uuid4()
+    demoted, removed, admin = api.caller("admin"), api.caller("admin"), api.caller("admin")
+    await apply(
+        session,
+        envelope(
+            CollectionCreated(
+                collection_id=secret_id, visibility="restricted", created_by=admin.user_id
+            ),
+            org,
+            at(0),
+        ),
+    )
+    await api.created(demoted, query="budget", notify=True)
+    await api.created(removed, query="budget", notify=True)
+    kept = await api.created(admin, query="budget", notify=True)
+    # Identity demotes one admin to viewer (no grant on the restricted collection) and
+    # removes the other from the organization; neither has used search since.
+    await apply(
+        session,
+        envelope(
+            MemberRoleChanged(
+                org_id=org, user_id=demoted.user_id, old_role="admin", new_role="viewer"
+            ),
+            org,
+            at(1),
+            producer="identity",
+        ),
+        envelope(
+            MemberRemoved(org_id=org, user_id=removed.user_id, role="admin"),
+            org,
+            at(1),
+            producer="identity",
+        ),
+    )
+
+    version = await index_version(session, org, secret_id, ["The budget is approved."], tags=[])
+    await apply(session, envelope(version, org, at(2), producer="search"))
+    assert [m.saved_search_id for m in await matched(session)] == [uuid.UUID(kept["id"])]
+    listed = await api.client.get("/api/saved-searches", headers=removed.headers)
+    assert listed.status_code == 200 and listed.json()["items"] == []

@@ -64,6 +64,16 @@ class SavedSearchRepository:
         )
         return gone is not None
 
+    async def delete_all_of(
+        self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID
+    ) -> int:
+        gone = await session.scalars(
+            delete(SavedSearch)
+            .where(SavedSearch.org_id == org_id, SavedSearch.user_id == user_id)
+            .returning(SavedSearch.id)
+        )
+        return len(gone.all())
+
     async def set_owner_role(
         self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID, role: str
     ) -> None:

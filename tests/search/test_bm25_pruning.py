@@ -129,6 +129,32 @@ async def test_explicit_syntax_and_filters_keep_the_exhaustive_scan(
     assert len(everything) == len(BODIES) - 2
 
 
+async def test_given_documents_are_scored_chunk_by_chunk_as_the_scan_would(
+    world: World, cells: Scope
+) -> None:
+    async with world.database.engine.connect() as conn:
+        chosen = [
+            row.document_id
+            for row in await conn.execute(
+                text(
+                    "SELECT DISTINCT document_id FROM search.chunks"
+                    " WHERE collection_id = :c AND tsv @@ to_tsquery('english', 'zebrafish')"
+                ),
+                {"c": cells.collection_ids[0]},
+            )
+        ]
+    assert len(chosen) == 2
+    scope = Scope(
+        org_id=cells.org_id, collection_ids=cells.collection_ids, document_ids=tuple(chosen)
+    )
+    for question in ("which cells regenerate a zebrafish fin", '"stem cells" -larvae'):
+        scanned = await ranked(world, scope, question, per_term=0)
+        scored = await ranked(world, scope, question, per_term=1000)
+        assert scanned  # both documents are about cells; one has stem cells, no larvae
+        assert [c for c, _ in scored] == [c for c, _ in scanned]
+        assert [s for _, s in scored] == pytest.approx([s for _, s in scanned])
+
+
 COPY_CHUNKS = """
 INSERT INTO search.chunks (id, org_id, collection_id, document_id, version_id, ordinal, page,
     page_end, start_char, end_char, heading, context, text, token_count, language,

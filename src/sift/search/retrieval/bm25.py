@@ -20,6 +20,8 @@ has more postings than the bound, so is the ranking. Otherwise the lexemes withi
 (the rarer, weightier ones) are still read whole; a chunk can be missed only when it holds
 the common ones at low weight and none of the others, or when its partial score (before
 completion) falls outside the top `k`.
+
+A query within a few given documents scores those documents' chunks one by one instead.
 """
 
 from __future__ import annotations
@@ -168,6 +170,45 @@ missing AS (
 )"""
 
 
+# Asked about given documents (the assistant's "in these documents"): their chunks are few,
+# so they are scored one by one (a primary-key probe per chunk and lexeme) rather than by
+# reading every posting of the query's lexemes in the organization.
+_OF_DOCUMENTS = """
+WITH terms AS (
+    SELECT t.lexeme, ln(1 + (:n - t.df + 0.5) / (t.df + 0.5)) AS idf
+    FROM unnest(CAST(:lexemes AS text[]), CAST(:dfs AS float8[])) AS t(lexeme, df)
+    WHERE t.df > 0
+),
+candidates AS MATERIALIZED (
+    SELECT c.id FROM search.chunks c{join} WHERE {where}
+)
+SELECT c.id AS chunk_id,
+       sum(t.idf * p.tf * (:k1 + 1) / (p.tf + :k1 * (1 - :b + :b * p.dl / :avgdl))) AS score
+FROM candidates c
+CROSS JOIN terms t
+CROSS JOIN LATERAL (
+    SELECT p.tf, p.dl
+    FROM search.postings p
+    WHERE p.chunk_id = c.id AND p.lexeme = t.lexeme
+    LIMIT 1
+) p
+GROUP BY c.id
+ORDER BY score DESC, c.id
+LIMIT :k
+"""
+# Beyond this many documents, their chunks may outnumber the postings a scan would read.
+MAX_DOCUMENTS_SCORED_ONE_BY_ONE = 50
+
+
+def _of_documents(scope: Scope, terms: QueryTerms, per_term: int) -> bool:
+    return (
+        per_term > 0
+        and scope.document_ids is not None
+        and len(scope.document_ids) <= MAX_DOCUMENTS_SCORED_ONE_BY_ONE
+        and len(terms.document_frequencies) == len(terms.lexemes)
+    )
+
+
 def _prunable(scope: Scope, query: ParsedQuery, terms: QueryTerms, per_term: int) -> bool:
     """Whether the pruned form answers: plain words, no document filter, known frequencies.
 
@@ -224,6 +265,26 @@ async def bm25_candidates(
             bindparam("k1", k1, type_=Float()),
             bindparam("b", b, type_=Float()),
             bindparam("per_term", postings_per_term, type_=Integer()),
+            bindparam("k", k, type_=Integer()),
+        )
+        rows = await session.execute(statement)
+        return [(row.chunk_id, float(row.score)) for row in rows]
+    if _of_documents(scope, terms, postings_per_term):
+        where = scope.conditions()
+        filters = scope.parameters()
+        if query.explicit:
+            where += " AND c.tsv @@ websearch_to_tsquery(c.text_search_config, :query)"
+            filters.append(bindparam("query", query.text, type_=Text()))
+        statement = text(_OF_DOCUMENTS.format(join=scope.documents_join(), where=where)).bindparams(
+            *filters,
+            bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
+            bindparam(
+                "dfs", [float(df) for df in terms.document_frequencies], type_=ARRAY(Float())
+            ),
+            bindparam("n", float(max(terms.chunk_count, 1)), type_=Float()),
+            bindparam("avgdl", terms.average_length, type_=Float()),
+            bindparam("k1", k1, type_=Float()),
+            bindparam("b", b, type_=Float()),
             bindparam("k", k, type_=Integer()),
         )
         rows = await session.execute(statement)

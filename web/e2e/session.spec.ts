@@ -62,3 +62,40 @@ test("an expired access token is renewed without losing the page; an ended sessi
   await expect(page.getByLabel("Search your documents")).toHaveValue("nap");
   await expect(page.getByRole("button", { name: "Account menu" })).toBeVisible();
 });
+
+test("tabs opened together renew one at a time and all stay signed in", async ({
+  page,
+  context,
+}) => {
+  await signUpAndOpen(page, "Tabitha Tabs");
+  const refreshes: number[] = [];
+  const tabs = await Promise.all([context.newPage(), context.newPage(), context.newPage()]);
+  for (const tab of tabs)
+    tab.on("response", (response) => {
+      if (new URL(response.url()).pathname === "/api/auth/refresh")
+        refreshes.push(response.status());
+    });
+  // A restored browser session: every tab boots at once and trades the shared refresh
+  // cookie for its own access token. Sent together, all but one would reuse a rotated token
+  // and revoke the session. Renewals are held until every tab has sent one (or 1.5 s went
+  // by), so that tabs which do not wait for each other really collide.
+  const held: Array<() => void> = [];
+  await context.route("**/api/auth/refresh", async (route) => {
+    await new Promise<void>((release) => {
+      held.push(release);
+      if (held.length >= tabs.length) for (const go of held.splice(0)) go();
+      else setTimeout(release, 1_500);
+    });
+    await route.continue();
+  });
+  await Promise.all(tabs.map((tab) => tab.goto("/collections")));
+  for (const tab of tabs)
+    await expect(tab.getByRole("button", { name: "Account menu" })).toBeVisible();
+  expect(refreshes).toEqual([200, 200, 200]);
+
+  // The session is still alive for a tab opened afterwards.
+  await context.unroute("**/api/auth/refresh");
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Account menu" })).toBeVisible();
+  await expect(page).toHaveURL(/\/collections$/);
+});

@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { useAuthStore } from "@/stores/auth";
-import { acceptToken, cancelScheduledRefresh, REFRESH_LEAD_MS } from "./session";
+import {
+  acceptToken,
+  cancelScheduledRefresh,
+  REFRESH_LEAD_MS,
+  REFRESH_LOCK,
+  refreshAccessToken,
+} from "./session";
 
 describe("silent refresh before expiry", () => {
   beforeEach(() => {
@@ -51,5 +57,42 @@ describe("silent refresh before expiry", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(fetchMock).toHaveBeenCalledTimes(1);
     await vi.waitFor(() => expect(useAuthStore.getState().accessToken).toBe("second"));
+  });
+});
+
+describe("renewal across tabs", () => {
+  beforeEach(() => {
+    document.cookie = "sift_csrf=csrf-value; path=/";
+  });
+
+  afterEach(() => {
+    cancelScheduledRefresh();
+    vi.unstubAllGlobals();
+    Reflect.deleteProperty(navigator, "locks");
+  });
+
+  it("waits while another tab holds the renewal lock, then renews with the cookie it left", async () => {
+    let releaseOtherTab = () => {};
+    const otherTab = new Promise<void>((resolve) => {
+      releaseOtherTab = resolve;
+    });
+    const request = vi.fn((_name: string, work: () => Promise<unknown>) => otherTab.then(work));
+    Object.defineProperty(navigator, "locks", { value: { request }, configurable: true });
+    const fetchMock = vi.fn<typeof fetch>().mockResolvedValue(
+      new Response(JSON.stringify({ access_token: "mine", expires_in: 600 }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+
+    const renewed = refreshAccessToken();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(request).toHaveBeenCalledWith(REFRESH_LOCK, expect.any(Function));
+    expect(fetchMock).not.toHaveBeenCalled();
+
+    releaseOtherTab();
+    await expect(renewed).resolves.toBe("mine");
+    expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 });

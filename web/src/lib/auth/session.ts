@@ -56,13 +56,23 @@ async function doRefresh(): Promise<string | null> {
   }
 }
 
+// The tabs of one browser share the refresh cookie: they renew one at a time, so that no
+// tab sends a token another tab has just rotated (which would revoke the whole session).
+export const REFRESH_LOCK = "sift-refresh";
+
+async function oneTabAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
+  if (!locks) return work();
+  return await locks.request(REFRESH_LOCK, work);
+}
+
 /**
  * Trade the refresh cookie for a new access token. Concurrent callers share one request:
  * the server rotates the refresh token, and a second use of the old one would revoke
  * the whole session.
  */
 export function refreshAccessToken(): Promise<string | null> {
-  inFlight ??= doRefresh().finally(() => {
+  inFlight ??= oneTabAtATime(doRefresh).finally(() => {
     inFlight = null;
   });
   return inFlight;

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from sift.search.retrieval import bm25
 from sift.search.retrieval.bm25 import Candidate, bm25_candidates, query_terms
 from sift.search.retrieval.query import parse_query
 from sift.search.retrieval.scope import Scope
@@ -151,6 +152,24 @@ async def test_given_documents_are_scored_chunk_by_chunk_as_the_scan_would(
         scanned = await ranked(world, scope, question, per_term=0)
         scored = await ranked(world, scope, question, per_term=1000)
         assert scanned  # both documents are about cells; one has stem cells, no larvae
+        assert [c for c, _ in scored] == [c for c, _ in scanned]
+        assert [s for _, s in scored] == pytest.approx([s for _, s in scanned])
+
+
+@pytest.mark.parametrize("cap", [bm25.MAX_CHUNKS_SCORED_ONE_BY_ONE, 1])
+async def test_a_tag_filter_scores_its_few_chunks_as_the_scan_would(
+    world: World, cells: Scope, cap: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cap 1: more chunks pass the filter than may be probed, and the scan answers.
+    monkeypatch.setattr(bm25, "MAX_CHUNKS_SCORED_ONE_BY_ONE", cap)
+    collection = cells.collection_ids[0]
+    for body in ("Zebrafish hearts regrow after injury.", "Stem cells of the zebrafish fin."):
+        await world.document(collection, body, tags=["fish"])
+    scope = Scope(org_id=cells.org_id, collection_ids=cells.collection_ids, tags=("fish",))
+    for question in ("which cells regenerate a zebrafish fin", '"zebrafish fin"'):
+        scanned = await ranked(world, scope, question, per_term=0)
+        scored = await ranked(world, scope, question, per_term=1000)
+        assert len(scanned) == (2 if question.startswith("which") else 1)
         assert [c for c, _ in scored] == [c for c, _ in scanned]
         assert [s for _, s in scored] == pytest.approx([s for _, s in scanned])
 

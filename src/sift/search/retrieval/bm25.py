@@ -21,7 +21,8 @@ has more postings than the bound, so is the ranking. Otherwise the lexemes withi
 the common ones at low weight and none of the others, or when its partial score (before
 completion) falls outside the top `k`.
 
-A query within a few given documents scores those documents' chunks one by one instead.
+A query narrowed to a few documents (given ones, or tags, types or dates that few have)
+scores their chunks one by one instead, exactly.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, Float, Integer, Text, bindparam, text
+from sqlalchemy import ARRAY, Float, Integer, Text, Uuid, bindparam, text
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from sift.search.retrieval.query import ParsedQuery
 from sift.search.retrieval.scope import Scope
@@ -46,6 +49,10 @@ class QueryTerms:
     average_length: float  # avgdl, in lexemes
     # df of each lexeme over the scope's collections, in chunks (0: absent)
     document_frequencies: tuple[int, ...] = ()
+
+    @property
+    def frequencies_known(self) -> bool:
+        return len(self.document_frequencies) == len(self.lexemes)
 
 
 _TERMS = """
@@ -170,21 +177,21 @@ missing AS (
 )"""
 
 
-# Asked about given documents (the assistant's "in these documents"): their chunks are few,
-# so they are scored one by one (a primary-key probe per chunk and lexeme) rather than by
-# reading every posting of the query's lexemes in the organization.
-_OF_DOCUMENTS = """
+# A query narrowed to a few documents (given ones, or tags, types, dates that few documents
+# have): their chunks are scored one by one (a primary-key probe per chunk and lexeme)
+# rather than by reading every posting of the query's lexemes in the organization.
+_FILTERED_CHUNKS = """
+SELECT c.id FROM search.chunks c{join} WHERE {where} LIMIT :cap
+"""
+_OF_CHUNKS = """
 WITH terms AS (
     SELECT t.lexeme, ln(1 + (:n - t.df + 0.5) / (t.df + 0.5)) AS idf
     FROM unnest(CAST(:lexemes AS text[]), CAST(:dfs AS float8[])) AS t(lexeme, df)
     WHERE t.df > 0
-),
-candidates AS MATERIALIZED (
-    SELECT c.id FROM search.chunks c{join} WHERE {where}
 )
 SELECT c.id AS chunk_id,
        sum(t.idf * p.tf * (:k1 + 1) / (p.tf + :k1 * (1 - :b + :b * p.dl / :avgdl))) AS score
-FROM candidates c
+FROM unnest(CAST(:ids AS uuid[])) AS c(id)
 CROSS JOIN terms t
 CROSS JOIN LATERAL (
     SELECT p.tf, p.dl
@@ -196,32 +203,55 @@ GROUP BY c.id
 ORDER BY score DESC, c.id
 LIMIT :k
 """
-# Beyond this many documents, their chunks may outnumber the postings a scan would read.
-MAX_DOCUMENTS_SCORED_ONE_BY_ONE = 50
+# Beyond this many chunks, probing them costs about what the scan of the postings does.
+MAX_CHUNKS_SCORED_ONE_BY_ONE = 2_000
 
 
-def _of_documents(scope: Scope, terms: QueryTerms, per_term: int) -> bool:
-    return (
-        per_term > 0
-        and scope.document_ids is not None
-        and len(scope.document_ids) <= MAX_DOCUMENTS_SCORED_ONE_BY_ONE
-        and len(terms.document_frequencies) == len(terms.lexemes)
+async def _few_filtered_chunks(
+    session: AsyncSession, scope: Scope, query: ParsedQuery
+) -> list[uuid.UUID] | None:
+    """The chunks that pass the scope's document conditions (and the query's explicit
+    syntax), when there are at most MAX_CHUNKS_SCORED_ONE_BY_ONE of them."""
+    where = scope.conditions()
+    params = scope.parameters()
+    if query.explicit:
+        where += " AND c.tsv @@ websearch_to_tsquery(c.text_search_config, :query)"
+        params.append(bindparam("query", query.text, type_=Text()))
+    statement = text(_FILTERED_CHUNKS.format(join=scope.documents_join(), where=where)).bindparams(
+        *params, bindparam("cap", MAX_CHUNKS_SCORED_ONE_BY_ONE + 1, type_=Integer())
     )
+    ids = list((await session.scalars(statement)).all())
+    return ids if len(ids) <= MAX_CHUNKS_SCORED_ONE_BY_ONE else None
 
 
 def _prunable(scope: Scope, query: ParsedQuery, terms: QueryTerms, per_term: int) -> bool:
     """Whether the pruned form answers: plain words, no document filter, known frequencies.
 
-    Explicit syntax and document filters keep the exhaustive scan: they drop candidates after
-    scoring, which a bounded read per lexeme would turn into missing results.
+    Explicit syntax and document filters drop candidates after scoring, which a bounded read
+    per lexeme would turn into missing results.
     """
     return (
         per_term > 0
         and not query.explicit
         and scope.document_ids is None
         and not scope.needs_documents
-        and len(terms.document_frequencies) == len(terms.lexemes)
+        and terms.frequencies_known
     )
+
+
+def _scoring_parameters(
+    terms: QueryTerms, *, k: int, k1: float, b: float
+) -> list[BindParameter[Any]]:
+    """What every BM25 form binds: the lexemes and their statistics, k1, b and k."""
+    return [
+        bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
+        bindparam("dfs", [float(df) for df in terms.document_frequencies], type_=ARRAY(Float())),
+        bindparam("n", float(max(terms.chunk_count, 1)), type_=Float()),
+        bindparam("avgdl", terms.average_length, type_=Float()),
+        bindparam("k1", k1, type_=Float()),
+        bindparam("b", b, type_=Float()),
+        bindparam("k", k, type_=Integer()),
+    ]
 
 
 async def bm25_candidates(
@@ -237,8 +267,9 @@ async def bm25_candidates(
 ) -> list[Candidate]:
     """The top `k` chunks in the scope by BM25, best first (ties by chunk ID).
 
-    `postings_per_term` > 0 bounds the postings read per lexeme where the query allows it
-    (see the module's docstring); 0 reads them all.
+    `postings_per_term` > 0 bounds the postings read per lexeme, or scores a few filtered
+    chunks one by one, where the query allows it (see the module's docstring); 0 always
+    reads every posting of the query's lexemes.
     """
     if scope.empty or not terms.lexemes or k <= 0:
         return []
@@ -255,40 +286,37 @@ async def bm25_candidates(
         )
         statement = text(sql).bindparams(
             *scope.collection_parameters(),
-            bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
+            *_scoring_parameters(terms, k=k, k1=k1, b=b),
             bindparam("cut", cut, type_=ARRAY(Text())),
-            bindparam(
-                "dfs", [float(df) for df in terms.document_frequencies], type_=ARRAY(Float())
-            ),
-            bindparam("n", float(max(terms.chunk_count, 1)), type_=Float()),
-            bindparam("avgdl", terms.average_length, type_=Float()),
-            bindparam("k1", k1, type_=Float()),
-            bindparam("b", b, type_=Float()),
             bindparam("per_term", postings_per_term, type_=Integer()),
-            bindparam("k", k, type_=Integer()),
         )
-        rows = await session.execute(statement)
-        return [(row.chunk_id, float(row.score)) for row in rows]
-    if _of_documents(scope, terms, postings_per_term):
-        where = scope.conditions()
-        filters = scope.parameters()
-        if query.explicit:
-            where += " AND c.tsv @@ websearch_to_tsquery(c.text_search_config, :query)"
-            filters.append(bindparam("query", query.text, type_=Text()))
-        statement = text(_OF_DOCUMENTS.format(join=scope.documents_join(), where=where)).bindparams(
-            *filters,
-            bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
-            bindparam(
-                "dfs", [float(df) for df in terms.document_frequencies], type_=ARRAY(Float())
-            ),
-            bindparam("n", float(max(terms.chunk_count, 1)), type_=Float()),
-            bindparam("avgdl", terms.average_length, type_=Float()),
-            bindparam("k1", k1, type_=Float()),
-            bindparam("b", b, type_=Float()),
-            bindparam("k", k, type_=Integer()),
-        )
-        rows = await session.execute(statement)
-        return [(row.chunk_id, float(row.score)) for row in rows]
+        return _candidates(await session.execute(statement))
+    narrowed = scope.document_ids is not None or scope.needs_documents
+    if postings_per_term > 0 and narrowed and terms.frequencies_known:
+        ids = await _few_filtered_chunks(session, scope, query)
+        if ids is not None:
+            statement = text(_OF_CHUNKS).bindparams(
+                bindparam("ids", ids, type_=ARRAY(Uuid())),
+                *_scoring_parameters(terms, k=k, k1=k1, b=b),
+            )
+            return _candidates(await session.execute(statement))
+    return await _exhaustive(session, scope, query, terms, k=k, k1=k1, b=b)
+
+
+def _candidates(rows: Result[Any]) -> list[Candidate]:
+    return [(row.chunk_id, float(row.score)) for row in rows]
+
+
+async def _exhaustive(
+    session: AsyncSession,
+    scope: Scope,
+    query: ParsedQuery,
+    terms: QueryTerms,
+    *,
+    k: int,
+    k1: float,
+    b: float,
+) -> list[Candidate]:
     # The postings scan already holds the org and collection conditions; chunks are joined
     # only when another condition needs them (explicit syntax, documents, their metadata).
     join, where = "", "true"
@@ -309,5 +337,4 @@ async def bm25_candidates(
     if query.explicit:
         params.append(bindparam("query", query.text, type_=Text()))
     statement = text(_SCORE.format(join=join, where=where)).bindparams(*params)
-    rows = await session.execute(statement)
-    return [(row.chunk_id, float(row.score)) for row in rows]
+    return _candidates(await session.execute(statement))

@@ -21,8 +21,8 @@ has more postings than the bound, so is the ranking. Otherwise the lexemes withi
 the common ones at low weight and none of the others, or when its partial score (before
 completion) falls outside the top `k`.
 
-A query narrowed to a few documents (given ones, or tags, types or dates that few have)
-scores their chunks one by one instead, exactly.
+A query narrowed to a few chunks (by given documents, tags, types, dates, or explicit syntax
+such as a phrase, found through the GIN index) scores them one by one instead, exactly.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ class QueryTerms:
     average_length: float  # avgdl, in lexemes
     # df of each lexeme over the scope's collections, in chunks (0: absent)
     document_frequencies: tuple[int, ...] = ()
+    # the text search configurations of the scope's chunks
+    configs: tuple[str, ...] = ()
 
     @property
     def frequencies_known(self) -> bool:
@@ -74,7 +76,8 @@ SELECT
     coalesce((SELECT array_agg(lexeme ORDER BY lexeme) FROM terms), '{}') AS lexemes,
     coalesce((SELECT array_agg(df ORDER BY lexeme) FROM terms), '{}') AS dfs,
     coalesce((SELECT sum(n) FROM stats), 0)::bigint AS n,
-    coalesce((SELECT sum(len) FROM stats), 0)::float8 AS len
+    coalesce((SELECT sum(len) FROM stats), 0)::float8 AS len,
+    coalesce((SELECT array_agg(config::text ORDER BY config::text) FROM stats), '{}') AS configs
 """
 
 
@@ -90,7 +93,8 @@ async def query_terms(session: AsyncSession, scope: Scope, positive_text: str) -
     chunk_count = int(row.n or 0)
     average = float(row.len) / chunk_count if chunk_count else 1.0
     frequencies = tuple(int(df) for df in row.dfs or [])
-    return QueryTerms(lexemes, chunk_count, max(average, 1.0), frequencies)
+    configs = tuple(str(config) for config in row.configs or [])
+    return QueryTerms(lexemes, chunk_count, max(average, 1.0), frequencies, configs)
 
 
 _SCORE = """
@@ -207,16 +211,30 @@ LIMIT :k
 MAX_CHUNKS_SCORED_ONE_BY_ONE = 2_000
 
 
+def _explicit_condition(configs: tuple[str, ...]) -> tuple[str, list[BindParameter[Any]]]:
+    """The query's web-search syntax on `c.tsv`, one constant configuration at a time, so
+    that the GIN index on the vectors finds the matching chunks."""
+    parts, params = [], []
+    for n, config in enumerate(configs):
+        parts.append(
+            f"(c.text_search_config = CAST(:config_{n} AS regconfig)"
+            f" AND c.tsv @@ websearch_to_tsquery(CAST(:config_{n} AS regconfig), :query))"
+        )
+        params.append(bindparam(f"config_{n}", config, type_=Text()))
+    return "(" + " OR ".join(parts) + ")", params
+
+
 async def _few_filtered_chunks(
-    session: AsyncSession, scope: Scope, query: ParsedQuery
+    session: AsyncSession, scope: Scope, query: ParsedQuery, terms: QueryTerms
 ) -> list[uuid.UUID] | None:
-    """The chunks that pass the scope's document conditions (and the query's explicit
-    syntax), when there are at most MAX_CHUNKS_SCORED_ONE_BY_ONE of them."""
+    """The chunks that pass the scope's document conditions and the query's explicit
+    syntax, when there are at most MAX_CHUNKS_SCORED_ONE_BY_ONE of them."""
     where = scope.conditions()
     params = scope.parameters()
     if query.explicit:
-        where += " AND c.tsv @@ websearch_to_tsquery(c.text_search_config, :query)"
-        params.append(bindparam("query", query.text, type_=Text()))
+        condition, config_params = _explicit_condition(terms.configs)
+        where += " AND " + condition
+        params += [*config_params, bindparam("query", query.text, type_=Text())]
     statement = text(_FILTERED_CHUNKS.format(join=scope.documents_join(), where=where)).bindparams(
         *params, bindparam("cap", MAX_CHUNKS_SCORED_ONE_BY_ONE + 1, type_=Integer())
     )
@@ -291,9 +309,9 @@ async def bm25_candidates(
             bindparam("per_term", postings_per_term, type_=Integer()),
         )
         return _candidates(await session.execute(statement))
-    narrowed = scope.document_ids is not None or scope.needs_documents
-    if postings_per_term > 0 and narrowed and terms.frequencies_known:
-        ids = await _few_filtered_chunks(session, scope, query)
+    narrowed = query.explicit or scope.document_ids is not None or scope.needs_documents
+    if postings_per_term > 0 and narrowed and terms.frequencies_known and terms.configs:
+        ids = await _few_filtered_chunks(session, scope, query, terms)
         if ids is not None:
             statement = text(_OF_CHUNKS).bindparams(
                 bindparam("ids", ids, type_=ARRAY(Uuid())),
@@ -323,10 +341,17 @@ async def _exhaustive(
     if query.explicit or scope.document_ids is not None or scope.needs_documents:
         join = " JOIN search.chunks c ON c.id = s.chunk_id" + scope.documents_join()
         where = scope.conditions()
-        if query.explicit:
+    explicit: list[BindParameter[Any]] = []
+    if query.explicit:
+        if terms.configs:  # one constant configuration at a time: the GIN index applies
+            condition, explicit = _explicit_condition(terms.configs)
+            where += " AND " + condition
+        else:
             where += " AND c.tsv @@ websearch_to_tsquery(c.text_search_config, :query)"
+        explicit.append(bindparam("query", query.text, type_=Text()))
     params: list[Any] = [
         *(scope.parameters() if join else scope.collection_parameters()),
+        *explicit,
         bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
         bindparam("n", float(max(terms.chunk_count, 1)), type_=Float()),
         bindparam("avgdl", terms.average_length, type_=Float()),
@@ -334,7 +359,5 @@ async def _exhaustive(
         bindparam("b", b, type_=Float()),
         bindparam("k", k, type_=Integer()),
     ]
-    if query.explicit:
-        params.append(bindparam("query", query.text, type_=Text()))
     statement = text(_SCORE.format(join=join, where=where)).bindparams(*params)
     return _candidates(await session.execute(statement))

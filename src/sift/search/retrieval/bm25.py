@@ -258,18 +258,22 @@ def _prunable(scope: Scope, query: ParsedQuery, terms: QueryTerms, per_term: int
 
 
 def _scoring_parameters(
-    terms: QueryTerms, *, k: int, k1: float, b: float
+    terms: QueryTerms, *, k: int, k1: float, b: float, frequencies: bool = True
 ) -> list[BindParameter[Any]]:
-    """What every BM25 form binds: the lexemes and their statistics, k1, b and k."""
-    return [
+    """What every BM25 form binds: the lexemes and their statistics, k1, b and k
+    (`frequencies`: the kept document frequencies too; the exhaustive scan counts them)."""
+    params: list[BindParameter[Any]] = [
         bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
-        bindparam("dfs", [float(df) for df in terms.document_frequencies], type_=ARRAY(Float())),
         bindparam("n", float(max(terms.chunk_count, 1)), type_=Float()),
         bindparam("avgdl", terms.average_length, type_=Float()),
         bindparam("k1", k1, type_=Float()),
         bindparam("b", b, type_=Float()),
         bindparam("k", k, type_=Integer()),
     ]
+    if frequencies:
+        dfs = [float(df) for df in terms.document_frequencies]
+        params.append(bindparam("dfs", dfs, type_=ARRAY(Float())))
+    return params
 
 
 async def bm25_candidates(
@@ -352,12 +356,7 @@ async def _exhaustive(
     params: list[Any] = [
         *(scope.parameters() if join else scope.collection_parameters()),
         *explicit,
-        bindparam("lexemes", terms.lexemes, type_=ARRAY(Text())),
-        bindparam("n", float(max(terms.chunk_count, 1)), type_=Float()),
-        bindparam("avgdl", terms.average_length, type_=Float()),
-        bindparam("k1", k1, type_=Float()),
-        bindparam("b", b, type_=Float()),
-        bindparam("k", k, type_=Integer()),
+        *_scoring_parameters(terms, k=k, k1=k1, b=b, frequencies=False),
     ]
     statement = text(_SCORE.format(join=join, where=where)).bindparams(*params)
     return _candidates(await session.execute(statement))

@@ -48,13 +48,9 @@ class QueryTerms:
     chunk_count: int  # N
     average_length: float  # avgdl, in lexemes
     # df of each lexeme over the scope's collections, in chunks (0: absent)
-    document_frequencies: tuple[int, ...] = ()
-    # the text search configurations of the scope's chunks
-    configs: tuple[str, ...] = ()
-
-    @property
-    def frequencies_known(self) -> bool:
-        return len(self.document_frequencies) == len(self.lexemes)
+    document_frequencies: tuple[int, ...]
+    # the text search configurations of the scope's chunks (never empty when lexemes aren't)
+    configs: tuple[str, ...]
 
 
 _TERMS = """
@@ -84,7 +80,7 @@ SELECT
 async def query_terms(session: AsyncSession, scope: Scope, positive_text: str) -> QueryTerms:
     """The query's lexemes under each text search configuration the scope's chunks use."""
     if scope.empty or not positive_text.strip():
-        return QueryTerms([], 0, 1.0)
+        return QueryTerms([], 0, 1.0, (), ())
     statement = text(_TERMS).bindparams(
         *scope.collection_parameters(), bindparam("text", positive_text, type_=Text())
     )
@@ -242,21 +238,6 @@ async def _few_filtered_chunks(
     return ids if len(ids) <= MAX_CHUNKS_SCORED_ONE_BY_ONE else None
 
 
-def _prunable(scope: Scope, query: ParsedQuery, terms: QueryTerms, per_term: int) -> bool:
-    """Whether the pruned form answers: plain words, no document filter, known frequencies.
-
-    Explicit syntax and document filters drop candidates after scoring, which a bounded read
-    per lexeme would turn into missing results.
-    """
-    return (
-        per_term > 0
-        and not query.explicit
-        and scope.document_ids is None
-        and not scope.needs_documents
-        and terms.frequencies_known
-    )
-
-
 def _scoring_parameters(
     terms: QueryTerms, *, k: int, k1: float, b: float, frequencies: bool = True
 ) -> list[BindParameter[Any]]:
@@ -295,7 +276,11 @@ async def bm25_candidates(
     """
     if scope.empty or not terms.lexemes or k <= 0:
         return []
-    if _prunable(scope, query, terms, postings_per_term):
+    # Explicit syntax and document filters drop candidates after scoring, which a bounded
+    # read per lexeme would turn into missing results: they are scored one by one when few
+    # chunks pass them, and by the exhaustive scan otherwise.
+    narrowed = query.explicit or scope.document_ids is not None or scope.needs_documents
+    if postings_per_term > 0 and not narrowed:
         cut = [
             lexeme
             for lexeme, df in zip(terms.lexemes, terms.document_frequencies, strict=True)
@@ -313,8 +298,7 @@ async def bm25_candidates(
             bindparam("per_term", postings_per_term, type_=Integer()),
         )
         return _candidates(await session.execute(statement))
-    narrowed = query.explicit or scope.document_ids is not None or scope.needs_documents
-    if postings_per_term > 0 and narrowed and terms.frequencies_known and terms.configs:
+    if postings_per_term > 0:
         ids = await _few_filtered_chunks(session, scope, query, terms)
         if ids is not None:
             statement = text(_OF_CHUNKS).bindparams(
@@ -322,7 +306,7 @@ async def bm25_candidates(
                 *_scoring_parameters(terms, k=k, k1=k1, b=b),
             )
             return _candidates(await session.execute(statement))
-    return await _exhaustive(session, scope, query, terms, k=k, k1=k1, b=b)
+    return await _exhaustive(session, scope, query, terms, narrowed, k=k, k1=k1, b=b)
 
 
 def _candidates(rows: Result[Any]) -> list[Candidate]:
@@ -334,6 +318,7 @@ async def _exhaustive(
     scope: Scope,
     query: ParsedQuery,
     terms: QueryTerms,
+    narrowed: bool,
     *,
     k: int,
     k1: float,
@@ -342,16 +327,13 @@ async def _exhaustive(
     # The postings scan already holds the org and collection conditions; chunks are joined
     # only when another condition needs them (explicit syntax, documents, their metadata).
     join, where = "", "true"
-    if query.explicit or scope.document_ids is not None or scope.needs_documents:
+    if narrowed:
         join = " JOIN search.chunks c ON c.id = s.chunk_id" + scope.documents_join()
         where = scope.conditions()
     explicit: list[BindParameter[Any]] = []
     if query.explicit:
-        if terms.configs:  # one constant configuration at a time: the GIN index applies
-            condition, explicit = _explicit_condition(terms.configs)
-            where += " AND " + condition
-        else:
-            where += " AND c.tsv @@ websearch_to_tsquery(c.text_search_config, :query)"
+        condition, explicit = _explicit_condition(terms.configs)
+        where += " AND " + condition
         explicit.append(bindparam("query", query.text, type_=Text()))
     params: list[Any] = [
         *(scope.parameters() if join else scope.collection_parameters()),

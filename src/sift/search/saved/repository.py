@@ -66,13 +66,10 @@ class SavedSearchRepository:
 
     async def delete_all_of(
         self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID
-    ) -> int:
-        gone = await session.scalars(
-            delete(SavedSearch)
-            .where(SavedSearch.org_id == org_id, SavedSearch.user_id == user_id)
-            .returning(SavedSearch.id)
+    ) -> None:
+        await session.execute(
+            delete(SavedSearch).where(SavedSearch.org_id == org_id, SavedSearch.user_id == user_id)
         )
-        return len(gone.all())
 
     async def set_owner_role(
         self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID, role: str

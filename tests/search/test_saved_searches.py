@@ -99,14 +99,19 @@ async def api(
 
 
 @pytest.mark.parametrize("role", ROLES)
-async def test_create_get_list_delete(api: SavedApi, role: str) -> None:
+async def test_create_get_list_delete(api: SavedApi, session: AsyncSession, role: str) -> None:
     me = api.caller(role)
+    collection_id = uuid.uuid4()
+    created = CollectionCreated(
+        collection_id=collection_id, visibility="org", created_by=me.user_id
+    )
+    await apply(session, envelope(created, api.org_id, at(0)))
     body = {
         "name": "  Revenue   watch ",
         "query": "quarterly revenue",
         "filters": {
             "mode": "fulltext",
-            "collection_ids": [str(uuid.uuid4())],
+            "collection_ids": [str(collection_id)],
             "tags": ["finance"],
             "mime_types": ["Application/PDF"],
             "created_after": "2026-01-01T00:00:00Z",
@@ -343,9 +348,15 @@ async def test_new_matches_are_announced_to_owners_who_may_read_them(
     await api.created(reader, query=wanted, notify=False)  # did not ask to be told
     tagged = await api.created(reader, query=wanted, notify=True, filters={"tags": ["FINANCE"]})
     await api.created(reader, query=wanted, notify=True, filters={"tags": ["hr"]})
-    await api.created(
-        reader, query=wanted, notify=True, filters={"collection_ids": [str(secret_id)]}
+    # A collection the owner cannot read is refused (tests/search/test_collection_scope.py).
+    refused = await api.create(
+        reader,
+        name="secret watch",
+        query=wanted,
+        notify=True,
+        filters={"collection_ids": [str(secret_id)]},
     )
+    assert refused.status_code == 422
     insiders = await api.created(insider, query='"revenue grew"', notify=True)
     admins = await api.created(admin, query="revenue -zebra", notify=True)
     await api.created(api.caller("viewer", org_id=uuid.uuid4()), query=wanted, notify=True)

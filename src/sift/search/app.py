@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from sift.core.app import create_service_app
 from sift.core.config import CoreSettings, get_settings
+from sift.search.access import endpoints as access
 from sift.search.config import SearchSettings, get_ingest_settings, get_search_settings
 from sift.search.evaluation import endpoints as evaluations
 from sift.search.ingestion.embedding import (
@@ -62,6 +63,7 @@ def create_app(
             saved_searches.router,
             retrieval.router,
             retrieval.internal_router,
+            access.internal_router,
             evaluations.router,
         ],
         lifespan=lifespan,

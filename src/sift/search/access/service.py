@@ -12,13 +12,20 @@ Collections search has not heard of (created before this projection existed, or 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Permission, Principal
-from sift.search.models import CollectionAccess, CollectionGrant, OrgIndexVersion
+from sift.search.access.exceptions import UnknownCollections
+from sift.search.models import (
+    CollectionAccess,
+    CollectionGrant,
+    IndexedDocument,
+    OrgIndexVersion,
+)
 
 ORG_VISIBILITY = "org"
 RESTRICTED_VISIBILITY = "restricted"
@@ -64,6 +71,23 @@ async def readable_collections_and_index_version(
     return set(row[0] or ()), int(row[1] or 0)
 
 
+async def require_readable_collections(
+    session: AsyncSession,
+    principal: Principal,
+    collection_ids: Collection[uuid.UUID] | None,
+    *,
+    loc: Sequence[str],
+) -> None:
+    """Refuses (422 naming `loc`) collection IDs that are not ones `principal` may read."""
+    if not collection_ids:
+        return
+    query = readable_collections_query(principal).where(
+        CollectionAccess.collection_id.in_(collection_ids)
+    )
+    if set(await session.scalars(query)) != set(collection_ids):
+        raise UnknownCollections(loc)
+
+
 async def can_read_collection(
     session: AsyncSession, principal: Principal, collection_id: uuid.UUID
 ) -> bool:
@@ -71,6 +95,19 @@ async def can_read_collection(
         CollectionAccess.collection_id == collection_id
     )
     return (await session.scalar(query)) is not None
+
+
+async def readable_document_ids(
+    session: AsyncSession, principal: Principal, document_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of `document_ids` that `principal` may read now: in their organization, in a
+    collection they read (where the document is today, not where it was)."""
+    query = select(IndexedDocument.document_id).where(
+        IndexedDocument.org_id == principal.org_id,
+        IndexedDocument.document_id.in_(document_ids),
+        IndexedDocument.collection_id.in_(readable_collections_query(principal)),
+    )
+    return set(await session.scalars(query))
 
 
 async def bump_org_index_version(session: AsyncSession, org_id: uuid.UUID) -> None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
 from sift.core.ratelimit import RateLimit, by_principal
+from sift.search.access.exceptions import UnknownCollections
 from sift.search.evaluation.auth import EvaluationsManage
 from sift.search.evaluation.exceptions import EvaluationNotFound, InvalidEvaluationCursor
 from sift.search.evaluation.schemas import EvaluationCreate, EvaluationPage, EvaluationRead
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/api/search/evaluations", tags=["evaluations"])
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=EvaluationRead,
-    responses=RateLimited.openapi(),
+    responses={**RateLimited.openapi(), **UnknownCollections.openapi()},
 )
 async def run_evaluation(
     principal: EvaluationsManage,

@@ -22,6 +22,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
+from sift.search.access.service import require_readable_collections
 from sift.search.evaluation import metrics
 from sift.search.evaluation.exceptions import EvaluationNotFound, InvalidEvaluationCursor
 from sift.search.evaluation.models import Evaluation
@@ -76,6 +77,9 @@ class EvaluationService:
         principal: Principal,
         body: EvaluationCreate,
     ) -> Evaluation:
+        await require_readable_collections(
+            session, principal, body.collection_ids, loc=("body", "collection_ids")
+        )
         scope = await retrieval_service.scope(
             session, principal, collection_ids=body.collection_ids
         )

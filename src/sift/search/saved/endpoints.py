@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from sift.core.db import ReadSessionDep, SessionDep
+from sift.search.access.exceptions import UnknownCollections
 from sift.search.config import SearchSettings, get_search_settings
 from sift.search.models import SavedSearch
 from sift.search.saved import exceptions
@@ -62,12 +63,14 @@ async def list_saved_searches(
     responses={
         **exceptions.SavedSearchNameTaken.openapi(),
         **exceptions.SavedSearchLimitReached.openapi(),
+        **UnknownCollections.openapi(),
     },
 )
 async def create_saved_search(
     principal: SearchRead, body: SavedSearchCreate, session: SessionDep, config: SearchSettingsDep
 ) -> SavedSearchRead:
-    """Save a query with its filters; `notify` tells the caller of newly indexed matches."""
+    """Save a query with its filters (collections the caller reads); `notify` tells the caller
+    of newly indexed matches."""
     saved = await saved_search_service.create(
         session, principal, body, max_per_user=config.saved_searches_per_user
     )

@@ -19,7 +19,7 @@ from sift.contracts.events.documents import DocumentIndexed
 from sift.contracts.events.search import SavedSearchMatched
 from sift.core.auth import Principal, PrincipalKind, Role, permissions_for
 from sift.core.db import new_id
-from sift.search.access.service import can_read_collection
+from sift.search.access.service import can_read_collection, require_readable_collections
 from sift.search.events import events
 from sift.search.models import IndexedDocument, SavedSearch
 from sift.search.saved.exceptions import (
@@ -36,6 +36,8 @@ from sift.search.saved.schemas import (
 )
 
 log = structlog.get_logger()
+
+COLLECTION_IDS_LOC = ("body", "filters", "collection_ids")
 
 
 def owner_principal(saved: SavedSearch) -> Principal:
@@ -107,6 +109,9 @@ class SavedSearchService:
         *,
         max_per_user: int,
     ) -> SavedSearch:
+        await require_readable_collections(
+            session, principal, data.filters.collection_ids, loc=COLLECTION_IDS_LOC
+        )
         org_id, user_id = principal.org_id, principal.user_id
         if await saved_search_repository.count(session, org_id, user_id) >= max_per_user:
             raise SavedSearchLimitReached(max_per_user)

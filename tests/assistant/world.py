@@ -22,6 +22,7 @@ from sift.assistant.providers.base import Provider
 from sift.core.auth import Authenticator, TokenVerifier
 from sift.core.auth.config import AuthSettings
 from sift.core.db import Database
+from tests.core.auth.conftest import claims_for
 from tests.search.conftest import (
     clean_index,
     embedder,
@@ -37,6 +38,9 @@ ENGINE = (
     "The Zephyr engine uses liquid cooling. It was designed in 1998 by Ada Works. "
     "The Zephyr engine weighs 120 kg and needs maintenance every 500 hours."
 )
+# A key that reads, searches and asks, but does not manage collections: it reads only what
+# its creator's grants and the collections' visibility allow, whatever its creator's role.
+KEY_PERMISSIONS = ("documents:read", "search:read", "assistant:ask")
 SOLAR = "Solar panels convert sunlight into electricity. Panels lose efficiency when hot."
 
 
@@ -49,6 +53,28 @@ class Assistant:
 
     def headers(self, role: str = "viewer", user_id: uuid.UUID | None = None) -> dict[str, str]:
         return self.world.headers(role, user_id)
+
+    def key_headers(
+        self,
+        creator: uuid.UUID,
+        key_id: uuid.UUID | None,
+        *,
+        role: str = "admin",
+        permissions: tuple[str, ...] = KEY_PERMISSIONS,
+    ) -> dict[str, str]:
+        """An API key's access token as identity issues it: the creator as `sub`, the
+        creator's role, the key's permissions and its ID (`akid`)."""
+        claims = claims_for(
+            self.world.settings,
+            role=role,
+            sub=str(creator),
+            org=str(self.world.org_id),
+            kind="api_key",
+            perms=list(permissions),
+            akid=str(key_id) if key_id else None,
+            sid=None,
+        )
+        return {"Authorization": f"Bearer {self.world.key.sign(claims)}"}
 
     async def ask(self, headers: dict[str, str], question: str, **body: Any) -> httpx.Response:
         return await self.client.post(

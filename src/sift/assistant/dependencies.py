@@ -1,4 +1,5 @@
-"""Dependencies of the assistant's endpoints: AI quotas per user and per organization."""
+"""Dependencies of the assistant's endpoints: AI quotas per user and per organization, and
+the caller's own token, forwarded to the search service."""
 
 from __future__ import annotations
 
@@ -36,3 +37,11 @@ class AiQuota:
 
 # Declare it after the principal's dependency, so that the count is per caller.
 AiQuotaDep = Annotated[None, Depends(AiQuota())]
+
+
+def forwarded_authorization(request: Request) -> str:
+    """The caller's `Authorization` header: search judges access as the caller."""
+    return request.headers.get("authorization", "")
+
+
+ForwardedAuthorization = Annotated[str, Depends(forwarded_authorization)]

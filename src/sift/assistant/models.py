@@ -68,10 +68,19 @@ class Conversation(IdMixin, TimestampMixin, Base):
     __tablename__ = "conversations"
     __table_args__ = (
         Index("ix_conversations_owner_updated", "org_id", "user_id", "updated_at", "id"),
+        Index(
+            "ix_conversations_api_key_updated",
+            "api_key_id",
+            "updated_at",
+            "id",
+            postgresql_where=text("api_key_id IS NOT NULL"),
+        ),
     )
 
     org_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
-    user_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(nullable=False)  # for a key: its creator
+    # The API key that started it (NULL: a signed-in session). A key sees only its own.
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column()
     title: Mapped[str] = mapped_column(String(TITLE_LENGTH), nullable=False)
 
 

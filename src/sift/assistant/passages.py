@@ -37,3 +37,11 @@ class DocumentPassages(BaseModel):
     document_id: uuid.UUID
     document_title: str = ""
     passages: list[Passage]
+
+
+class ReadableDocuments(BaseModel):
+    """Of the documents asked about, those the caller may read now."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    document_ids: list[uuid.UUID]

@@ -7,7 +7,7 @@ because it only ever asks with the caller's own token.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -15,10 +15,17 @@ import structlog
 from pydantic import BaseModel, ValidationError
 
 from sift.assistant.answers.exceptions import DocumentNotFound, RetrievalUnavailable
-from sift.assistant.passages import DocumentPassages, Passage, RetrievedPassages
+from sift.assistant.passages import (
+    DocumentPassages,
+    Passage,
+    ReadableDocuments,
+    RetrievedPassages,
+)
 from sift.core.errors import Forbidden, RateLimited, Unauthorized
 
 M = TypeVar("M", bound=BaseModel)
+
+READABLE_BATCH = 1000  # the most document IDs search checks in one call
 
 log = structlog.get_logger()
 
@@ -50,6 +57,20 @@ class SearchClient:
         if response.status_code == 404:
             raise DocumentNotFound()
         return self._parse(response, DocumentPassages)
+
+    async def readable_documents(
+        self, authorization: str, document_ids: Collection[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """Those of `document_ids` the caller may read now."""
+        asked = sorted(document_ids)
+        readable: set[uuid.UUID] = set()
+        for start in range(0, len(asked), READABLE_BATCH):
+            body = {"document_ids": [str(d) for d in asked[start : start + READABLE_BATCH]]}
+            response = await self._send(
+                "POST", "/internal/search/documents/readable", authorization, json=body
+            )
+            readable.update(self._parse(response, ReadableDocuments).document_ids)
+        return readable
 
     async def _send(
         self, method: str, path: str, authorization: str, **kwargs: Any

@@ -31,7 +31,7 @@ from sift.assistant.answers.service import (
 from sift.assistant.answers.summaries import summary_service
 from sift.assistant.auth import AssistantAsk
 from sift.assistant.conversations.service import conversation_service
-from sift.assistant.dependencies import AiQuotaDep
+from sift.assistant.dependencies import AiQuotaDep, ForwardedAuthorization
 from sift.assistant.runtime import Runtime, RuntimeDep
 from sift.core.db import Database, ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited, SiftError
@@ -60,10 +60,6 @@ def _wants_stream(request: Request, body: AskRequest) -> bool:
     return body.stream or "text/event-stream" in request.headers.get("accept", "")
 
 
-def _authorization(request: Request) -> str:
-    return request.headers.get("authorization", "")
-
-
 @router.post("/ask", response_model=AnswerRead, responses={**_SSE, **_ASK_ERRORS})
 async def ask(
     principal: AssistantAsk,
@@ -71,15 +67,14 @@ async def ask(
     body: AskRequest,
     request: Request,
     runtime: RuntimeDep,
+    authorization: ForwardedAuthorization,
 ) -> Any:
     """Answer a question from the caller's documents, with verifiable citations."""
     # Sessions are opened here, around the reads and the final write, so that no database
     # connection is held while a provider answers (which takes seconds).
     database: Database = request.app.state.database
     async with database.read_sessionmaker() as session:
-        prepared = await answer_service.prepare(
-            session, runtime, principal, _authorization(request), body
-        )
+        prepared = await answer_service.prepare(session, runtime, principal, authorization, body)
     if _wants_stream(request, body):
         return EventSourceResponse(_stream(runtime, database, prepared), ping=15)
     outcome: Outcome | None = None
@@ -150,13 +145,13 @@ async def summarize(
     principal: AssistantAsk,
     _: AiQuotaDep,
     body: SummarizeRequest,
-    request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
+    authorization: ForwardedAuthorization,
 ) -> SummaryRead:
     """Summarize one document the caller may read, with citations."""
     return await summary_service.summarize(
-        session, runtime, principal, _authorization(request), body.document_id
+        session, runtime, principal, authorization, body.document_id
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -40,6 +41,9 @@ class CitationRead(Schema):
     start_char: int = Field(description="Offset of the quote in the document's text")
     end_char: int
     quote: str = Field(description="A span that occurs verbatim in the cited chunk")
+    available: Literal[True] = Field(
+        default=True, description="False only on a stored answer's unreadable citations"
+    )
 
 
 class UsageRead(Schema):

@@ -28,6 +28,7 @@ from sift.assistant.answers.schemas import (
     UsageRead,
 )
 from sift.assistant.conversations.repository import conversation_repository as repository
+from sift.assistant.conversations.scope import is_withheld, readable_cited_documents
 from sift.assistant.events import events
 from sift.assistant.grounding import citations as grounding
 from sift.assistant.grounding import prompt as prompts
@@ -149,9 +150,14 @@ class AnswerService:
             conversation = await repository.get_owned(session, principal, body.conversation_id)
             if conversation is None:
                 raise ConversationNotFound()
-            history = await repository.last_turns(
+            exchanges = await repository.last_turns(
                 session, conversation.id, runtime.config.history_turns
             )
+            # The model must not hear again what the caller may no longer read.
+            readable = await readable_cited_documents(
+                runtime.search, authorization, [citations for _, citations in exchanges]
+            )
+            history = [turn for turn, cited in exchanges if not is_withheld(cited, readable)]
         query = prompts.standalone_query(body.question, history)
         passages = await runtime.search.retrieve(
             authorization, query, collection_ids=body.collection_ids, limit=runtime.config.passages
@@ -241,6 +247,7 @@ class AnswerService:
                     id=prepared.conversation_id,
                     org_id=principal.org_id,
                     user_id=principal.user_id,
+                    api_key_id=principal.api_key_id,
                     title=_title(prepared.question),
                 )
             )

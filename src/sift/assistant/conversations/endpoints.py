@@ -6,10 +6,12 @@ import uuid
 
 from fastapi import APIRouter, Query
 
-from sift.assistant.answers.exceptions import ConversationNotFound
+from sift.assistant.answers.exceptions import ConversationNotFound, RetrievalUnavailable
 from sift.assistant.auth import AssistantAsk
 from sift.assistant.conversations.schemas import ConversationDetail, ConversationRead
 from sift.assistant.conversations.service import conversation_service
+from sift.assistant.dependencies import ForwardedAuthorization
+from sift.assistant.runtime import RuntimeDep
 from sift.assistant.schemas import (
     DEFAULT_LIMIT,
     MAX_CURSOR_LENGTH,
@@ -29,7 +31,7 @@ async def list_conversations(
     limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
     cursor: str | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
 ) -> Page[ConversationRead]:
-    """The caller's conversations, most recently active first."""
+    """The caller's conversations (a person's include their API keys'), most recent first."""
     items, next_cursor = await conversation_service.page(
         session, principal, limit=limit, cursor=cursor
     )
@@ -39,10 +41,16 @@ async def list_conversations(
 @router.get(
     "/{conversation_id}",
     response_model=ConversationDetail,
-    responses=ConversationNotFound.openapi(),
+    responses={**ConversationNotFound.openapi(), **RetrievalUnavailable.openapi()},
 )
 async def get_conversation(
-    principal: AssistantAsk, conversation_id: uuid.UUID, session: ReadSessionDep
+    principal: AssistantAsk,
+    conversation_id: uuid.UUID,
+    session: ReadSessionDep,
+    runtime: RuntimeDep,
+    authorization: ForwardedAuthorization,
 ) -> ConversationDetail:
     """One of the caller's conversations with every message, citations and feedback."""
-    return await conversation_service.get(session, principal, conversation_id)
+    return await conversation_service.get(
+        session, runtime, principal, authorization, conversation_id
+    )

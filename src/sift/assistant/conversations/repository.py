@@ -1,26 +1,38 @@
 """SQL of conversations, messages, feedback and usage. A caller only ever sees their own
-conversations in their current organization."""
+conversations in their current organization: a person those they and their API keys
+started, a key those it started."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.assistant.models import Conversation, Feedback, Message, MessageRole, UsageDaily
 from sift.assistant.providers.base import Turn
-from sift.core.auth import Principal
+from sift.core.auth import Principal, PrincipalKind
 
 
 class ConversationRepository:
     def owned(self, principal: Principal) -> Select[Conversation]:
-        return select(Conversation).where(
+        """A person's conversations, their API keys' included; a key's own only."""
+        query = select(Conversation).where(
             Conversation.org_id == principal.org_id, Conversation.user_id == principal.user_id
         )
+        if principal.kind is PrincipalKind.api_key:
+            # A key token without its key's ID must not fall back to the person's history.
+            own_key = (
+                Conversation.api_key_id == principal.api_key_id
+                if principal.api_key_id is not None
+                else false()
+            )
+            query = query.where(own_key)
+        return query
 
     async def get_owned(
         self, session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
@@ -67,35 +79,36 @@ class ConversationRepository:
 
     async def last_turns(
         self, session: AsyncSession, conversation_id: uuid.UUID, turns: int
-    ) -> list[Turn]:
-        """The last `turns` question/answer pairs, oldest first."""
+    ) -> list[tuple[Turn, list[dict[str, Any]]]]:
+        """The last `turns` question/answer pairs, oldest first, each with the answer's
+        citations."""
         if turns <= 0:
             return []
         query = (
-            select(Message.role, Message.content)
+            select(Message.role, Message.content, Message.citations)
             .where(Message.conversation_id == conversation_id)
             .order_by(Message.created_at.desc(), Message.id.desc())
             .limit(turns * 2)
         )
         rows = list(reversed((await session.execute(query)).all()))
-        pairs: list[Turn] = []
+        pairs: list[tuple[Turn, list[dict[str, Any]]]] = []
         question: str | None = None
-        for role, content in rows:
+        for role, content, citations in rows:
             if role == MessageRole.user:
                 question = content
             elif question is not None:
-                pairs.append(Turn(question=question, answer=content))
+                pairs.append((Turn(question=question, answer=content), citations))
                 question = None
         return pairs
 
     async def get_answer(
         self, session: AsyncSession, principal: Principal, message_id: uuid.UUID
     ) -> Message | None:
+        """An answer in one of the caller's conversations."""
         query = select(Message).where(
             Message.id == message_id,
             Message.role == MessageRole.assistant,
-            Message.org_id == principal.org_id,
-            Message.user_id == principal.user_id,
+            Message.conversation_id.in_(self.owned(principal).with_only_columns(Conversation.id)),
         )
         return (await session.execute(query)).scalar_one_or_none()
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Literal
 
+from pydantic import Field
+
+from sift.assistant.answers.schemas import CitationRead
 from sift.assistant.models import MessageRole, Rating
 from sift.assistant.schemas import Schema
 
@@ -13,6 +16,9 @@ from sift.assistant.schemas import Schema
 class ConversationRead(Schema):
     id: uuid.UUID
     title: str
+    api_key_id: uuid.UUID | None = Field(
+        default=None, description="The API key that started it; null: a signed-in session"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -22,12 +28,24 @@ class MessageFeedback(Schema):
     comment: str | None
 
 
+class UnavailableCitation(Schema):
+    """A citation of a document the caller may no longer read: only its number is left."""
+
+    n: int
+    available: Literal[False] = False
+
+
 class MessageRead(Schema):
     id: uuid.UUID
     role: MessageRole
-    content: str
+    content: str = Field(description="Empty when `withheld`")
     created_at: datetime
-    citations: list[dict[str, Any]] = []
+    withheld: bool = Field(
+        default=False,
+        description="The answer cites a document the caller may no longer read: its text "
+        "and unsupported sentences are not shown",
+    )
+    citations: list[CitationRead | UnavailableCitation] = []
     provider: str | None = None
     model: str | None = None
     grounded: bool | None = None

@@ -1,4 +1,5 @@
-"""Conversations: the caller's own history, and feedback on its answers."""
+"""Conversations: the caller's own history, as their current access shows it, and feedback
+on its answers."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from sift.assistant.conversations.schemas import (
     MessageFeedback,
     MessageRead,
 )
-from sift.assistant.models import Feedback
+from sift.assistant.conversations.scope import (
+    is_withheld,
+    readable_cited_documents,
+    visible_citations,
+)
+from sift.assistant.models import Feedback, Message, MessageRole
+from sift.assistant.runtime import Runtime
 from sift.assistant.schemas import decode_cursor, encode_cursor
 from sift.core.auth import Permission, Principal
 
@@ -35,25 +42,29 @@ class ConversationService:
         return [ConversationRead.model_validate(row) for row in rows], next_cursor
 
     async def get(
-        self, session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        runtime: Runtime,
+        principal: Principal,
+        authorization: str,
+        conversation_id: uuid.UUID,
     ) -> ConversationDetail:
+        """The conversation as the caller may see it now (see `scope`)."""
         conversation = await repository.get_owned(session, principal, conversation_id)
         if conversation is None:
             raise ConversationNotFound()
         messages = await repository.messages(session, conversation.id)
         feedback = await repository.feedback_for(session, [m.id for m in messages])
-        reads = []
-        for message in messages:
-            read = MessageRead.model_validate(message)
-            if (given := feedback.get(message.id)) is not None:
-                read.feedback = MessageFeedback.model_validate(given)
-            reads.append(read)
+        readable = await readable_cited_documents(
+            runtime.search, authorization, [m.citations for m in messages]
+        )
         return ConversationDetail(
             id=conversation.id,
             title=conversation.title,
+            api_key_id=conversation.api_key_id,
             created_at=conversation.created_at,
             updated_at=conversation.updated_at,
-            messages=reads,
+            messages=[_read(m, readable, feedback.get(m.id)) for m in messages],
         )
 
     async def feedback(
@@ -97,6 +108,25 @@ class ConversationService:
             report.organization_today = await totals(None, today)
             report.organization_30_days = await totals(None, month)
         return report
+
+
+def _read(message: Message, readable: set[uuid.UUID], feedback: Feedback | None) -> MessageRead:
+    withheld = is_withheld(message.citations, readable)
+    return MessageRead(
+        id=message.id,
+        role=MessageRole(message.role),
+        content="" if withheld else message.content,
+        created_at=message.created_at,
+        withheld=withheld,
+        citations=visible_citations(message.citations, readable),
+        provider=message.provider,
+        model=message.model,
+        grounded=message.grounded,
+        unsupported_sentences=[] if withheld else message.unsupported_sentences,
+        cached=message.cached,
+        latency_ms=message.latency_ms,
+        feedback=None if feedback is None else MessageFeedback.model_validate(feedback),
+    )
 
 
 conversation_service = ConversationService()

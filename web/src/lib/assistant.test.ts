@@ -18,6 +18,7 @@ const citation = (n: number): CitationRead => ({
   start_char: 0,
   end_char: 5,
   quote: "quote",
+  available: true,
 });
 
 describe("segmentAnswer", () => {
@@ -90,6 +91,7 @@ describe("turnsFromMessages", () => {
     role: "user",
     content: "",
     created_at: "2026-01-01T00:00:00Z",
+    withheld: false,
     citations: [],
     unsupported_sentences: [],
     cached: false,
@@ -103,7 +105,8 @@ describe("turnsFromMessages", () => {
         id: "a1",
         role: "assistant",
         content: "Because [1].",
-        citations: [{ ...citation(1) }, { n: "bad" }],
+        // Stored data is checked, not trusted: a malformed citation is dropped.
+        citations: [{ ...citation(1) }, { n: "bad" } as unknown as CitationRead],
         provider: "local",
         model: "extractive-mmr-v1",
         grounded: true,
@@ -126,5 +129,19 @@ describe("turnsFromMessages", () => {
 
   it("drops citations that are not shaped like one", () => {
     expect(parseCitations([null, 3, { n: 1 }, citation(2)])).toEqual([citation(2)]);
+  });
+
+  it("keeps a withheld answer hidden and counts its unavailable sources", () => {
+    const [turn] = turnsFromMessages([
+      message({ id: "q1", content: "Secret?" }),
+      message({
+        id: "a1",
+        role: "assistant",
+        withheld: true,
+        citations: [citation(1), { n: 2, available: false }, { n: 3, available: false }],
+      }),
+    ]);
+    expect(turn).toMatchObject({ state: "done", text: "", withheld: true, unavailableSources: 2 });
+    expect(turn!.citations).toEqual([citation(1)]);
   });
 });

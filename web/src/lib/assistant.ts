@@ -26,6 +26,10 @@ export interface Turn {
   error: string | null;
   /** A provider that failed mid-answer (its partial text was discarded). */
   restartedFrom: string | null;
+  /** A stored answer hidden because it quotes documents the caller can no longer read. */
+  withheld: boolean;
+  /** How many of its citations point to such documents (only their numbers are left). */
+  unavailableSources: number;
 }
 
 export function newTurn(key: string, question: string): Turn {
@@ -44,6 +48,8 @@ export function newTurn(key: string, question: string): Turn {
     rating: null,
     error: null,
     restartedFrom: null,
+    withheld: false,
+    unavailableSources: 0,
   };
 }
 
@@ -66,11 +72,15 @@ export function finishTurn(turn: Turn, answer: AnswerRead): Turn {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null;
 
-/** Stored messages carry citations as plain objects: keep the ones shaped like CitationRead. */
+/**
+ * Stored messages' citations: keep the ones shaped like CitationRead. A citation of a
+ * document the caller can no longer read (`available: false`) has only its number.
+ */
 export function parseCitations(raw: unknown[]): CitationRead[] {
   return raw.filter(
     (item): item is CitationRead =>
       isRecord(item) &&
+      item.available !== false &&
       typeof item.n === "number" &&
       typeof item.document_id === "string" &&
       typeof item.document_title === "string" &&
@@ -96,6 +106,8 @@ export function turnsFromMessages(messages: MessageRead[]): Turn[] {
       text: message.content,
       messageId: message.id,
       citations: parseCitations(message.citations),
+      withheld: message.withheld,
+      unavailableSources: message.citations.filter((c) => c.available === false).length,
       provider: message.provider ?? null,
       model: message.model ?? null,
       grounded: message.grounded ?? null,

@@ -82,6 +82,16 @@ export function AnswerCard({
             />
           )
         )}
+        {turn.withheld && (
+          <p
+            data-testid="withheld-note"
+            className="rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-200"
+          >
+            This answer is hidden: it quoted{" "}
+            {turn.unavailableSources === 1 ? "a document" : `${turn.unavailableSources} documents`}{" "}
+            you can no longer read.
+          </p>
+        )}
         {turn.state === "error" && turn.error && <Alert>{turn.error}</Alert>}
         {flagged > 0 && (
           <p

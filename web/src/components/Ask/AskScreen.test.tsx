@@ -254,6 +254,45 @@ describe("AskScreen", () => {
     }
   });
 
+  it("hides a stored answer that quoted documents the caller can no longer read", async () => {
+    params.conversationId = "c8";
+    const base = { created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-02T00:00:00Z" };
+    const message = { created_at: base.created_at, unsupported_sentences: [] };
+    fetchMock.mockImplementation(async (input) => {
+      const path = new URL((input as Request).url).pathname;
+      if (path === "/api/assistant/conversations")
+        return json(200, { items: [{ id: "c8", title: "Prototype", ...base }] });
+      return json(200, {
+        id: "c8",
+        title: "Prototype",
+        ...base,
+        messages: [
+          { ...message, id: "q", role: "user", content: "Prototype?", citations: [] },
+          {
+            ...message,
+            id: "a",
+            role: "assistant",
+            content: "",
+            withheld: true,
+            citations: [{ n: 1, available: false }],
+            provider: "local",
+          },
+        ],
+      });
+    });
+    try {
+      render(<AskScreen />);
+      const answer = await screen.findByTestId("answer");
+      expect(within(answer).getByTestId("withheld-note")).toHaveTextContent(
+        "This answer is hidden: it quoted a document you can no longer read.",
+      );
+      expect(within(answer).queryByRole("button", { name: /Citation/ })).toBeNull();
+      expect(answer).toHaveTextContent("No sources cited");
+    } finally {
+      delete params.conversationId;
+    }
+  });
+
   it("rejects a blank question without asking", async () => {
     const user = userEvent.setup();
     render(<AskScreen />);

@@ -1095,7 +1095,8 @@ export type paths = {
         put?: never;
         /**
          * Create Saved Search
-         * @description Save a query with its filters; `notify` tells the caller of newly indexed matches.
+         * @description Save a query with its filters (collections the caller reads); `notify` tells the caller
+         *     of newly indexed matches.
          */
         post: operations["search_saved_searches_create_saved_search"];
         delete?: never;
@@ -1182,6 +1183,26 @@ export type paths = {
         get: operations["search_internal_document_passages"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/search/documents/readable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Readable Documents
+         * @description The documents among those asked about that the caller may read now.
+         */
+        post: operations["search_internal_readable_documents"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1361,7 +1382,7 @@ export type paths = {
         };
         /**
          * List Conversations
-         * @description The caller's conversations, most recently active first.
+         * @description The caller's conversations (a person's include their API keys'), most recent first.
          */
         get: operations["assistant_conversations_list_conversations"];
         put?: never;
@@ -2334,6 +2355,16 @@ export type components = {
             /** Score */
             score: number;
         };
+        /** ReadableDocuments */
+        ReadableDocuments: {
+            /** Document Ids */
+            document_ids: string[];
+        };
+        /** ReadableDocumentsRequest */
+        ReadableDocumentsRequest: {
+            /** Document Ids */
+            document_ids: string[];
+        };
         /** RetrieveRequest */
         RetrieveRequest: {
             /** Query */
@@ -2595,6 +2626,13 @@ export type components = {
              * @description A span that occurs verbatim in the cited chunk
              */
             quote: string;
+            /**
+             * Available
+             * @description False only on a stored answer's unreadable citations
+             * @default true
+             * @constant
+             */
+            available: true;
         };
         /** ConversationDetail */
         ConversationDetail: {
@@ -2605,6 +2643,11 @@ export type components = {
             id: string;
             /** Title */
             title: string;
+            /**
+             * Api Key Id
+             * @description The API key that started it; null: a signed-in session
+             */
+            api_key_id?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -2627,6 +2670,11 @@ export type components = {
             id: string;
             /** Title */
             title: string;
+            /**
+             * Api Key Id
+             * @description The API key that started it; null: a signed-in session
+             */
+            api_key_id?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -2679,7 +2727,10 @@ export type components = {
              */
             id: string;
             role: components["schemas"]["MessageRole"];
-            /** Content */
+            /**
+             * Content
+             * @description Empty when `withheld`
+             */
             content: string;
             /**
              * Created At
@@ -2687,12 +2738,16 @@ export type components = {
              */
             created_at: string;
             /**
+             * Withheld
+             * @description The answer cites a document the caller may no longer read: its text and unsupported sentences are not shown
+             * @default false
+             */
+            withheld: boolean;
+            /**
              * Citations
              * @default []
              */
-            citations: {
-                [key: string]: unknown;
-            }[];
+            citations: (components["schemas"]["CitationRead"] | components["schemas"]["UnavailableCitation"])[];
             /** Provider */
             provider?: string | null;
             /** Model */
@@ -2779,6 +2834,20 @@ export type components = {
             /** Latency Ms */
             latency_ms: number;
             usage: components["schemas"]["UsageRead"];
+        };
+        /**
+         * UnavailableCitation
+         * @description A citation of a document the caller may no longer read: only its number is left.
+         */
+        UnavailableCitation: {
+            /** N */
+            n: number;
+            /**
+             * Available
+             * @default false
+             * @constant
+             */
+            available: false;
         };
         /** UsageRead */
         UsageRead: {
@@ -5691,13 +5760,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Unknown collections */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5922,6 +5991,39 @@ export interface operations {
             };
         };
     };
+    search_internal_readable_documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadableDocumentsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadableDocuments"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     search_evaluations_list_evaluations: {
         parameters: {
             query?: {
@@ -5985,13 +6087,13 @@ export interface operations {
                     "application/json": components["schemas"]["EvaluationRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Unknown collections */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests */
@@ -6354,6 +6456,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Search unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -50,7 +50,8 @@ async def get_conversation(
     runtime: RuntimeDep,
     authorization: ForwardedAuthorization,
 ) -> ConversationDetail:
-    """One of the caller's conversations with every message, citations and feedback."""
+    """One of the caller's conversations with every message, citations and feedback; an answer
+    quoting a document the caller can no longer read is withheld."""
     return await conversation_service.get(
         session, runtime, principal, authorization, conversation_id
     )

@@ -1402,7 +1402,8 @@ export type paths = {
         };
         /**
          * Get Conversation
-         * @description One of the caller's conversations with every message, citations and feedback.
+         * @description One of the caller's conversations with every message, citations and feedback; an answer
+         *     quoting a document the caller can no longer read is withheld.
          */
         get: operations["assistant_conversations_get_conversation"];
         put?: never;

@@ -251,10 +251,14 @@ def test_https_headers_and_request_ids(stack: Stack, client: httpx.Client) -> No
 
 
 def test_http_redirects_to_https(stack: Stack, client: httpx.Client) -> None:
-    response = client.get(f"http://127.0.0.1:{stack.http_port}/api/audit/healthz?x=1")
+    response = client.get(
+        f"http://127.0.0.1:{stack.http_port}/api/audit/healthz?x=1",
+        headers={"Host": "evil.example"},
+    )
     assert response.status_code == 301
+    # The public URL (by default localhost on the gateway's port), never the Host header.
     assert response.headers["location"] == (
-        f"https://127.0.0.1:{stack.https_port}/api/audit/healthz?x=1"
+        f"https://localhost:{stack.https_port}/api/audit/healthz?x=1"
     )
     assert "x-request-id" in response.headers
 

@@ -28,7 +28,6 @@ from sift.runtime.up import (
     check_ports,
     child_specs,
     data_dir_lock,
-    public_url,
     start_redis,
 )
 from tests.conftest import REDIS_URL
@@ -94,13 +93,6 @@ def test_up_runs_every_replica_on_consecutive_ports(
     assert gateway.tier > by_name["identity"].tier
     assert gateway.stop_signal == signal.SIGQUIT
     assert "daemon off;" in gateway.argv
-
-
-def test_public_url_follows_the_gateway_port() -> None:
-    assert public_url(CoreSettings(), GatewaySettings(https_port=9443)) == "https://localhost:9443"
-    assert public_url(CoreSettings(), GatewaySettings(public_https_port=443)) == "https://localhost"
-    explicit = CoreSettings(public_url="https://sift.example")
-    assert public_url(explicit, GatewaySettings()) == "https://sift.example"
 
 
 def test_serve_alone_starts_the_embedded_database(pg_tmp: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import re
@@ -27,6 +28,7 @@ from sift.runtime.gateway import (
     check_config,
     nginx_command,
     prepare_gateway,
+    public_url,
     render_gateway_config,
 )
 from sift.runtime.services import ServiceLayout, service_layouts
@@ -146,18 +148,57 @@ def test_headers_request_id_and_tls(core: CoreSettings) -> None:
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in config
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
     assert "ssl_protocols TLSv1.2 TLSv1.3;" in config
-    assert "return 301 https://$host:8443$request_uri;" in config
+    assert "return 301 https://localhost:8443$request_uri;" in config
     assert "gzip_types application/json application/problem+json" in config
 
 
-def test_production_hsts_is_two_years(tmp_path: Path) -> None:
+def test_production_hsts_is_one_year(tmp_path: Path) -> None:
     production = CoreSettings(
         env=Environment.production,
         data_dir=tmp_path,
         secret_key="x" * 40,
         database_url="postgresql://db/sift",
     )
-    assert "max-age=63072000; includeSubDomains" in render(production, GatewaySettings())
+    assert "max-age=31536000; includeSubDomains" in render(production, GatewaySettings())
+    assert "max-age=86400; includeSubDomains" in render(
+        production.model_copy(update={"env": Environment.development}), GatewaySettings()
+    )
+
+
+def test_public_url_follows_the_gateway_port() -> None:
+    assert public_url(CoreSettings(), GatewaySettings(https_port=9443)) == "https://localhost:9443"
+    assert public_url(CoreSettings(), GatewaySettings(public_https_port=443)) == "https://localhost"
+    explicit = CoreSettings(public_url="https://sift.example")
+    assert public_url(explicit, GatewaySettings()) == "https://sift.example"
+
+
+@pytest.mark.parametrize(
+    ("configured", "gateway", "origin"),
+    [
+        (None, GatewaySettings(https_port=9443), "https://localhost:9443"),
+        (None, GatewaySettings(public_https_port=443), "https://localhost"),
+        ("https://sift.example/app/", GatewaySettings(), "https://sift.example"),
+        ("https://sift.example:443", GatewaySettings(), "https://sift.example"),
+        ("https://[::1]:9443", GatewaySettings(), "https://[::1]:9443"),
+    ],
+)
+def test_redirects_name_the_public_origin(
+    tmp_path: Path, configured: str | None, gateway: GatewaySettings, origin: str
+) -> None:
+    explicit = {"public_url": configured} if configured else {}
+    core = CoreSettings(env=Environment.test, data_dir=tmp_path, **explicit)
+    config = render(core, gateway)
+    assert f"return 301 {origin}$request_uri;" in location_block(config, "/")
+    assert f"error_page 497 =301 {origin}$request_uri;" in config
+
+
+@pytest.mark.parametrize("configured", ["http://sift.example", "sift.example", "https://"])
+def test_a_public_url_the_gateway_cannot_redirect_to_is_refused(
+    tmp_path: Path, configured: str
+) -> None:
+    core = CoreSettings(env=Environment.test, data_dir=tmp_path, public_url=configured)
+    with pytest.raises(GatewayError, match="SIFT_PUBLIC_URL"):
+        render(core, GatewaySettings())
 
 
 def test_compose_and_kubernetes_name_one_host_per_service(core: CoreSettings) -> None:
@@ -171,9 +212,9 @@ def test_compose_and_kubernetes_name_one_host_per_service(core: CoreSettings) ->
     assert "server sift-identity:9100 max_fails" in config
     assert "9101" not in config
     assert "listen 0.0.0.0:8443 ssl" in config
-    assert "return 301 https://$host$request_uri;" in config
+    assert "return 301 https://localhost$request_uri;" in config
     assert "location / {\n            proxy_pass http://sift_web;" in config
-    assert "immutable" in location_block(config, "/_next/static/")
+    assert "$sift_static_cache_control" in location_block(config, "/_next/static/")
 
 
 def test_http2_follows_the_nginx_version(core: CoreSettings) -> None:
@@ -230,12 +271,20 @@ def test_nginx_t_reports_a_broken_config(core: CoreSettings) -> None:
 # --- nginx running the config, in front of a tiny upstream that echoes what it got ---
 
 
+# What `next start` answers under /_next/static/ for a built asset and for a missing one.
+NEXT_STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
+NEXT_NOT_FOUND_CACHE_CONTROL = "private, no-cache, no-store, max-age=0, must-revalidate"
+
+
 class EchoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
+        if self.path.startswith("/_next/static/"):
+            self._static_asset()
+            return
         body = json.dumps(
             {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}}
         ).encode()
@@ -245,6 +294,21 @@ class EchoHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Request-ID", "upstream-made-this-up")
         self.send_header("Strict-Transport-Security", "max-age=1")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _static_asset(self) -> None:
+        """Like `next start`, or (under /_next/static/bare/) a server that sets no caching."""
+        found = self.path.endswith("/built.js")
+        body = b"export {};" if found else b"Not Found"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "application/javascript" if found else "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        if not self.path.startswith("/_next/static/bare/"):
+            self.send_header(
+                "Cache-Control",
+                NEXT_STATIC_CACHE_CONTROL if found else NEXT_NOT_FOUND_CACHE_CONTROL,
+            )
         self.end_headers()
         self.wfile.write(body)
 
@@ -269,18 +333,27 @@ def echo_port() -> Iterator[int]:
 class RunningGateway:
     https: str
     http: str
+    https_port: int
 
 
-@pytest.fixture
-async def running_gateway(core: CoreSettings, echo_port: int) -> AsyncIterator[RunningGateway]:
-    gateway = GatewaySettings(
-        https_port=free_port(),
-        http_port=free_port(),
-        auth_rate="1r/s",
-        auth_burst=2,
-        max_body_bytes=1024,
-        worker_processes="1",
-        access_log="off",
+@contextlib.asynccontextmanager
+async def serve_gateway(
+    core: CoreSettings, echo_port: int, **settings: object
+) -> AsyncIterator[RunningGateway]:
+    """nginx on free ports running the rendered config (checked by `nginx -t` first), with
+    the echo server as identity's upstream and as the web app."""
+    gateway = GatewaySettings.model_validate(
+        {
+            "https_port": free_port(),
+            "http_port": free_port(),
+            "auth_rate": "1r/s",
+            "auth_burst": 2,
+            "max_body_bytes": 1024,
+            "worker_processes": "1",
+            "access_log": "off",
+            "web_upstream": f"127.0.0.1:{echo_port}",
+            **settings,
+        }
     )
     layouts = layouts_on(free_port(), identity_replicas=1)
     layouts["identity"] = ServiceLayout.of(
@@ -288,6 +361,7 @@ async def running_gateway(core: CoreSettings, echo_port: int) -> AsyncIterator[R
         FakeServiceSettings(echo_port, 1, layouts["identity"].route_prefixes),
     )
     paths = prepare_gateway(core, gateway, layouts)
+    check_config(gateway, paths)
     supervisor = Supervisor(output=io.BytesIO())
     await supervisor.start(ProcessSpec("gateway", nginx_command(gateway, paths)))
     https = f"https://127.0.0.1:{gateway.https_port}"
@@ -301,9 +375,19 @@ async def running_gateway(core: CoreSettings, echo_port: int) -> AsyncIterator[R
                 assert time.monotonic() < deadline, "nginx did not start"
                 await asyncio.sleep(0.05)
     try:
-        yield RunningGateway(https=https, http=f"http://127.0.0.1:{gateway.http_port}")
+        yield RunningGateway(
+            https=https,
+            http=f"http://127.0.0.1:{gateway.http_port}",
+            https_port=gateway.https_port,
+        )
     finally:
         await supervisor.stop()
+
+
+@pytest.fixture
+async def running_gateway(core: CoreSettings, echo_port: int) -> AsyncIterator[RunningGateway]:
+    async with serve_gateway(core, echo_port) as running:
+        yield running
 
 
 async def test_gateway_passes_forwarding_headers_and_one_request_id(
@@ -385,7 +469,73 @@ async def test_gateway_body_limit_and_gzip_of_problems(running_gateway: RunningG
     assert small.status_code == 200
     # Plain HTTP to the HTTPS port is redirected, not refused with nginx's HTML page.
     assert plain_http.status_code == 301
-    assert plain_http.headers["location"].startswith("https://127.0.0.1:")
+    assert plain_http.headers["location"] == f"https://localhost:{running_gateway.https_port}/"
+
+
+async def test_redirects_to_https_go_to_the_public_url_whatever_the_host_header(
+    running_gateway: RunningGateway,
+) -> None:
+    forged = {"Host": "evil.example:8443"}
+    async with httpx.AsyncClient(verify=False) as client:
+        from_http_port = await client.get(
+            f"{running_gateway.http}/api/users/me?x=1", headers=forged
+        )
+        to_https_port = await client.get(
+            f"http://127.0.0.1:{running_gateway.https_port}/search?q=a", headers=forged
+        )
+    public = f"https://localhost:{running_gateway.https_port}"
+    assert from_http_port.status_code == 301
+    assert from_http_port.headers["location"] == f"{public}/api/users/me?x=1"
+    assert to_https_port.status_code == 301
+    assert to_https_port.headers["location"] == f"{public}/search?q=a"
+
+
+async def test_redirects_go_to_the_configured_public_url(tmp_path: Path, echo_port: int) -> None:
+    core = CoreSettings(
+        env=Environment.test, data_dir=tmp_path / "data", public_url="https://sift.example/"
+    )
+    async with (
+        serve_gateway(core, echo_port) as running,
+        httpx.AsyncClient(verify=False) as client,
+    ):
+        response = await client.get(f"{running.http}/collections", headers={"Host": "evil.example"})
+    assert response.status_code == 301
+    assert response.headers["location"] == "https://sift.example/collections"
+
+
+async def test_hsts_is_one_year_with_the_operators_certificate(
+    core: CoreSettings, echo_port: int, tmp_path: Path
+) -> None:
+    operator = ensure_self_signed_certificate(tmp_path / "operator-tls")
+    async with (
+        serve_gateway(core, echo_port, cert_file=operator.cert, key_file=operator.key) as running,
+        httpx.AsyncClient(verify=False) as client,
+    ):
+        response = await client.get(f"{running.https}/api/users/me")
+        missing = await client.get(f"{running.https}/api/nothing-here")
+    for answer in (response, missing):
+        assert answer.headers.get_list("strict-transport-security") == [
+            "max-age=31536000; includeSubDomains"
+        ]
+
+
+async def test_static_assets_have_one_cache_control_and_a_missing_one_is_not_cached(
+    running_gateway: RunningGateway,
+) -> None:
+    static = f"{running_gateway.https}/_next/static"
+    async with httpx.AsyncClient(verify=False) as client:
+        built = await client.get(f"{static}/chunks/built.js")
+        missing = await client.get(f"{static}/chunks/gone-1a2b.js")
+        bare_built = await client.get(f"{static}/bare/built.js")
+        bare_missing = await client.get(f"{static}/bare/gone-1a2b.js")
+    assert (built.status_code, missing.status_code) == (200, 404)
+    assert built.headers.get_list("cache-control") == [NEXT_STATIC_CACHE_CONTROL]
+    assert missing.headers.get_list("cache-control") == [NEXT_NOT_FOUND_CACHE_CONTROL]
+    # An upstream that sets no caching gets the gateway's, by status.
+    assert (bare_built.status_code, bare_missing.status_code) == (200, 404)
+    assert bare_built.headers.get_list("cache-control") == [NEXT_STATIC_CACHE_CONTROL]
+    assert bare_missing.headers.get_list("cache-control") == ["no-store"]
+    assert missing.headers.get_list("x-content-type-options") == ["nosniff"]
 
 
 def test_worker_user_only_when_asked_or_root(core: CoreSettings) -> None:

@@ -32,6 +32,9 @@ test("theme: the choice persists over a reload; the shell works at 375 px", asyn
   await expect(page.locator("html")).toHaveClass(/dark/);
   await page.reload();
   await expect(page.locator("html")).toHaveClass(/dark/);
+  // The theme is applied as soon as the page hydrates; the shell (skip link, menu) only
+  // once the session is restored, a round trip later: press keys when it is there.
+  await expect(page.getByRole("button", { name: "Account menu" })).toBeVisible();
 
   // Keyboard: the skip link is the first stop, and it is visible when focused.
   await page.keyboard.press("Tab");

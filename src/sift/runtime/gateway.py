@@ -43,9 +43,11 @@ RATE_LIMITED_PATHS = (
     "/api/auth/password",
     "/api/auth/mfa",
 )
-HSTS_PRODUCTION_SECONDS = 63_072_000  # two years
-# A browser keeps HSTS for a host on every port: keep a developer's localhost usable.
-HSTS_DEVELOPMENT_SECONDS = 86_400
+HSTS_SECONDS = 31_536_000  # one year: Chromium's cap, and the HSTS preload list's minimum
+# Only while the gateway serves its own self-signed certificate outside production: a
+# browser keeps HSTS for a host on every port, so a developer's localhost stays usable
+# for other servers once they stop Sift.
+HSTS_SELF_SIGNED_SECONDS = 86_400
 
 # Characters allowed in a bare nginx token and in a quoted nginx string.
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9._:/\[\]*~@=+%,-]+$")
@@ -93,7 +95,7 @@ class GatewaySettings(BaseSettings):
     worker_processes: str = "auto"
     worker_connections: int = 4096
     trusted_proxies: list[str] = Field(default_factory=list)
-    hsts_max_age: int | None = None  # by environment when unset
+    hsts_max_age: int | None = None  # by certificate and environment when unset
     access_log: str = "/dev/stdout"  # a file path, or "off"
     error_log_level: Literal["debug", "info", "notice", "warn", "error", "crit"] = "warn"
     template: Path | None = None  # deploy/nginx/sift.conf.j2 of the source tree if unset
@@ -105,6 +107,41 @@ class GatewaySettings(BaseSettings):
 @lru_cache
 def get_gateway_settings() -> GatewaySettings:
     return GatewaySettings()
+
+
+def public_url(settings: CoreSettings, gateway: GatewaySettings) -> str:
+    """`SIFT_PUBLIC_URL`, or the gateway's own HTTPS address on localhost when it is unset."""
+    if "public_url" in settings.model_fields_set:
+        return settings.public_url
+    port = gateway.public_https_port or gateway.https_port
+    return "https://localhost" + ("" if port == 443 else f":{port}")
+
+
+def public_origin(settings: CoreSettings, gateway: GatewaySettings) -> str:
+    """Where the HTTP redirects go: never the request's `Host`, which the client chooses."""
+    url = public_url(settings, gateway)
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise GatewayError(
+            f"SIFT_PUBLIC_URL must be an https:// URL for the gateway to redirect to: {url!r}"
+        )
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"https://{host}" + ("" if parts.port in (None, 443) else f":{parts.port}")
+
+
+def operator_tls(gateway: GatewaySettings) -> TlsFiles | None:
+    """The certificate the operator configured; None when Sift makes a self-signed one."""
+    if gateway.cert_file is None or gateway.key_file is None:
+        return None
+    return TlsFiles(cert=gateway.cert_file, key=gateway.key_file)
+
+
+def hsts_max_age(settings: CoreSettings, gateway: GatewaySettings) -> int:
+    if gateway.hsts_max_age is not None:
+        return gateway.hsts_max_age
+    if operator_tls(gateway) is not None or settings.env is Environment.production:
+        return HSTS_SECONDS
+    return HSTS_SELF_SIGNED_SECONDS
 
 
 @dataclass(frozen=True)
@@ -329,11 +366,6 @@ def render_gateway_config(
     ]
     if gateway.web_upstream:
         upstreams.append(Upstream("sift_web", (gateway.web_upstream,)))
-    hsts_age = gateway.hsts_max_age
-    if hsts_age is None:
-        production = settings.env is Environment.production
-        hsts_age = HSTS_PRODUCTION_SECONDS if production else HSTS_DEVELOPMENT_SECONDS
-    public_port = gateway.public_https_port or gateway.https_port
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_path(gateway).parent)),
         undefined=jinja2.StrictUndefined,
@@ -370,12 +402,12 @@ def render_gateway_config(
         listen_address=gateway.listen_address,
         http_port=gateway.http_port,
         https_port=gateway.https_port,
-        redirect_port="" if public_port == 443 else f":{public_port}",
+        public_origin=public_origin(settings, gateway),
         server_name=gateway.server_name,
         http2=http2_style(nginx),
         cert_file=tls.cert,
         key_file=tls.key,
-        hsts=f"max-age={hsts_age}; includeSubDomains",
+        hsts=f"max-age={hsts_max_age(settings, gateway)}; includeSubDomains",
         problems=PROBLEMS,
         routes=build_routes(ordered, gateway, default_max_body=default_max_body),
         web=bool(gateway.web_upstream),
@@ -383,8 +415,9 @@ def render_gateway_config(
 
 
 def gateway_tls(settings: CoreSettings, gateway: GatewaySettings, paths: GatewayPaths) -> TlsFiles:
-    if gateway.cert_file and gateway.key_file:
-        return TlsFiles(cert=gateway.cert_file, key=gateway.key_file)
+    configured = operator_tls(gateway)
+    if configured is not None:
+        return configured
     host = urlsplit(settings.public_url).hostname
     hostnames = [host] if host and not _is_ip(host) else []
     ips = [host] if host and _is_ip(host) else []

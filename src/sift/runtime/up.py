@@ -26,6 +26,7 @@ from sift.runtime.gateway import (
     check_config,
     nginx_command,
     prepare_gateway,
+    public_url,
 )
 from sift.runtime.infra import (
     InfraError,
@@ -66,13 +67,6 @@ class UpOptions:
     log_prefix: bool = True
     ready_timeout: float = 120.0
     stop_timeout: float = 15.0
-
-
-def public_url(settings: CoreSettings, gateway: GatewaySettings) -> str:
-    if "public_url" in settings.model_fields_set:
-        return settings.public_url
-    port = gateway.public_https_port or gateway.https_port
-    return "https://localhost" + ("" if port == 443 else f":{port}")
 
 
 @contextlib.contextmanager

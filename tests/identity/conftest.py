@@ -70,6 +70,11 @@ class Identity:
     async def refresh(self, **kwargs: Any) -> httpx.Response:
         return await self.client.post("/api/auth/refresh", headers=self.csrf(), **kwargs)
 
+    def browser(self, ip: str = "198.51.100.7") -> httpx.AsyncClient:
+        """Another browser (its own cookie jar) on another network: `async with` it."""
+        transport = httpx.ASGITransport(app=self.app, client=(ip, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="https://testserver")
+
 
 IdentityFactory = Callable[..., AbstractAsyncContextManager[Identity]]
 

@@ -1,6 +1,8 @@
 """Rate limits of identity's endpoints, read from the app's `IdentitySettings`.
 
-LoginLimit = Annotated[None, Depends(ConfiguredLimit("identity.login", "login_limit_per_ip"))]
+SignupLimit = Annotated[None, Depends(ConfiguredLimit("identity.signup", "signup_limit"))]
+
+Sign-in is not limited here: only its failures count, in `accounts/throttle.py`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ class ConfiguredLimit:
         await limit(request)
 
 
-LoginLimit = Annotated[None, Depends(ConfiguredLimit("identity.login", "login_limit_per_ip"))]
 SignupLimit = Annotated[None, Depends(ConfiguredLimit("identity.signup", "signup_limit"))]
 ForgotLimit = Annotated[None, Depends(ConfiguredLimit("identity.forgot", "forgot_limit_per_ip"))]
 ResetLimit = Annotated[None, Depends(ConfiguredLimit("identity.reset", "reset_limit"))]

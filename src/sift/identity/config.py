@@ -74,6 +74,9 @@ class IdentitySettings(BaseSettings):
     refresh_limit: str = "60/minute"
     verify_limit: str = "10/minute"
     password_change_limit: str = "5/minute"  # noqa: S105 - a rate
+    # Invitations sent, per inviter and per organization.
+    invitation_limit_per_inviter: str = "10/minute;100/day"
+    invitation_limit_per_org: str = "50/hour;300/day"
 
     # Progressive lockout: after `lockout_threshold` wrong passwords in a row an address
     # (for browsers without its device cookie) or a device is locked for

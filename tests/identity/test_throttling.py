@@ -3,6 +3,7 @@ enumeration."""
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.identity import LINK_SEAL_PURPOSE
 from sift.core.auth.sealing import unseal
 from sift.core.config import CoreSettings
+from sift.core.db import Database
 from sift.identity.accounts.devices import DEVICE_COOKIE_PREFIX, DeviceCookies
 from sift.identity.hashing import pseudonym
 from sift.identity.models import User
@@ -180,7 +182,7 @@ async def test_signup_forgot_and_refresh_are_limited(
 
 
 async def test_without_redis_sign_in_still_works_unthrottled(
-    identity_factory: IdentityFactory, settings: CoreSettings
+    identity_factory: IdentityFactory, settings: CoreSettings, session: AsyncSession
 ) -> None:
     offline = settings.model_copy(update={"redis_url": "redis://127.0.0.1:9/0"})
     async with identity_factory(app_settings=offline) as identity:
@@ -191,6 +193,12 @@ async def test_without_redis_sign_in_still_works_unthrottled(
             "/api/auth/password/forgot", json={"email": "ada@example.com"}
         )
         assert forgot.status_code == 202
+        [requested] = await outbox_events(session, "auth.password_reset_requested")
+        token = unseal(offline, LINK_SEAL_PURPOSE, requested["data"]["link"]).split("token=")[1]
+        reset = await identity.client.post(
+            "/api/auth/password/reset", json={"token": token, "password": "a new long passphrase"}
+        )
+        assert reset.status_code == 204
 
 
 # --- Device cookies: the owner's browsers cannot be locked out from elsewhere ---------------
@@ -416,3 +424,20 @@ async def test_a_password_change_ends_the_trust_of_devices(
                     await login_from(attacker, "ada@example.com", "wrong guess!")
             refused = await login_from(laptop, "ada@example.com", "another long passphrase")
             assert refused.status_code == 429
+
+
+async def test_concurrent_failures_start_one_lockout_and_one_alert(
+    committed_identity_factory: IdentityFactory, database: Database
+) -> None:
+    # Realistic Argon2 cost: the guesses are all checked before any of them sets the lock.
+    config = cheap_config(argon2_time_cost=2, argon2_memory_kib=32768, lockout_threshold=1)
+    async with committed_identity_factory(config=config) as identity:
+        await identity.signup("ada@example.com")
+        async with identity.browser() as attacker:
+            answers = await asyncio.gather(
+                *(login_from(attacker, "ada@example.com", f"guess {n}") for n in range(6))
+            )
+        async with database.sessionmaker() as session:
+            alerts = await outbox_events(session, "auth.account_locked")
+    assert [answer.status_code for answer in answers].count(401) >= 2
+    assert len(alerts) == 1

@@ -441,3 +441,26 @@ async def test_concurrent_failures_start_one_lockout_and_one_alert(
             alerts = await outbox_events(session, "auth.account_locked")
     assert [answer.status_code for answer in answers].count(401) >= 2
     assert len(alerts) == 1
+
+
+async def test_the_browser_that_used_the_reset_link_signs_in_during_an_attack(
+    identity_factory: IdentityFactory, session: AsyncSession, settings: CoreSettings
+) -> None:
+    async with identity_factory(config=cheap_config(lockout_threshold=2)) as identity:
+        await identity.signup("ada@example.com")
+        async with identity.browser() as attacker, identity.browser("192.0.2.1") as new_phone:
+            for _ in range(2):
+                await login_from(attacker, "ada@example.com", "wrong guess!")
+            await new_phone.post("/api/auth/password/forgot", json={"email": "ada@example.com"})
+            [requested] = await outbox_events(session, "auth.password_reset_requested")
+            link = unseal(settings, LINK_SEAL_PURPOSE, requested["data"]["link"])
+            new = "a new and better passphrase"
+            reset = await new_phone.post(
+                "/api/auth/password/reset",
+                json={"token": link.split("token=")[1], "password": new},
+            )
+            assert reset.status_code == 204
+            for _ in range(3):  # the attack goes on and locks the address again
+                await login_from(attacker, "ada@example.com", "wrong guess!")
+            assert (await login_from(attacker, "ada@example.com", new)).status_code == 429
+            assert (await login_from(new_phone, "ada@example.com", new)).status_code == 200

@@ -1,12 +1,13 @@
 """Device cookies: what makes a browser that signed in before a *trusted* one at sign-in.
 
-A completed sign-in leaves `sift_device_<tag>` (see `sessions.cookies`): the account's
-pseudonym (never the address), a random nonce and an expiry, signed with HMAC-SHA256 under
-a key derived from `SIFT_SECRET_KEY`. The signature also covers when the password was last
-set, so a password change or reset ends the trust of every device. Each account has its own
-cookie name (`tag` is the start of its pseudonym), so one browser can be trusted by several
-accounts. A device cookie only changes how wrong passwords are counted (`throttle`): it
-never stands in for the password or the second factor.
+A completed sign-in or password reset leaves `sift_device_<tag>` (see `sessions.cookies`):
+the account's pseudonym (never the address), a random nonce and an expiry, signed with
+HMAC-SHA256 under a key derived from `SIFT_SECRET_KEY`. The signature also covers when the
+password was last set, so a password change or reset ends the trust of every device issued
+before it. Each account has its own cookie name (`tag` is the start of its pseudonym), so
+one browser can be trusted by several accounts. A device cookie only changes how wrong
+passwords are counted (`throttle`): it never stands in for the password or the second
+factor.
 """
 
 from __future__ import annotations

@@ -167,9 +167,14 @@ async def reset_password(
     session: SessionDep,
     context: ContextDep,
     throttle: ThrottleDep,
+    response: Response,
 ) -> None:
     """Set a new password with the reset link's token; signs out every session."""
-    await account_service.reset_password(session, context, throttle, body.token, body.password)
+    user = await account_service.reset_password(
+        session, context, throttle, body.token, body.password
+    )
+    # The link reached the owner's mailbox: this browser may sign in even under attack.
+    set_device_cookie(response, context, DeviceCookies(context).issue(user))
 
 
 @router.post(

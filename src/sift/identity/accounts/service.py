@@ -265,7 +265,7 @@ class AccountService:
         throttle: LoginThrottle,
         token: str,
         password: str,
-    ) -> None:
+    ) -> User:
         row = await link_tokens.redeem(session, context, TokenPurpose.password_reset, token)
         user = await self._user_of(session, row)
         check_password_policy(password, email=user.email, name=user.name)
@@ -284,6 +284,7 @@ class AccountService:
             subject_id=user.id,
         )
         await throttle.lift(user.email)
+        return user
 
     async def change_password(
         self,

@@ -86,7 +86,8 @@ class IdentitySettings(BaseSettings):
     lockout_base_seconds: int = Field(default=30, ge=1)
     lockout_max_seconds: int = Field(default=900, ge=1)
     lockout_memory_hours: int = Field(default=24, ge=1)
-    # How long a device cookie (left by each completed sign-in) keeps a browser trusted.
+    # How long a device cookie (left by each sign-in and password reset) keeps a browser
+    # trusted.
     device_cookie_days: int = Field(default=90, ge=1)
 
     # Social login and OIDC: `SIFT_IDENTITY_OAUTH='{"providers": {"google": {...}}}'`

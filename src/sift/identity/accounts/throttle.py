@@ -10,10 +10,10 @@ per source network.
 Only wrong passwords count: per subject (a device, or an address for untrusted attempts)
 `lockout_threshold` of them in a row lock it for `lockout_base_seconds`, doubling with
 each further lockout within `lockout_memory_hours` up to `lockout_max_seconds`, and a
-sliding-window budget (`login_limit_per_device`, `login_limit_per_account`) bounds them
-per hour. Untrusted failures also spend the source's budget (`login_limit_per_ip`). A
-successful sign-in forgets its subject's run of failures (a device's budget too); a
-password reset lifts the address's lock and budget.
+sliding-window budget (`login_limit_per_device`, `login_limit_per_account`) bounds how
+many fit in its window. Untrusted failures also spend the source's budget
+(`login_limit_per_ip`). A successful sign-in forgets its subject's run of failures (a
+device's budget too); a password reset lifts the address's lock and budget.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class Attempt:
 @dataclass(frozen=True)
 class Refusal:
     seconds: int
-    locked: bool  # the address or device is locked; else the source's budget is spent
+    locked: bool  # the address's or device's lock or budget; else the source's budget
 
 
 @dataclass(frozen=True)

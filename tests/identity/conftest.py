@@ -70,6 +70,11 @@ class Identity:
     async def refresh(self, **kwargs: Any) -> httpx.Response:
         return await self.client.post("/api/auth/refresh", headers=self.csrf(), **kwargs)
 
+    def browser(self, ip: str = "198.51.100.7") -> httpx.AsyncClient:
+        """Another browser (its own cookie jar) on another network: `async with` it."""
+        transport = httpx.ASGITransport(app=self.app, client=(ip, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="https://testserver")
+
 
 IdentityFactory = Callable[..., AbstractAsyncContextManager[Identity]]
 
@@ -186,10 +191,10 @@ IDENTITY_TABLES = (
 
 
 @pytest.fixture
-async def committed_identity(
+def committed_identity_factory(
     identity_factory: IdentityFactory, database: Database
-) -> AsyncIterator[Identity]:
-    """The app on the real database (its transactions commit), emptied afterwards."""
+) -> IdentityFactory:
+    """`identity_factory` on the real database (its transactions commit), emptied around it."""
 
     async def empty() -> None:
         from sqlalchemy import text
@@ -198,9 +203,22 @@ async def committed_identity(
         async with database.engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {tables} CASCADE"))
 
-    await empty()
-    try:
-        async with identity_factory(transactional=False) as app:
-            yield app
-    finally:
+    @asynccontextmanager
+    async def factory(*, config: IdentitySettings | None = None) -> AsyncIterator[Identity]:
         await empty()
+        try:
+            async with identity_factory(config=config, transactional=False) as app:
+                yield app
+        finally:
+            await empty()
+
+    return factory
+
+
+@pytest.fixture
+async def committed_identity(
+    committed_identity_factory: IdentityFactory,
+) -> AsyncIterator[Identity]:
+    """The app on the real database (its transactions commit), emptied afterwards."""
+    async with committed_identity_factory() as app:
+        yield app

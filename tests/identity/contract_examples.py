@@ -44,7 +44,7 @@ IDENTITY_EXAMPLES: list[EventPayload] = [
     EmailVerified(user_id=ID),
     LoginSucceeded(user_id=ID, session_id=ID, method="password", ip="203.0.113.9"),
     LoginFailed(user_id=None, reason="invalid_credentials", ip="203.0.113.9"),
-    AccountLocked(user_id=ID, email=EMAIL, locked_seconds=30, failed_attempts=5),
+    AccountLocked(user_id=ID, email=EMAIL, locked_seconds=30, failed_attempts=5, scope="device"),
     RefreshReuseDetected(user_id=ID, session_id=ID, email=EMAIL, ip=None),
     SessionsRevoked(user_id=ID, session_ids=[ID], reason="signed_out_everywhere"),
     PasswordChanged(user_id=ID, email=EMAIL, sessions_revoked=2),

@@ -6,8 +6,13 @@ import pytest
 from pydantic import ValidationError
 
 from sift.contracts.events import EventEnvelope, EventPayload, event_registry
-from sift.contracts.events.identity import InvitationCreated, MemberRoleChanged
-from tests.identity.contract_examples import ID, IDENTITY_EXAMPLES, LINK, WHEN
+from sift.contracts.events.identity import (
+    AccountLocked,
+    InvitationCreated,
+    LockoutScope,
+    MemberRoleChanged,
+)
+from tests.identity.contract_examples import EMAIL, ID, IDENTITY_EXAMPLES, LINK, WHEN
 
 
 def test_every_identity_event_has_an_example() -> None:
@@ -40,3 +45,16 @@ def test_links_must_be_sealed_and_roles_real() -> None:
     with pytest.raises(ValidationError):
         MemberRoleChanged(org_id=ID, user_id=ID, old_role="viewer", new_role="god")
     assert LINK.startswith("v1.")
+
+
+def test_an_account_locked_event_without_a_scope_still_reads() -> None:
+    """Written before `scope` existed: such lockouts stopped browsers without a device cookie."""
+    envelope = EventEnvelope(
+        type="auth.account_locked",
+        version=1,
+        producer="identity",
+        data={"user_id": str(ID), "email": EMAIL, "locked_seconds": 30, "failed_attempts": 5},
+    )
+    assert envelope.payload_as(AccountLocked).scope is LockoutScope.unknown_devices
+    with pytest.raises(ValidationError):
+        AccountLocked(user_id=ID, email=EMAIL, locked_seconds=30, failed_attempts=5, scope="all")

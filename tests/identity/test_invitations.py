@@ -13,7 +13,16 @@ from sift.core.auth.permissions import Role
 from sift.core.auth.sealing import unseal
 from sift.core.config import CoreSettings
 from sift.identity.models import Invitation, Membership, SingleUseToken
-from tests.identity.conftest import Identity, Member, add_member, make_org, make_user, outbox_events
+from tests.identity.conftest import (
+    Identity,
+    IdentityFactory,
+    Member,
+    add_member,
+    cheap_config,
+    make_org,
+    make_user,
+    outbox_events,
+)
 
 
 async def _invite(
@@ -130,3 +139,33 @@ async def test_who_may_invite_whom(
     assert await invite(owner, "c@example.com", "owner") == 201
     assert await invite(admin, editor.user.email, "viewer") == 409  # already a member
     assert await invite(admin, "not an address", "viewer") == 422
+
+
+async def test_invitations_are_limited_per_inviter_and_per_organization(
+    identity_factory: IdentityFactory, session: AsyncSession
+) -> None:
+    config = cheap_config(invitation_limit_per_inviter="3/minute", invitation_limit_per_org="5/day")
+    async with identity_factory(config=config) as identity:
+        org = await make_org(session)
+        first = await add_member(session, identity, org, Role.admin)
+        second = await add_member(session, identity, org, Role.admin)
+        elsewhere = await add_member(session, identity, await make_org(session, "Other"), "admin")
+
+        async def invite(member: Member, n: int) -> Any:
+            return await identity.client.post(
+                f"/api/orgs/{member.org.id}/invitations",
+                json={"email": f"person{n}@example.com", "role": "viewer"},
+                headers=member.headers,
+            )
+
+        assert [(await invite(first, n)).status_code for n in range(4)] == [201, 201, 201, 429]
+        refused = await invite(first, 9)
+        assert refused.json()["type"].endswith("/rate-limited")
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        # Another admin has their own budget, until the organization's is spent.
+        answers = [await invite(second, n) for n in range(3)]
+        assert [answer.status_code for answer in answers] == [201, 201, 429]
+        assert int(answers[-1].headers["retry-after"]) > 3600
+        # Other organizations are not affected.
+        assert (await invite(elsewhere, 1)).status_code == 201
+    assert len(await outbox_events(session, "invitation.created")) == 6

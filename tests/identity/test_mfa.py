@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.identity.accounts.devices import DEVICE_COOKIE_PREFIX
 from sift.identity.mfa.config import MfaConfig
 from sift.identity.models import MfaSettings, RecoveryCode
 from tests.identity.conftest import PASSWORD, Identity, outbox_events
@@ -192,3 +193,20 @@ async def test_setting_up_again_while_enabled_conflicts(identity: Identity) -> N
         "/api/auth/mfa/totp/setup", json={"password": PASSWORD}, headers=bearer(ada)
     )
     assert again.status_code == 409
+
+
+async def test_a_device_cookie_never_skips_the_second_factor(identity: Identity) -> None:
+    _, totp, _ = await enable_totp(identity)  # Ada's browser holds her device cookie
+    missing = await login(identity)
+    assert missing.status_code == 401 and missing.json()["mfa_required"] is True
+
+    async with identity.browser() as new_browser:
+        body = {"email": EMAIL, "password": PASSWORD}
+        halfway = await new_browser.post("/api/auth/login", json=body)
+        assert halfway.status_code == 401
+        # Only a completed sign-in (password and code) earns the browser a device cookie.
+        assert not new_browser.cookies.keys() & {"sift_refresh"}
+        assert not any(name.startswith(DEVICE_COOKIE_PREFIX) for name in new_browser.cookies)
+        done = await new_browser.post("/api/auth/login", json={**body, "mfa_code": next_code(totp)})
+        assert done.status_code == 200, done.text
+        assert any(name.startswith(DEVICE_COOKIE_PREFIX) for name in new_browser.cookies)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.identity.mfa.config import TwilioSettings
 from sift.identity.models import SmsCode
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio, fake_twilio
-from tests.identity.conftest import PASSWORD, Identity
+from tests.identity.conftest import PASSWORD, Identity, outbox_events
 
 EMAIL = "ada@example.com"
 PHONE = "+14155550123"
@@ -173,3 +173,31 @@ async def test_sending_is_rate_limited(identity: Identity, twilio: FakeTwilio) -
     ]
     assert [a.status_code for a in answers] == [202, 202, 202, 429]
     assert "Retry-After" in answers[-1].headers and len(twilio.messages) == 3
+
+
+async def test_a_known_browser_gets_its_code_while_the_address_is_locked(
+    identity: Identity, twilio: FakeTwilio, session: AsyncSession
+) -> None:
+    use(identity, twilio)
+    ada = await verified(identity, twilio)  # Ada's browser holds her device cookie
+    await identity.client.post(
+        "/api/auth/mfa/sms/enable", json={"password": PASSWORD}, headers=bearer(ada)
+    )
+    async with identity.browser() as attacker:
+        for _ in range(5):
+            await attacker.post(
+                "/api/auth/mfa/sms/send", json={"email": EMAIL, "password": "a wrong guess"}
+            )
+        sent = len(twilio.messages)
+        locked = await attacker.post(
+            "/api/auth/mfa/sms/send", json={"email": EMAIL, "password": PASSWORD}
+        )
+        assert locked.status_code == 202 and len(twilio.messages) == sent
+
+    asked = await identity.client.post(
+        "/api/auth/mfa/sms/send", json={"email": EMAIL, "password": PASSWORD}
+    )
+    assert asked.status_code == 202 and len(twilio.messages) == sent + 1
+    assert (await login(identity, code_in(twilio))).status_code == 200
+    [alert] = await outbox_events(session, "auth.account_locked")
+    assert alert["data"]["scope"] == "unknown_devices"

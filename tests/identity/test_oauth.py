@@ -20,6 +20,7 @@ from sift.identity.oauth.state import BINDING_COOKIE
 from tests.fakes.oidc import CLIENT_ID, CLIENT_SECRET, FakeGitHub, FakeOidcProvider, rsa_key
 from tests.identity.conftest import (
     ORIGIN,
+    PASSWORD,
     Identity,
     IdentityFactory,
     cheap_config,
@@ -503,3 +504,25 @@ async def test_a_github_answer_without_a_user_id_is_refused(
     github.user = {"login": "ghost"}
     assert error_of(await sign_in(social, "github")) == "provider_unavailable"
     assert await session.scalar(select(User)) is None
+
+
+async def test_a_provider_sign_in_makes_the_browser_trusted_for_passwords(
+    social: Identity, google: FakeOidcProvider, session: AsyncSession
+) -> None:
+    await social.signup("ada@example.com")
+    user = await session.scalar(select(User).where(User.email == "ada@example.com"))
+    assert user is not None
+    user.email_verified_at = datetime.now(UTC)
+    await session.flush()
+    social.client.cookies.clear()  # a browser that only ever signed in with Google
+    assert landed(await sign_in(social, "google")) == f"{ORIGIN}/"
+    async with social.browser() as attacker:
+        for _ in range(5):
+            await attacker.post(
+                "/api/auth/login", json={"email": "ada@example.com", "password": "wrong guess!"}
+            )
+        locked = await attacker.post(
+            "/api/auth/login", json={"email": "ada@example.com", "password": PASSWORD}
+        )
+        assert locked.status_code == 429
+    assert (await social.login("ada@example.com")).status_code == 200

@@ -1,18 +1,32 @@
-"""Rate limits (429 with Retry-After), the progressive lockout, and no enumeration."""
+"""Rate limits (429 with Retry-After), the progressive lockout, device cookies, and no
+enumeration."""
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 from typing import Any
 
 import httpx
 from redis.asyncio import Redis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.contracts.events.identity import LINK_SEAL_PURPOSE
+from sift.core.auth.sealing import unseal
 from sift.core.config import CoreSettings
+from sift.core.db import Database
+from sift.identity.accounts.devices import DEVICE_COOKIE_PREFIX, DeviceCookies
 from sift.identity.hashing import pseudonym
-from tests.identity.conftest import PASSWORD, IdentityFactory, cheap_config, outbox_events
+from sift.identity.models import User
+from tests.identity.conftest import (
+    PASSWORD,
+    Identity,
+    IdentityFactory,
+    cheap_config,
+    outbox_events,
+)
 
 
 def comparable(answer: httpx.Response) -> tuple[int, dict[str, Any], str | None]:
@@ -72,6 +86,7 @@ async def test_a_burst_of_wrong_passwords_locks_progressively_and_alerts_the_own
     config = cheap_config(lockout_threshold=3, lockout_base_seconds=30, lockout_max_seconds=45)
     async with identity_factory(config=config) as identity:
         await identity.signup("ada@example.com")
+        identity.client.cookies.clear()  # a browser without Ada's device cookie
         statuses = [
             (await identity.login("ada@example.com", "wrong guess!")).status_code for _ in range(3)
         ]
@@ -101,15 +116,14 @@ async def test_a_burst_of_wrong_passwords_locks_progressively_and_alerts_the_own
     assert "account_locked" in reasons
 
 
-async def test_a_password_reset_lifts_the_lockout(
+async def test_the_reset_link_clears_the_lock_and_the_counters(
     identity_factory: IdentityFactory, session: AsyncSession, settings: CoreSettings
 ) -> None:
-    from sift.contracts.events.identity import LINK_SEAL_PURPOSE
-    from sift.core.auth.sealing import unseal
-
-    async with identity_factory(config=cheap_config(lockout_threshold=2)) as identity:
+    config = cheap_config(lockout_threshold=3, login_limit_per_account="5/hour")
+    async with identity_factory(config=config) as identity:
         await identity.signup("ada@example.com")
-        for _ in range(2):
+        identity.client.cookies.clear()
+        for _ in range(3):
             await identity.login("ada@example.com", "wrong guess!")
         assert (await identity.login("ada@example.com")).status_code == 429
         await identity.client.post("/api/auth/password/forgot", json={"email": "ada@example.com"})
@@ -120,7 +134,14 @@ async def test_a_password_reset_lifts_the_lockout(
             "/api/auth/password/reset", json={"token": token, "password": new}
         )
         assert reset.status_code == 204
-        assert (await identity.login("ada@example.com", new)).status_code == 200
+        # The run of failures, the hourly budget (3 of 5 spent) and the lockout count are
+        # gone: three more wrong passwords are answered, and lock for the base time again.
+        statuses = [
+            (await identity.login("ada@example.com", "wrong guess!")).status_code for _ in range(3)
+        ]
+        assert statuses == [401, 401, 401]
+        locked = await identity.login("ada@example.com", new)
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) <= 30
 
 
 async def test_signup_forgot_and_refresh_are_limited(
@@ -161,7 +182,7 @@ async def test_signup_forgot_and_refresh_are_limited(
 
 
 async def test_without_redis_sign_in_still_works_unthrottled(
-    identity_factory: IdentityFactory, settings: CoreSettings
+    identity_factory: IdentityFactory, settings: CoreSettings, session: AsyncSession
 ) -> None:
     offline = settings.model_copy(update={"redis_url": "redis://127.0.0.1:9/0"})
     async with identity_factory(app_settings=offline) as identity:
@@ -172,3 +193,274 @@ async def test_without_redis_sign_in_still_works_unthrottled(
             "/api/auth/password/forgot", json={"email": "ada@example.com"}
         )
         assert forgot.status_code == 202
+        [requested] = await outbox_events(session, "auth.password_reset_requested")
+        token = unseal(offline, LINK_SEAL_PURPOSE, requested["data"]["link"]).split("token=")[1]
+        reset = await identity.client.post(
+            "/api/auth/password/reset", json={"token": token, "password": "a new long passphrase"}
+        )
+        assert reset.status_code == 204
+
+
+# --- Device cookies: the owner's browsers cannot be locked out from elsewhere ---------------
+
+
+async def login_from(
+    browser: httpx.AsyncClient, email: str, password: str = PASSWORD
+) -> httpx.Response:
+    return await browser.post("/api/auth/login", json={"email": email, "password": password})
+
+
+def device_cookies(browser: httpx.AsyncClient) -> dict[str, str]:
+    return {
+        cookie.name: cookie.value
+        for cookie in browser.cookies.jar
+        if cookie.name.startswith(DEVICE_COOKIE_PREFIX)
+    }
+
+
+async def test_the_owner_signs_in_from_a_known_browser_during_an_attack(
+    identity_factory: IdentityFactory, session: AsyncSession
+) -> None:
+    async with identity_factory() as identity, identity.browser() as attacker:
+        await identity.signup("ada@example.com")  # Ada's browser now has her device cookie
+        statuses = [
+            (await login_from(attacker, "ada@example.com", f"guess number {n}")).status_code
+            for n in range(50)
+        ]
+        assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}
+
+        owner = await identity.login("ada@example.com")
+        assert owner.status_code == 200, owner.text
+        # Her known browser is trusted, not her network: a new browser there is locked.
+        async with identity.browser(ip="203.0.113.9") as new_browser:
+            refused = await login_from(new_browser, "ada@example.com")
+        assert refused.status_code == 429
+        assert refused.json()["type"].endswith("/account-locked")
+
+    # One alert per lockout window, however long the attack.
+    [locked] = await outbox_events(session, "auth.account_locked")
+    assert locked["data"]["scope"] == "unknown_devices"
+    assert (locked["data"]["email"], locked["data"]["failed_attempts"]) == ("ada@example.com", 5)
+
+
+async def test_untrusted_attempts_are_limited_per_address_and_per_source(
+    identity_factory: IdentityFactory,
+) -> None:
+    config = cheap_config(lockout_threshold=3, login_limit_per_ip="5/minute")
+    async with identity_factory(config=config) as identity:
+        await identity.signup("ada@example.com")
+        async with (
+            identity.browser("198.51.100.7") as first,
+            identity.browser("192.0.2.1") as other,
+        ):
+            for _ in range(3):
+                await login_from(first, "ada@example.com", "wrong guess!")
+            # Per address: another network is locked out of Ada's account too...
+            moved = await login_from(other, "ada@example.com")
+            assert moved.status_code == 429 and moved.json()["type"].endswith("/account-locked")
+            # ...and per source: the first network has two wrong passwords left, for any address.
+            statuses = [
+                (await login_from(first, f"u{n}@example.com", "wrong guess!")).status_code
+                for n in range(3)
+            ]
+            assert statuses == [401, 401, 429]
+            assert (
+                (await login_from(first, "u9@example.com")).json()["type"].endswith("/rate-limited")
+            )
+        # A known browser on the same network is counted apart: Ada signs in.
+        async with identity.browser("198.51.100.7") as ada_elsewhere:
+            ada_elsewhere.cookies.update(device_cookies(identity.client))
+            assert (await login_from(ada_elsewhere, "ada@example.com")).status_code == 200
+
+
+async def test_a_device_cookie_of_another_account_forged_or_expired_is_not_trusted(
+    identity_factory: IdentityFactory, session: AsyncSession
+) -> None:
+    config = cheap_config(lockout_threshold=3)
+    async with identity_factory(config=config) as identity:
+        await identity.signup("ada@example.com")
+        [(ada_name, ada_value)] = device_cookies(identity.client).items()
+        async with identity.browser() as bobs:
+            await bobs.post(
+                "/api/auth/signup",
+                json={"email": "bob@example.com", "password": PASSWORD, "name": "Bob"},
+            )
+            [bob_value] = device_cookies(bobs).values()
+        async with identity.browser() as attacker:
+            for _ in range(3):
+                await login_from(attacker, "ada@example.com", "wrong guess!")
+
+        account, nonce, expires, signature = ada_value.split(".")[1:]
+        ada = await session.scalar(select(User).where(User.email == "ada@example.com"))
+        assert ada is not None
+        expired = DeviceCookies(identity.app.state.identity).sign(ada, nonce, int(time.time()) - 1)
+        later = str(int(expires) + 86400)
+        presented = {
+            "bob's": bob_value,
+            "forged nonce": f"v1.{account}.{nonce}x.{expires}.{signature}",
+            "extended": f"v1.{account}.{nonce}.{later}.{signature}",
+            "garbage": "v1.not-a-cookie",
+            "expired": expired,
+        }
+        for case, value in presented.items():
+            async with identity.browser() as browser:
+                browser.cookies.set(ada_name, value)
+                answer = await login_from(browser, "ada@example.com")
+            assert answer.status_code == 429, case
+        async with identity.browser() as browser:
+            browser.cookies.set(ada_name, ada_value)
+            assert (await login_from(browser, "ada@example.com")).status_code == 200
+
+
+async def test_failures_with_a_device_cookie_are_limited_per_device(
+    identity_factory: IdentityFactory, session: AsyncSession
+) -> None:
+    config = cheap_config(lockout_threshold=3)
+    async with identity_factory(config=config) as identity:
+        await identity.signup("ada@example.com")
+        async with identity.browser() as laptop, identity.browser() as phone:
+            assert (await login_from(phone, "ada@example.com")).status_code == 200
+            laptop.cookies.update(device_cookies(identity.client))  # stolen
+            statuses = [
+                (await login_from(laptop, "ada@example.com", "wrong guess!")).status_code
+                for _ in range(4)
+            ]
+            assert statuses == [401, 401, 401, 429]
+            # The locked device stays locked, even with the right password...
+            assert (await login_from(laptop, "ada@example.com")).status_code == 429
+            # ...while Ada's other browser, and new ones, were never locked.
+            assert (await login_from(phone, "ada@example.com")).status_code == 200
+            laptop.cookies.clear()
+            assert (await login_from(laptop, "ada@example.com")).status_code == 200
+
+    [locked] = await outbox_events(session, "auth.account_locked")
+    assert locked["data"]["scope"] == "device"
+
+
+async def test_a_device_has_an_hourly_budget_of_wrong_passwords(
+    identity_factory: IdentityFactory,
+) -> None:
+    config = cheap_config(lockout_threshold=100, login_limit_per_device="4/hour")
+    async with identity_factory(config=config) as identity:
+        await identity.signup("ada@example.com")
+        statuses = [
+            (await identity.login("ada@example.com", "wrong guess!")).status_code for _ in range(5)
+        ]
+        assert statuses == [401, 401, 401, 401, 429]
+        assert int((await identity.login("ada@example.com")).headers["retry-after"]) > 3500
+
+
+async def test_successful_sign_ins_do_not_consume_the_budget(
+    identity_factory: IdentityFactory,
+) -> None:
+    # The probe's pattern, with the defaults: four typos, then the right password.
+    async with identity_factory() as identity:
+        await identity.signup("ada@example.com")
+        identity.client.cookies.clear()  # the first round comes from a new browser
+        for _ in range(10):
+            statuses = [
+                (await identity.login("ada@example.com", "typo in it!")).status_code
+                for _ in range(4)
+            ]
+            statuses.append((await identity.login("ada@example.com")).status_code)
+            assert statuses == [401, 401, 401, 401, 200]
+
+
+async def test_one_browser_is_trusted_by_several_accounts(
+    identity_factory: IdentityFactory,
+) -> None:
+    async with identity_factory(config=cheap_config(lockout_threshold=2)) as identity:
+        await identity.signup("ada@example.com")
+        await identity.signup("bob@example.com", name="Bob")
+        assert len(device_cookies(identity.client)) == 2
+        async with identity.browser() as attacker:
+            for email in ("ada@example.com", "bob@example.com"):
+                for _ in range(2):
+                    await login_from(attacker, email, "wrong guess!")
+                assert (await login_from(attacker, email)).status_code == 429
+        for email in ("ada@example.com", "bob@example.com"):
+            assert (await identity.login(email)).status_code == 200
+
+
+async def test_the_device_cookie_is_scoped_signed_and_pseudonymous(
+    identity: Identity, session: AsyncSession
+) -> None:
+    answer = await identity.client.post(
+        "/api/auth/signup", json={"email": "ada@example.com", "password": PASSWORD, "name": "A"}
+    )
+    headers = [
+        header
+        for header in answer.headers.get_list("set-cookie")
+        if header.startswith(DEVICE_COOKIE_PREFIX)
+    ]
+    paths = sorted(part for h in headers for part in h.split("; ") if part.startswith("Path="))
+    assert paths == ["Path=/api/auth/login", "Path=/api/auth/mfa/sms/send"]
+    for header in headers:
+        assert "HttpOnly" in header and "Secure" in header and "SameSite=strict" in header
+        assert f"Max-Age={90 * 24 * 3600}" in header
+    [value] = device_cookies(identity.client).values()
+    user_id = answer.json()["user"]["id"]
+    assert "ada" not in value and user_id not in value and len(value.split(".")) == 5
+    # Signing out leaves it: it vouches for the browser, not for a session.
+    await identity.client.post("/api/auth/logout", headers=identity.csrf())
+    assert device_cookies(identity.client) == {"sift_device_" + value.split(".")[1][:16]: value}
+
+
+async def test_a_password_change_ends_the_trust_of_devices(
+    identity_factory: IdentityFactory,
+) -> None:
+    async with identity_factory(config=cheap_config(lockout_threshold=2)) as identity:
+        ada = await identity.signup("ada@example.com")
+        async with identity.browser() as laptop:
+            laptop.cookies.update(device_cookies(identity.client))
+            changed = await identity.client.post(
+                "/api/auth/password/change",
+                json={"current_password": PASSWORD, "new_password": "another long passphrase"},
+                headers={"Authorization": f"Bearer {ada['access_token']}"},
+            )
+            assert changed.status_code == 204
+            async with identity.browser() as attacker:
+                for _ in range(2):
+                    await login_from(attacker, "ada@example.com", "wrong guess!")
+            refused = await login_from(laptop, "ada@example.com", "another long passphrase")
+            assert refused.status_code == 429
+
+
+async def test_concurrent_failures_start_one_lockout_and_one_alert(
+    committed_identity_factory: IdentityFactory, database: Database
+) -> None:
+    # Realistic Argon2 cost: the guesses are all checked before any of them sets the lock.
+    config = cheap_config(argon2_time_cost=2, argon2_memory_kib=32768, lockout_threshold=1)
+    async with committed_identity_factory(config=config) as identity:
+        await identity.signup("ada@example.com")
+        async with identity.browser() as attacker:
+            answers = await asyncio.gather(
+                *(login_from(attacker, "ada@example.com", f"guess {n}") for n in range(6))
+            )
+        async with database.sessionmaker() as session:
+            alerts = await outbox_events(session, "auth.account_locked")
+    assert [answer.status_code for answer in answers].count(401) >= 2
+    assert len(alerts) == 1
+
+
+async def test_the_browser_that_used_the_reset_link_signs_in_during_an_attack(
+    identity_factory: IdentityFactory, session: AsyncSession, settings: CoreSettings
+) -> None:
+    async with identity_factory(config=cheap_config(lockout_threshold=2)) as identity:
+        await identity.signup("ada@example.com")
+        async with identity.browser() as attacker, identity.browser("192.0.2.1") as new_phone:
+            for _ in range(2):
+                await login_from(attacker, "ada@example.com", "wrong guess!")
+            await new_phone.post("/api/auth/password/forgot", json={"email": "ada@example.com"})
+            [requested] = await outbox_events(session, "auth.password_reset_requested")
+            link = unseal(settings, LINK_SEAL_PURPOSE, requested["data"]["link"])
+            new = "a new and better passphrase"
+            reset = await new_phone.post(
+                "/api/auth/password/reset",
+                json={"token": link.split("token=")[1], "password": new},
+            )
+            assert reset.status_code == 204
+            for _ in range(3):  # the attack goes on and locks the address again
+                await login_from(attacker, "ada@example.com", "wrong guess!")
+            assert (await login_from(attacker, "ada@example.com", new)).status_code == 429
+            assert (await login_from(new_phone, "ada@example.com", new)).status_code == 200

@@ -17,7 +17,7 @@ from sqlalchemy import and_, select
 
 from sift.core.auth import Authenticator, InvalidToken, Principal, PrincipalKind, TokenVerifier
 from sift.core.db import Database
-from sift.core.ratelimit import RateLimiting
+from sift.core.ratelimit import RateLimiting, by_ip
 from sift.identity.accounts.throttle import LoginThrottle
 from sift.identity.keys.store import KeyStore
 from sift.identity.models import ApiKey, Membership, RefreshFamily, User, UserStatus
@@ -79,7 +79,10 @@ def key_store(request: Request) -> KeyStore:
 
 def login_throttle(request: Request) -> LoginThrottle:
     return LoginThrottle(
-        request.app.state.redis, RateLimiting.of(request.app), identity_context(request)
+        request.app.state.redis,
+        RateLimiting.of(request.app),
+        identity_context(request),
+        source=by_ip(request),
     )
 
 

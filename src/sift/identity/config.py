@@ -62,8 +62,11 @@ class IdentitySettings(BaseSettings):
     argon2_parallelism: int = Field(default=4, ge=1)
 
     # Rate limits (the `limits` library's notation).
+    # Wrong passwords only (see `accounts/throttle.py`): per source network and per address
+    # from browsers without the account's device cookie, per device from those with one.
     login_limit_per_ip: str = "20/minute;200/hour"
     login_limit_per_account: str = "30/hour"
+    login_limit_per_device: str = "30/hour"
     signup_limit: str = "5/minute;30/hour"
     forgot_limit_per_ip: str = "5/minute;30/hour"
     forgot_limit_per_account: str = "3/hour"
@@ -71,14 +74,21 @@ class IdentitySettings(BaseSettings):
     refresh_limit: str = "60/minute"
     verify_limit: str = "10/minute"
     password_change_limit: str = "5/minute"  # noqa: S105 - a rate
+    # Invitations sent, per inviter and per organization.
+    invitation_limit_per_inviter: str = "10/minute;100/day"
+    invitation_limit_per_org: str = "50/hour;300/day"
 
-    # Progressive lockout: after `lockout_threshold` wrong passwords in a row the account
-    # is locked for `lockout_base_seconds`, doubling per lockout up to the cap; a password
-    # reset lifts it, so nobody can be locked out for good.
+    # Progressive lockout: after `lockout_threshold` wrong passwords in a row an address
+    # (for browsers without its device cookie) or a device is locked for
+    # `lockout_base_seconds`, doubling per lockout up to the cap; a password reset lifts
+    # it, and the owner's known browsers are never locked by failures from elsewhere.
     lockout_threshold: int = Field(default=5, ge=1)
     lockout_base_seconds: int = Field(default=30, ge=1)
     lockout_max_seconds: int = Field(default=900, ge=1)
     lockout_memory_hours: int = Field(default=24, ge=1)
+    # How long a device cookie (left by each sign-in and password reset) keeps a browser
+    # trusted.
+    device_cookie_days: int = Field(default=90, ge=1)
 
     # Social login and OIDC: `SIFT_IDENTITY_OAUTH='{"providers": {"google": {...}}}'`
     # (see docs/security.md); a secret alone can come from

@@ -79,14 +79,25 @@ class LoginFailed(EventPayload):
     ip: IpAddress | None = None
 
 
+class LockoutScope(StrEnum):
+    """What a lockout stops: browsers unknown to the account, or one browser it knows."""
+
+    unknown_devices = "unknown_devices"  # no valid device cookie; known browsers still sign in
+    device = "device"  # one browser with the account's device cookie (a stolen laptop?)
+
+
 @event("auth.account_locked", version=1)
 class AccountLocked(EventPayload):
-    """A burst of wrong passwords locked sign-in for a while: alert the owner at `email`."""
+    """Someone is guessing the password: sign-in is locked for a while; alert the owner at
+    `email`. Published when a lockout starts, so at most once per lockout window.
+
+    `scope` (optional, `unknown_devices` when absent) says which attempts the lock stops."""
 
     user_id: uuid.UUID
     email: Email
     locked_seconds: int = Field(ge=1)
     failed_attempts: int = Field(ge=1)
+    scope: LockoutScope = LockoutScope.unknown_devices
 
 
 @event("auth.refresh_reuse_detected", version=1)

@@ -11,6 +11,7 @@ from sift.core.errors import RateLimited
 from sift.identity.access import KeysDep, ThrottleDep
 from sift.identity.accounts import exceptions
 from sift.identity.accounts.auth import AccountManage
+from sift.identity.accounts.devices import DeviceCookies
 from sift.identity.accounts.schemas import (
     AuthRead,
     EmailVerifyRequest,
@@ -26,14 +27,13 @@ from sift.identity.accounts.second_factor import MfaRequired
 from sift.identity.accounts.service import account_service
 from sift.identity.limits import (
     ForgotLimit,
-    LoginLimit,
     PasswordChangeLimit,
     ResetLimit,
     SignupLimit,
     VerifyLimit,
 )
 from sift.identity.models import User
-from sift.identity.sessions.cookies import set_session_cookies
+from sift.identity.sessions.cookies import set_device_cookie, set_session_cookies
 from sift.identity.sessions.service import SessionGrant
 from sift.identity.tokens.access import issue_access_token
 from sift.identity.tokens.links import InvalidLink
@@ -50,6 +50,7 @@ async def _signed_in(
         keys, user_id=user.id, org_id=grant.org_id, role=grant.role, session_id=grant.family.id
     )
     set_session_cookies(response, context, grant.refresh_token)
+    set_device_cookie(response, context, DeviceCookies(context).issue(user))
     return AuthRead(
         user=UserRead.model_validate(user), access_token=access.token, expires_in=access.expires_in
     )
@@ -91,7 +92,6 @@ async def signup(
     },
 )
 async def login(
-    _: LoginLimit,
     body: LoginRequest,
     request: Request,
     session: SessionDep,
@@ -103,7 +103,9 @@ async def login(
 ) -> AuthRead | JSONResponse:
     """Sign in with e-mail and password; sets the refresh cookie."""
     try:
-        user, grant = await account_service.login(session, context, throttle, body, client)
+        user, grant = await account_service.login(
+            session, context, throttle, body, client, request.cookies
+        )
     except RecordedFailure as exc:
         return recorded(request, exc)  # the failure's events commit
     return await _signed_in(keys, context, response, user, grant)
@@ -165,9 +167,14 @@ async def reset_password(
     session: SessionDep,
     context: ContextDep,
     throttle: ThrottleDep,
+    response: Response,
 ) -> None:
     """Set a new password with the reset link's token; signs out every session."""
-    await account_service.reset_password(session, context, throttle, body.token, body.password)
+    user = await account_service.reset_password(
+        session, context, throttle, body.token, body.password
+    )
+    # The link reached the owner's mailbox: this browser may sign in even under attack.
+    set_device_cookie(response, context, DeviceCookies(context).issue(user))
 
 
 @router.post(

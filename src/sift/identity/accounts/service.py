@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -27,7 +28,9 @@ from sift.contracts.events.identity import (
 )
 from sift.core.auth.principal import Principal
 from sift.core.auth.sealing import seal
+from sift.core.errors import RateLimited
 from sift.identity.accounts import exceptions
+from sift.identity.accounts.devices import DeviceCookies
 from sift.identity.accounts.passwords import (
     check_password_policy,
     hash_password,
@@ -38,7 +41,7 @@ from sift.identity.accounts.passwords import (
 from sift.identity.accounts.repository import user_repository
 from sift.identity.accounts.schemas import LoginRequest, SignupRequest, UserUpdate
 from sift.identity.accounts.second_factor import check_second_factor
-from sift.identity.accounts.throttle import LoginThrottle
+from sift.identity.accounts.throttle import Attempt, LoginThrottle
 from sift.identity.events import events
 from sift.identity.models import SingleUseToken, TokenPurpose, User
 from sift.identity.orgs.service import organization_service
@@ -104,35 +107,27 @@ class AccountService:
         throttle: LoginThrottle,
         body: LoginRequest,
         client: ClientInfo,
+        cookies: Mapping[str, str],
     ) -> tuple[User, SessionGrant]:
-        """Same answer, same work, for an unknown address and a wrong password."""
+        """Same answer, same work, for an unknown address and a wrong password.
+
+        `cookies` are the request's: a valid device cookie of the account makes the attempt
+        trusted (see `throttle`)."""
         user = await user_repository.by_email(session, body.email)
-        retry_after = await throttle.retry_after(body.email)
-        if retry_after is not None:
-            await self._failed(session, user, LoginFailure.account_locked, client)
-            raise exceptions.AccountLocked(retry_after)
+        attempt = await self.check_attempt(
+            session, context, throttle, user, body.email, cookies, client
+        )
         ph = password_hasher(context)
         stored = user.password_hash if user is not None else None
         if not await verify_password(ph, stored, body.password) or user is None:
             await self._failed(session, user, LoginFailure.invalid_credentials, client)
-            lockout = await throttle.failed(body.email)
-            if lockout is not None and user is not None:
-                await events.publish(
-                    session,
-                    AccountLocked(
-                        user_id=user.id,
-                        email=user.email,
-                        locked_seconds=lockout.seconds,
-                        failed_attempts=lockout.failed_attempts,
-                    ),
-                    subject_id=user.id,
-                )
+            await self.count_failure(session, throttle, user, attempt)
             raise exceptions.InvalidCredentials()
         if not user.is_active:
             await self._failed(session, user, LoginFailure.account_disabled, client)
             raise exceptions.InvalidCredentials()
         await check_second_factor(session, user, body.mfa_code)
-        await throttle.succeeded(body.email)
+        await throttle.succeeded(attempt)
         if stored is not None and needs_rehash(ph, stored):
             user.password_hash = await hash_password(ph, body.password)
             log.info("identity.password_rehashed", user_id=str(user.id))
@@ -152,6 +147,45 @@ class AccountService:
             subject_id=user.id,
         )
         return user, grant
+
+    async def check_attempt(
+        self,
+        session: AsyncSession,
+        context: IdentityContext,
+        throttle: LoginThrottle,
+        user: User | None,
+        email: str,
+        cookies: Mapping[str, str],
+        client: ClientInfo,
+    ) -> Attempt:
+        """The attempt, trusted if it presents `user`'s device cookie; refused while locked."""
+        device = DeviceCookies(context).trusted_device(user, cookies) if user else None
+        attempt = throttle.attempt(email, device)
+        refusal = await throttle.refusal(attempt)
+        if refusal is None:
+            return attempt
+        if not refusal.locked:
+            raise RateLimited(refusal.seconds, "Too many failed sign-ins from your network.")
+        await self._failed(session, user, LoginFailure.account_locked, client)
+        raise exceptions.AccountLocked(refusal.seconds)
+
+    async def count_failure(
+        self, session: AsyncSession, throttle: LoginThrottle, user: User | None, attempt: Attempt
+    ) -> None:
+        """Counts a wrong password; the owner hears of the lockout it may start."""
+        lockout = await throttle.failed(attempt)
+        if lockout is not None and user is not None:
+            await events.publish(
+                session,
+                AccountLocked(
+                    user_id=user.id,
+                    email=user.email,
+                    locked_seconds=lockout.seconds,
+                    failed_attempts=lockout.failed_attempts,
+                    scope=lockout.scope,
+                ),
+                subject_id=user.id,
+            )
 
     async def _failed(
         self, session: AsyncSession, user: User | None, reason: LoginFailure, client: ClientInfo
@@ -231,7 +265,7 @@ class AccountService:
         throttle: LoginThrottle,
         token: str,
         password: str,
-    ) -> None:
+    ) -> User:
         row = await link_tokens.redeem(session, context, TokenPurpose.password_reset, token)
         user = await self._user_of(session, row)
         check_password_policy(password, email=user.email, name=user.name)
@@ -250,6 +284,7 @@ class AccountService:
             subject_id=user.id,
         )
         await throttle.lift(user.email)
+        return user
 
     async def change_password(
         self,

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Path, status
 
 from sift.core.auth.permissions import Role
 from sift.core.db import SessionDep
+from sift.core.errors import RateLimited
 from sift.identity.invitations.auth import AccountManage, MembersManage
 from sift.identity.invitations.exceptions import AlreadyMember, InvitationForAnotherAddress
 from sift.identity.invitations.schemas import InvitationCreate, InvitationRead
 from sift.identity.invitations.service import invitation_service
+from sift.identity.limits import InviterLimit, OrgInvitationLimit
 from sift.identity.models import Invitation
 from sift.identity.orgs.exceptions import OwnersOnly
 from sift.identity.orgs.schemas import OrganizationRead
@@ -25,10 +27,12 @@ router = APIRouter(tags=["invitations"])
     "/api/orgs/{org_id}/invitations",
     status_code=status.HTTP_201_CREATED,
     response_model=InvitationRead,
-    responses={**AlreadyMember.openapi(), **OwnersOnly.openapi()},
+    responses={**AlreadyMember.openapi(), **OwnersOnly.openapi(), **RateLimited.openapi()},
 )
 async def create_invitation(
     principal: MembersManage,
+    _: InviterLimit,
+    __: OrgInvitationLimit,
     org_id: uuid.UUID,
     body: InvitationCreate,
     session: SessionDep,

@@ -13,11 +13,10 @@ from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
 from sift.core.ratelimit import RateLimiting
 from sift.identity.access import ThrottleDep
-from sift.identity.accounts.exceptions import WrongPassword
+from sift.identity.accounts.exceptions import AccountLocked, WrongPassword
 from sift.identity.accounts.passwords import verify_password
 from sift.identity.accounts.repository import user_repository
-from sift.identity.accounts.service import password_hasher
-from sift.identity.limits import LoginLimit
+from sift.identity.accounts.service import account_service, password_hasher
 from sift.identity.mfa import exceptions
 from sift.identity.mfa.auth import AccountManage
 from sift.identity.mfa.config import MfaConfig
@@ -35,7 +34,7 @@ from sift.identity.mfa.schemas import (
 from sift.identity.mfa.service import mfa_service
 from sift.identity.mfa.sms import SmsSender, SmsUnavailable
 from sift.identity.models import UserPhone
-from sift.identity.web import ContextDep, RecordedFailure, recorded
+from sift.identity.web import ClientDep, ContextDep, RecordedFailure, recorded
 
 router = APIRouter(prefix="/api/auth", tags=["mfa"])
 
@@ -130,7 +129,6 @@ async def disable_mfa(
     responses={**RateLimited.openapi(), **SmsUnavailable.openapi()},
 )
 async def send_sign_in_code(
-    _: LoginLimit,
     body: SmsChallengeRequest,
     request: Request,
     session: SessionDep,
@@ -138,15 +136,20 @@ async def send_sign_in_code(
     config: MfaConfigDep,
     sender: SmsDep,
     throttle: ThrottleDep,
+    client: ClientDep,
 ) -> Response:
     """Text a sign-in code to the account's verified phone; always 202, whatever the case."""
     accepted = Response(status_code=status.HTTP_202_ACCEPTED)
     user = await user_repository.by_email(session, body.email)
     stored = user.password_hash if user is not None else None
-    if await throttle.retry_after(body.email) is not None:
-        return accepted
+    try:
+        attempt = await account_service.check_attempt(
+            session, context, throttle, user, body.email, request.cookies, client
+        )
+    except AccountLocked:
+        return accepted  # the refusal's event commits
     if not await verify_password(password_hasher(context), stored, body.password):
-        await throttle.failed(body.email)
+        await account_service.count_failure(session, throttle, user, attempt)
         return accepted
     if user is None or not user.is_active:
         return accepted

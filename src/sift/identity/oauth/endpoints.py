@@ -18,13 +18,14 @@ from fastapi.responses import RedirectResponse
 from sift.core.auth import Public
 from sift.core.db import SessionDep
 from sift.core.errors import RateLimited
+from sift.identity.accounts.devices import DeviceCookies
 from sift.identity.limits import ConfiguredLimit
 from sift.identity.oauth.exceptions import InvalidReturnTo, OAuthFailed, UnknownProvider
 from sift.identity.oauth.providers import Provider, ProviderRegistry
 from sift.identity.oauth.schemas import ProviderRead
 from sift.identity.oauth.service import CallbackParams, oauth_service
 from sift.identity.oauth.state import BINDING_COOKIE, SignInStates, new_secret
-from sift.identity.sessions.cookies import set_session_cookies
+from sift.identity.sessions.cookies import set_device_cookie, set_session_cookies
 from sift.identity.web import ClientDep, ContextDep, IdentityContext
 
 log = structlog.get_logger()
@@ -170,4 +171,6 @@ async def callback(
     page = signed_in.return_to or context.config.oauth.success_path
     response = _redirect(f"{context.settings.public_url.rstrip('/')}{page}")
     set_session_cookies(response, context, signed_in.grant.refresh_token)
+    # The provider vouched for this browser: its password sign-ins are trusted too.
+    set_device_cookie(response, context, DeviceCookies(context).issue(signed_in.user))
     return response

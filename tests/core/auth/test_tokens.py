@@ -98,7 +98,16 @@ def _no_kid(key: SigningKey, claims: dict[str, Any]) -> str:
     return jwt.encode(claims, key.private, algorithm="EdDSA")
 
 
-NOW = int(time.time())
+class FromNow(int):
+    """A claim time in seconds from when the token is forged: a time fixed at import goes
+    stale in a long run (a `nbf` five minutes ahead is already valid ten minutes later)."""
+
+
+def _resolved(changes: dict[str, Any]) -> dict[str, Any]:
+    now = int(time.time())
+    return {name: now + v if isinstance(v, FromNow) else v for name, v in changes.items()}
+
+
 Forge = Callable[[SigningKey, dict[str, Any]], str]
 ATTACKS: dict[str, tuple[Forge | None, dict[str, Any]]] = {
     "alg_none": (_alg_none, {}),
@@ -108,12 +117,12 @@ ATTACKS: dict[str, tuple[Forge | None, dict[str, Any]]] = {
     "another_key_under_a_known_kid": (_other_key_same_kid, {}),
     "unknown_kid": (_unknown_kid, {}),
     "no_kid": (_no_kid, {}),
-    "expired": (None, {"iat": NOW - 1200, "nbf": NOW - 1200, "exp": NOW - 600}),
-    "not_yet_valid": (None, {"nbf": NOW + 300, "exp": NOW + 900}),
-    "issued_in_the_future": (None, {"iat": NOW + 300, "nbf": NOW, "exp": NOW + 900}),
+    "expired": (None, {"iat": FromNow(-1200), "nbf": FromNow(-1200), "exp": FromNow(-600)}),
+    "not_yet_valid": (None, {"nbf": FromNow(300), "exp": FromNow(900)}),
+    "issued_in_the_future": (None, {"iat": FromNow(300), "nbf": FromNow(0), "exp": FromNow(900)}),
     "wrong_audience": (None, {"aud": "someone-else"}),
     "wrong_issuer": (None, {"iss": "https://evil.example"}),
-    "lifetime_beyond_15_minutes": (None, {"exp": NOW + 3600}),
+    "lifetime_beyond_15_minutes": (None, {"exp": FromNow(3600)}),
     "missing_jti": (None, {"jti": None}),
     "missing_org": (None, {"org": None}),
     "unknown_role": (None, {"role": "superuser"}),
@@ -126,7 +135,7 @@ async def test_attacks_are_rejected(
     attack: str, verifier: TokenVerifier, key: SigningKey, settings: CoreSettings
 ) -> None:
     forge, changes = ATTACKS[attack]
-    claims = claims_for(settings, **changes)
+    claims = claims_for(settings, **_resolved(changes))
     token = forge(key, claims) if forge else key.sign(claims)
     with pytest.raises(InvalidToken):
         await verifier.verify(token)

@@ -51,6 +51,8 @@ log = structlog.get_logger()
 _REDIS_FAILURES = (RedisError, OSError, TimeoutError)
 # The longest a token issued just before a revocation can still be accepted somewhere.
 MARKER_SECONDS = MAX_ACCESS_TOKEN_SECONDS + MAX_LEEWAY_SECONDS
+# A revocation may wait longer than a check: refusing it costs the user a retry.
+WRITE_TIMEOUT_SECONDS = 5.0
 
 
 class RevocationUnavailable(ServiceUnavailable):
@@ -109,7 +111,7 @@ class Revocations:
         # Whole seconds, like `iat`: a token issued in this second counts as issued before.
         marker = f"{int(time.time())}:{role}"
         try:
-            async with asyncio.timeout(self.config.revocation_timeout_seconds):
+            async with asyncio.timeout(WRITE_TIMEOUT_SECONDS):
                 async with self.redis.pipeline(transaction=True) as pipe:
                     for key in keys:
                         pipe.set(key, marker, ex=MARKER_SECONDS)

@@ -19,7 +19,10 @@ from sift.core.auth.permissions import Role
 from sift.core.auth.revocation import Revocations
 from sift.core.config import CoreSettings
 from sift.runtime.embedded_postgres import free_port
-from tests.identity.conftest import Identity, add_member, make_org
+from tests.core.auth.jwks_over_asgi import probe_service
+from tests.fakes.oidc import FakeOidcProvider
+from tests.identity.conftest import Identity, IdentityFactory, add_member, make_org
+from tests.identity.test_oauth import oauth_config, oidc_provider, sign_in
 from tests.identity.test_sessions import cookie_headers
 
 
@@ -110,3 +113,57 @@ async def test_a_member_removal_that_cannot_be_published_is_not_committed(
     assert (
         await identity.client.get(f"/api/orgs/{org.id}", headers=member.headers)
     ).status_code == 401
+
+
+# The revocations that happen during a social sign-in reach the other services too.
+
+
+async def passes(probe: httpx.AsyncClient, token: str) -> int:
+    answer = await probe.get("/api/probe", headers={"Authorization": f"Bearer {token}"})
+    return answer.status_code
+
+
+async def test_an_idp_role_change_refuses_the_old_roles_tokens_elsewhere(
+    identity_factory: IdentityFactory, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session, "Acme")
+    with FakeOidcProvider().running() as acme:
+        assert isinstance(acme, FakeOidcProvider)
+        config = oauth_config(
+            acme=oidc_provider(
+                acme,
+                role_claim="groups",
+                role_mapping={"sift-admins": "admin", "sift-readers": "viewer"},
+                organization_id=str(org.id),
+            )
+        )
+        acme.person.claims = {"groups": ["sift-admins"]}
+        async with (
+            identity_factory(config=config) as identity,
+            probe_service(settings, identity.app) as probe,
+        ):
+            await sign_in(identity, "acme")
+            admin = (await identity.refresh()).json()["access_token"]
+            assert await passes(probe, admin) == 200
+
+            acme.person.claims = {"groups": ["sift-readers"]}
+            await sign_in(identity, "acme")
+            assert await passes(probe, admin) == 401
+            viewer = (await identity.refresh()).json()["access_token"]
+            assert await passes(probe, viewer) == 200
+
+
+async def test_securing_an_account_by_social_sign_in_refuses_the_squatters_tokens_elsewhere(
+    identity_factory: IdentityFactory, settings: CoreSettings
+) -> None:
+    with FakeOidcProvider().running() as google:
+        assert isinstance(google, FakeOidcProvider)
+        config = oauth_config(google=oidc_provider(google))
+        async with (
+            identity_factory(config=config) as identity,
+            probe_service(settings, identity.app) as probe,
+        ):
+            squatter = (await identity.signup("ada@example.com"))["access_token"]
+            assert await passes(probe, squatter) == 200
+            await sign_in(identity, "google")
+            assert await passes(probe, squatter) == 401

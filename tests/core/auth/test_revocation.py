@@ -57,8 +57,9 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def revocations(app: FastAPI) -> Revocations:
-    """identity's side of the list, writing into the same Redis (prefix) as the app reads."""
-    return Revocations(app.state.redis, app.state.settings, AuthSettings())
+    """identity's side of the list, writing into the same Redis (prefix) as the app reads;
+    without clock-skew leeway, so that "issued after the change" is the next second."""
+    return Revocations(app.state.redis, app.state.settings, AuthSettings(leeway_seconds=0))
 
 
 class Tokens:
@@ -117,6 +118,19 @@ async def test_a_changed_membership_refuses_tokens_issued_before_it_except_the_n
     assert await status(client, tokens.headers(role="editor", iat=later, nbf=now)) == 200
     other_org = {"org": str(uuid.uuid4()), "role": "editor", "iat": before, "nbf": before}
     assert await status(client, tokens.headers(**other_org)) == 200
+
+
+async def test_a_membership_marker_covers_tokens_issued_up_to_the_leeway_after_it(
+    app: FastAPI, client: httpx.AsyncClient, key: SigningKey, settings: CoreSettings
+) -> None:
+    # A replica whose clock runs ahead, or a refresh that read the old role just before
+    # the change committed, issues the old role a little "after" the change.
+    tokens = Tokens(key, settings)
+    skewed = Revocations(app.state.redis, settings, AuthSettings(leeway_seconds=5))
+    await skewed.revoke_membership(tokens.org, tokens.user, Role.viewer)
+    ahead = int(time.time()) + 3
+    assert await status(client, tokens.headers(role="editor", iat=ahead, nbf=ahead - 3)) == 401
+    assert await status(client, tokens.headers(role="viewer", iat=ahead, nbf=ahead - 3)) == 200
 
 
 async def test_a_removed_member_is_refused_whatever_the_role_until_added_back(

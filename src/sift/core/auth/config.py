@@ -30,7 +30,8 @@ class AuthSettings(BaseSettings):
     jwks_refetch_min_seconds: float = Field(default=30, ge=0)
     # The revocation list (Redis): a request waits at most this for it, then is refused
     # with 503, or let through when `revocation_fail_open` (see sift.core.auth.revocation).
-    revocation_timeout_seconds: float = Field(default=0.25, gt=0)
+    # Far above a round trip (under 1 ms), so that a busy host is not taken for a dead Redis.
+    revocation_timeout_seconds: float = Field(default=1.0, gt=0)
     revocation_fail_open: bool = False
 
     def issuer_for(self, settings: CoreSettings) -> str:

@@ -8,19 +8,21 @@ reads the markers a token could match in one round trip (MGET), in every service
 - `auth:revoked:session:<sid>`: every token of that session (refresh family);
 - `auth:revoked:api_key:<akid>`: every token of that API key;
 - `auth:revoked:member:<org>:<user>`: `<second>:<role>`, the user's tokens for that
-  organization issued no later than that second, unless they carry that role (the new
-  one; empty when the member was removed). Tokens issued later pass: a changed role costs
-  one refresh (even within the same second), a member added back is not locked out.
+  organization issued up to that second, unless they carry that role (the new one; empty
+  when the member was removed). The second is the change's plus the clock-skew leeway:
+  it covers identity replicas whose clocks run ahead, and a token issued by a refresh
+  that read the membership just before the change committed. Tokens for the new role
+  pass at once (a changed role costs one refresh); a member added back later is not
+  locked out.
 
 A revoked session or key never issues a token again, so those markers need no time. A
-marker expires once every token it could match has expired: `MAX_ACCESS_TOKEN_SECONDS`
-plus the largest clock-skew leeway after it is written, so the list never grows without
-bound.
+marker expires once every token it could match has expired (`MARKER_SECONDS`), so the
+list never grows without bound.
 
 Identity writes a marker inside the request, before its transaction commits (write-ahead),
 and a failed write fails the request (503, rolled back): a committed revocation is always
 in Redis. A transaction that rolls back after the write leaves a marker for nothing, which
-is a spurious sign-out (or one refresh for a membership), never a hole.
+is a spurious sign-out (for a membership, a few seconds of refusals), never a hole.
 
 Redis unavailable when a token is checked: the request is refused with 503 (fail closed),
 unless `SIFT_AUTH_REVOCATION_FAIL_OPEN` lets it through (revoked tokens then work until
@@ -49,8 +51,9 @@ from sift.core.errors import ServiceUnavailable
 log = structlog.get_logger()
 
 _REDIS_FAILURES = (RedisError, OSError, TimeoutError)
-# The longest a token issued just before a revocation can still be accepted somewhere.
-MARKER_SECONDS = MAX_ACCESS_TOKEN_SECONDS + MAX_LEEWAY_SECONDS
+# The longest a token a marker matches can still be accepted somewhere: issued up to a
+# leeway after the change, valid for the longest lifetime, plus the verifier's leeway.
+MARKER_SECONDS = MAX_ACCESS_TOKEN_SECONDS + 2 * MAX_LEEWAY_SECONDS
 # A revocation may wait longer than a check: refusing it costs the user a retry.
 WRITE_TIMEOUT_SECONDS = 5.0
 
@@ -108,8 +111,8 @@ class Revocations:
     async def _write(self, keys: list[str], *, role: str = "") -> None:
         if not keys:
             return
-        # Whole seconds, like `iat`: a token issued in this second counts as issued before.
-        marker = f"{int(time.time())}:{role}"
+        # Whole seconds, like `iat`; the leeway matters to membership markers only.
+        marker = f"{int(time.time()) + self.config.leeway_seconds}:{role}"
         try:
             async with asyncio.timeout(WRITE_TIMEOUT_SECONDS):
                 async with self.redis.pipeline(transaction=True) as pipe:
@@ -151,8 +154,8 @@ class Revocations:
 
 def _outdated(claims: AccessClaims, marker: bytes | str) -> bool:
     text = marker.decode() if isinstance(marker, bytes) else marker
-    changed_at, _, role = text.partition(":")
-    return claims.iat <= int(changed_at) and claims.role != role
+    issued_until, _, role = text.partition(":")
+    return claims.iat <= int(issued_until) and claims.role != role
 
 
 def revocations(request: Request) -> Revocations:

@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request
 from sqlalchemy import and_, select
 
 from sift.core.auth import Authenticator, InvalidToken, Principal, PrincipalKind, TokenVerifier
+from sift.core.auth.revocation import Revocations
 from sift.core.db import Database
 from sift.core.ratelimit import RateLimiting, by_ip
 from sift.identity.accounts.throttle import LoginThrottle
@@ -69,6 +70,7 @@ def install(app: FastAPI, context: IdentityContext) -> KeyStore:
     app.state.key_store = keys
     verifier = TokenVerifier(keys, issuer=context.issuer, config=context.auth)
     Authenticator.install(app, Authenticator(verifier, check=check_principal))
+    Revocations.install(app, context.auth)
     return keys
 
 

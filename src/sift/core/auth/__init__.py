@@ -4,6 +4,7 @@
 - `principal`: who is calling (`Principal`);
 - `tokens`: access-token claims and local verification; `jwks`: identity's cached keys;
 - `dependencies`: `Authorize("perm")`, `Public("why")`, the app's `Authenticator`;
+- `revocation`: the revocation list identity writes and every service checks;
 - `csrf`: double-submit token and origin check for cookie-authenticated calls;
 - `sealing`: keys derived from the platform secret, secrets sealed for events;
 - `testing`: the route-walking check that every route declares a permission.

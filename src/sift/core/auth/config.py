@@ -11,6 +11,7 @@ from sift.core.config import CoreSettings
 
 Algorithm = Literal["EdDSA", "RS256"]
 MAX_ACCESS_TOKEN_SECONDS = 15 * 60
+MAX_LEEWAY_SECONDS = 60
 
 
 class AuthSettings(BaseSettings):
@@ -23,10 +24,15 @@ class AuthSettings(BaseSettings):
     # Asymmetric only: `none` and HS* can never be configured.
     algorithms: list[Algorithm] = ["EdDSA", "RS256"]
     access_token_seconds: int = Field(default=600, ge=60, le=MAX_ACCESS_TOKEN_SECONDS)
-    leeway_seconds: int = Field(default=5, ge=0, le=60)  # clock skew between hosts
+    leeway_seconds: int = Field(default=5, ge=0, le=MAX_LEEWAY_SECONDS)  # clock skew between hosts
     jwks_cache_seconds: float = Field(default=300, gt=0)
     # A token with an unknown `kid` makes the JWKS be fetched again at most this often.
     jwks_refetch_min_seconds: float = Field(default=30, ge=0)
+    # The revocation list (Redis): a request waits at most this for it, then is refused
+    # with 503, or let through when `revocation_fail_open` (see sift.core.auth.revocation).
+    # Far above a round trip (under 1 ms), so that a busy host is not taken for a dead Redis.
+    revocation_timeout_seconds: float = Field(default=1.0, gt=0)
+    revocation_fail_open: bool = False
 
     def issuer_for(self, settings: CoreSettings) -> str:
         return (self.issuer or settings.public_url).rstrip("/")

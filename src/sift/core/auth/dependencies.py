@@ -5,8 +5,9 @@
     @router.post("")
     async def upload(principal: DocumentsWrite, ...) -> DocumentRead: ...
 
-The bearer access token is verified locally (cached JWKS, no call to identity); the
-principal is also left on `request.state.principal` for `by_principal` rate limits.
+The bearer access token is verified locally (cached JWKS, no call to identity) and checked
+against the revocation list in Redis (`sift.core.auth.revocation`); the principal is also
+left on `request.state.principal` for `by_principal` rate limits.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sift.core.auth.config import AuthSettings
 from sift.core.auth.jwks import JwksKeySource
 from sift.core.auth.permissions import Permission
 from sift.core.auth.principal import Principal
+from sift.core.auth.revocation import Revocations
 from sift.core.auth.tokens import InvalidToken, TokenVerifier
 from sift.core.config import CoreSettings
 from sift.core.errors import Forbidden
@@ -39,8 +41,10 @@ class PermissionDenied(Forbidden):
 class Authenticator:
     """An app's way from a bearer token to a principal; kept on `app.state.authenticator`.
 
-    `check` lets a service refuse a verified token on its own grounds (identity refuses
-    tokens of deleted users and removed members by looking at its tables).
+    A token identity revoked (session, API key, membership) is refused whatever the
+    verifier, through the app's `Revocations`. `check` lets a service refuse a verified
+    token on its own grounds too (identity looks at its tables: deleted users, changed
+    roles).
     """
 
     def __init__(self, verifier: TokenVerifier, *, check: PrincipalCheck | None = None) -> None:
@@ -65,7 +69,9 @@ class Authenticator:
         return authenticator
 
     async def authenticate(self, request: Request, token: str) -> Principal:
-        principal = (await self.verifier.verify(token)).principal()
+        claims = await self.verifier.verify(token)
+        await Revocations.of(request.app).check(claims)
+        principal = claims.principal()
         if self.check is not None:
             await self.check(request, principal)
         return principal

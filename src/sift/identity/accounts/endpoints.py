@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from sift.core.auth import Public
+from sift.core.auth.revocation import RevocationsDep
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
 from sift.identity.access import KeysDep, ThrottleDep
@@ -167,11 +168,12 @@ async def reset_password(
     session: SessionDep,
     context: ContextDep,
     throttle: ThrottleDep,
+    revocations: RevocationsDep,
     response: Response,
 ) -> None:
     """Set a new password with the reset link's token; signs out every session."""
     user = await account_service.reset_password(
-        session, context, throttle, body.token, body.password
+        session, context, throttle, revocations, body.token, body.password
     )
     # The link reached the owner's mailbox: this browser may sign in even under attack.
     set_device_cookie(response, context, DeviceCookies(context).issue(user))
@@ -188,10 +190,11 @@ async def change_password(
     body: PasswordChangeRequest,
     session: SessionDep,
     context: ContextDep,
+    revocations: RevocationsDep,
 ) -> None:
     """Change the password (the current one is needed); signs out the other sessions."""
     await account_service.change_password(
-        session, context, principal, body.current_password, body.new_password
+        session, context, revocations, principal, body.current_password, body.new_password
     )
 
 

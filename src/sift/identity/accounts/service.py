@@ -27,6 +27,7 @@ from sift.contracts.events.identity import (
     UserSignedUp,
 )
 from sift.core.auth.principal import Principal
+from sift.core.auth.revocation import Revocations
 from sift.core.auth.sealing import seal
 from sift.core.errors import RateLimited
 from sift.identity.accounts import exceptions
@@ -263,6 +264,7 @@ class AccountService:
         session: AsyncSession,
         context: IdentityContext,
         throttle: LoginThrottle,
+        revocations: Revocations,
         token: str,
         password: str,
     ) -> User:
@@ -275,7 +277,9 @@ class AccountService:
         if user.email_verified_at is None and row.email == user.email:
             user.email_verified_at = now  # the link reached the mailbox
         await link_tokens.expire_all(session, user.id, TokenPurpose.password_reset)
-        revoked = await session_service.revoke(session, user.id, SessionEndReason.password_reset)
+        revoked = await session_service.revoke(
+            session, revocations, user.id, SessionEndReason.password_reset
+        )
         await events.publish(
             session,
             PasswordResetCompleted(
@@ -290,6 +294,7 @@ class AccountService:
         self,
         session: AsyncSession,
         context: IdentityContext,
+        revocations: Revocations,
         principal: Principal,
         current: str,
         new: str,
@@ -305,7 +310,11 @@ class AccountService:
         user.password_hash = await hash_password(ph, new)
         user.password_changed_at = datetime.now(UTC)
         revoked = await session_service.revoke(
-            session, user.id, SessionEndReason.password_changed, keep=principal.session_id
+            session,
+            revocations,
+            user.id,
+            SessionEndReason.password_changed,
+            keep=principal.session_id,
         )
         await events.publish(
             session,

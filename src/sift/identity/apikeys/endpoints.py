@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sift.core.auth import Public
+from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import BadRequest, RateLimited
 from sift.core.ratelimit import RateLimit
@@ -64,13 +65,19 @@ async def list_api_keys(
 
 
 @router.delete(
-    "/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ApiKeyNotFound.openapi()
+    "/{key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**ApiKeyNotFound.openapi(), **RevocationUnavailable.openapi()},
 )
 async def revoke_api_key(
-    principal: ApiKeysManage, org_id: uuid.UUID, key_id: uuid.UUID, session: SessionDep
+    principal: ApiKeysManage,
+    org_id: uuid.UUID,
+    key_id: uuid.UUID,
+    session: SessionDep,
+    revocations: RevocationsDep,
 ) -> None:
-    """Revoke a key: it and its access tokens stop working at once here."""
-    await api_key_service.revoke(session, principal, org_id, key_id)
+    """Revoke a key: it and its access tokens stop working at once, in every service."""
+    await api_key_service.revoke(session, revocations, principal, org_id, key_id)
 
 
 @exchange.post(

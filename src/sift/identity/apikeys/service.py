@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.identity import ApiKeyCreated, ApiKeyRevoked
 from sift.core.auth.permissions import USER_ONLY_PERMISSIONS, Permission, Role, permissions_for
 from sift.core.auth.principal import Principal
+from sift.core.auth.revocation import Revocations
 from sift.core.errors import BadRequest
 from sift.identity.accounts.repository import user_repository
 from sift.identity.apikeys.exceptions import ApiKeyNotFound, InvalidApiKey, PermissionsNotGrantable
@@ -119,7 +120,12 @@ class ApiKeyService:
         return await api_key_repository.of_org(session, org_id)
 
     async def revoke(
-        self, session: AsyncSession, principal: Principal, org_id: uuid.UUID, key_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        revocations: Revocations,
+        principal: Principal,
+        org_id: uuid.UUID,
+        key_id: uuid.UUID,
     ) -> None:
         organization_service.require_current(principal, org_id)
         key = await api_key_repository.get(session, org_id, key_id, for_update=True)
@@ -129,6 +135,7 @@ class ApiKeyService:
             return
         key.revoked_at = datetime.now(UTC)
         key.revoked_by = principal.user_id
+        await revocations.revoke_api_key(key.id)
         await events.publish(
             session,
             ApiKeyRevoked(api_key_id=key.id, org_id=org_id, revoked_by=principal.user_id),

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Cookie, Depends, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from sift.core.auth import Public
+from sift.core.auth.revocation import RevocationsDep
 from sift.core.db import SessionDep
 from sift.core.errors import RateLimited
 from sift.identity.accounts.devices import DeviceCookies
@@ -147,6 +148,7 @@ async def callback(
     registry: RegistryDep,
     states: StatesDep,
     client: ClientDep,
+    revocations: RevocationsDep,
     state: Annotated[str | None, Query(max_length=512)] = None,
     code: Annotated[str | None, Query(max_length=2048)] = None,
     error: Annotated[str | None, Query(max_length=256)] = None,
@@ -159,6 +161,7 @@ async def callback(
             session,
             context,
             states,
+            revocations,
             chosen,
             CallbackParams(state=state, code=code, error=error),
             browser=browser,

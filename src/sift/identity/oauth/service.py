@@ -24,6 +24,7 @@ from sift.contracts.events.identity import (
     UserSignedUp,
 )
 from sift.core.auth.permissions import Role
+from sift.core.auth.revocation import Revocations
 from sift.identity.accounts.emails import normalize_email
 from sift.identity.accounts.repository import user_repository
 from sift.identity.accounts.second_factor import MfaRequired, check_second_factor
@@ -127,6 +128,7 @@ class OAuthService:
         session: AsyncSession,
         context: IdentityContext,
         states: SignInStates,
+        revocations: Revocations,
         provider: Provider,
         params: CallbackParams,
         *,
@@ -146,8 +148,8 @@ class OAuthService:
             code=params.code, redirect_uri=pending.redirect_uri, code_verifier=pending.code_verifier
         )
         identity = await provider.identity(token, nonce=pending.nonce)
-        user = await self._account(session, provider, identity, client)
-        membership = await self._apply_role_mapping(session, provider, identity, user)
+        user = await self._account(session, revocations, provider, identity, client)
+        membership = await self._apply_role_mapping(session, revocations, provider, identity, user)
         if membership is None:
             membership = await organization_service.default_membership(session, user)
         user.last_login_at = datetime.now(UTC)
@@ -170,6 +172,7 @@ class OAuthService:
     async def _account(
         self,
         session: AsyncSession,
+        revocations: Revocations,
         provider: Provider,
         identity: ProviderIdentity,
         client: ClientInfo,
@@ -196,7 +199,7 @@ class OAuthService:
             user = await self._create(session, provider, identity, email)
         else:
             await self._check_can_sign_in(session, user, client)
-            await self._link_existing(session, provider, user)
+            await self._link_existing(session, revocations, provider, user)
         session.add(
             OAuthAccount(
                 provider=provider.name,
@@ -255,7 +258,9 @@ class OAuthService:
         )
         return user
 
-    async def _link_existing(self, session: AsyncSession, provider: Provider, user: User) -> None:
+    async def _link_existing(
+        self, session: AsyncSession, revocations: Revocations, provider: Provider, user: User
+    ) -> None:
         """Links a verified address's provider account to the account that has the address.
 
         An account whose address was never verified may have been set up by someone who
@@ -267,7 +272,7 @@ class OAuthService:
         if secured:
             user.password_hash = None
             user.email_verified_at = datetime.now(UTC)
-            await session_service.revoke(session, user.id, SessionEndReason.revoked)
+            await session_service.revoke(session, revocations, user.id, SessionEndReason.revoked)
             await events.publish(session, EmailVerified(user_id=user.id), subject_id=user.id)
         await events.publish(
             session,
@@ -281,6 +286,7 @@ class OAuthService:
     async def _apply_role_mapping(
         self,
         session: AsyncSession,
+        revocations: Revocations,
         provider: Provider,
         identity: ProviderIdentity,
         user: User,
@@ -311,6 +317,7 @@ class OAuthService:
             old = membership.role
             membership.role = role
             await session.flush()
+            await revocations.revoke_membership(org_id, user.id, role)
             await events.publish(
                 session,
                 MemberRoleChanged(org_id=org_id, user_id=user.id, old_role=old, new_role=role),

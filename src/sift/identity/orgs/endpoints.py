@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from sift.core.auth.permissions import Role
+from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.identity.access import KeysDep
 from sift.identity.accounts.service import account_service
@@ -153,6 +154,7 @@ async def list_members(
         **exceptions.MemberNotFound.openapi(),
         **exceptions.OwnersOnly.openapi(),
         **exceptions.LastOwner.openapi(),
+        **RevocationUnavailable.openapi(),
     },
 )
 async def update_member(
@@ -161,10 +163,11 @@ async def update_member(
     user_id: uuid.UUID,
     body: MemberUpdate,
     session: SessionDep,
+    revocations: RevocationsDep,
 ) -> MemberRead:
     """Change a member's role (only owners touch owners; one owner always remains)."""
     membership = await organization_service.change_role(
-        session, principal, org_id, user_id, body.role
+        session, revocations, principal, org_id, user_id, body.role
     )
     user = await account_service.get(session, user_id)
     return MemberRead(
@@ -183,10 +186,15 @@ async def update_member(
         **exceptions.MemberNotFound.openapi(),
         **exceptions.OwnersOnly.openapi(),
         **exceptions.LastOwner.openapi(),
+        **RevocationUnavailable.openapi(),
     },
 )
 async def remove_member(
-    principal: MembersManage, org_id: uuid.UUID, user_id: uuid.UUID, session: SessionDep
+    principal: MembersManage,
+    org_id: uuid.UUID,
+    user_id: uuid.UUID,
+    session: SessionDep,
+    revocations: RevocationsDep,
 ) -> None:
-    """Remove a member from the current organization."""
-    await organization_service.remove(session, principal, org_id, user_id)
+    """Remove a member from the current organization; their access ends at once."""
+    await organization_service.remove(session, revocations, principal, org_id, user_id)

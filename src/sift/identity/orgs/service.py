@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.identity import MemberRemoved, MemberRoleChanged, OrganizationCreated
 from sift.core.auth.permissions import Role
 from sift.core.auth.principal import Principal
+from sift.core.auth.revocation import Revocations
 from sift.core.errors import BadRequest
 from sift.identity.events import events
 from sift.identity.models import Membership, Organization, User
@@ -122,6 +123,7 @@ class OrganizationService:
     async def change_role(
         self,
         session: AsyncSession,
+        revocations: Revocations,
         principal: Principal,
         org_id: uuid.UUID,
         user_id: uuid.UUID,
@@ -135,6 +137,8 @@ class OrganizationService:
             raise LastOwner("Make another member an owner first.")
         target.role = role
         await session.flush()
+        # The tokens carrying the old role stop working everywhere; a refresh gets the new.
+        await revocations.revoke_membership(org_id, user_id, role)
         await events.publish(
             session,
             MemberRoleChanged(org_id=org_id, user_id=user_id, old_role=old, new_role=role),
@@ -145,7 +149,12 @@ class OrganizationService:
         return target
 
     async def remove(
-        self, session: AsyncSession, principal: Principal, org_id: uuid.UUID, user_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        revocations: Revocations,
+        principal: Principal,
+        org_id: uuid.UUID,
+        user_id: uuid.UUID,
     ) -> None:
         target = await self._guarded_target(session, principal, org_id, user_id, new_role=None)
         role = Role(target.role)
@@ -153,6 +162,7 @@ class OrganizationService:
             raise LastOwner("The last owner cannot be removed; make another member an owner.")
         await session.delete(target)
         await session.flush()
+        await revocations.revoke_membership(org_id, user_id, None)
         await events.publish(
             session,
             MemberRemoved(org_id=org_id, user_id=user_id, role=role),

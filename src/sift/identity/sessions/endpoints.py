@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sift.contracts.events.identity import SessionEndReason
 from sift.core.auth import Public
 from sift.core.auth.csrf import CsrfFailed
+from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
 from sift.identity.access import KeysDep
@@ -38,6 +39,7 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
         **InvalidRefreshToken.openapi(),
         **CsrfFailed.openapi(),
         **RateLimited.openapi(),
+        **RevocationUnavailable.openapi(),
     },
 )
 async def refresh(
@@ -48,6 +50,7 @@ async def refresh(
     context: ContextDep,
     keys: KeysDep,
     client: ClientDep,
+    revocations: RevocationsDep,
     response: Response,
     refresh_token: str | None = Cookie(default=None, alias=REFRESH_COOKIE, include_in_schema=False),
 ) -> AccessTokenRead | JSONResponse:
@@ -55,7 +58,7 @@ async def refresh(
     if not refresh_token:
         raise InvalidRefreshToken()
     try:
-        grant = await session_service.refresh(session, context, refresh_token, client)
+        grant = await session_service.refresh(session, context, revocations, refresh_token, client)
     except RecordedFailure as exc:
         failed = recorded(request, exc)  # the family's revocation commits
         clear_session_cookies(failed, context)
@@ -75,17 +78,18 @@ async def refresh(
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Depends(Public("the refresh cookie and the CSRF token authenticate it"))],
-    responses=CsrfFailed.openapi(),
+    responses={**CsrfFailed.openapi(), **RevocationUnavailable.openapi()},
 )
 async def logout(
     __: CsrfChecked,
     session: SessionDep,
     context: ContextDep,
+    revocations: RevocationsDep,
     response: Response,
     refresh_token: str | None = Cookie(default=None, alias=REFRESH_COOKIE, include_in_schema=False),
 ) -> None:
     """Sign out: the session (refresh family) is revoked and the cookies cleared."""
-    await session_service.logout(session, refresh_token)
+    await session_service.logout(session, revocations, refresh_token)
     clear_session_cookies(response, context)
 
 
@@ -105,19 +109,30 @@ async def list_sessions(principal: AccountManage, session: ReadSessionDep) -> Pa
 @router.delete(
     "/sessions/{session_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=SessionNotFound.openapi(),
+    responses={**SessionNotFound.openapi(), **RevocationUnavailable.openapi()},
 )
 async def revoke_session(
-    principal: AccountManage, session_id: uuid.UUID, session: SessionDep
+    principal: AccountManage,
+    session_id: uuid.UUID,
+    session: SessionDep,
+    revocations: RevocationsDep,
 ) -> None:
     """Sign out one of the caller's sessions."""
-    await session_service.revoke_one(session, principal.user_id, session_id)
+    await session_service.revoke_one(session, revocations, principal.user_id, session_id)
 
 
-@router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/sessions", status_code=status.HTTP_204_NO_CONTENT, responses=RevocationUnavailable.openapi()
+)
 async def revoke_all_sessions(
-    principal: AccountManage, session: SessionDep, context: ContextDep, response: Response
+    principal: AccountManage,
+    session: SessionDep,
+    context: ContextDep,
+    revocations: RevocationsDep,
+    response: Response,
 ) -> None:
     """Sign out everywhere, this session included."""
-    await session_service.revoke(session, principal.user_id, SessionEndReason.signed_out_everywhere)
+    await session_service.revoke(
+        session, revocations, principal.user_id, SessionEndReason.signed_out_everywhere
+    )
     clear_session_cookies(response, context)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events.identity import RefreshReuseDetected, SessionEndReason, SessionsRevoked
 from sift.core.auth.permissions import Role
+from sift.core.auth.revocation import Revocations
 from sift.identity.accounts.repository import user_repository
 from sift.identity.events import events
 from sift.identity.hashing import new_token, sha256
@@ -68,7 +69,12 @@ class SessionService:
         )
 
     async def refresh(
-        self, session: AsyncSession, context: IdentityContext, raw: str, client: ClientInfo
+        self,
+        session: AsyncSession,
+        context: IdentityContext,
+        revocations: Revocations,
+        raw: str,
+        client: ClientInfo,
     ) -> SessionGrant:
         """Rotates the refresh token; a rotated one coming back revokes its family."""
         found = await session_repository.token_for_update(session, sha256(raw))
@@ -79,7 +85,7 @@ class SessionService:
         if family.revoked_at is not None:
             raise InvalidRefreshToken()
         if token.rotated_at is not None or token.revoked_at is not None:
-            await self._reuse_detected(session, family, client, now)
+            await self._reuse_detected(session, revocations, family, client)
             raise RefreshTokenReused()
         user = await user_repository.get(session, family.user_id)
         if (
@@ -104,12 +110,16 @@ class SessionService:
         if family is not None and family.user_id == membership.user_id:
             family.org_id = membership.org_id
 
-    async def logout(self, session: AsyncSession, raw: str | None) -> RefreshFamily | None:
+    async def logout(
+        self, session: AsyncSession, revocations: Revocations, raw: str | None
+    ) -> RefreshFamily | None:
         found = await session_repository.token_for_update(session, sha256(raw)) if raw else None
         if found is None or found[1].revoked_at is not None:
             return None
         family = found[1]
-        await self.revoke(session, family.user_id, SessionEndReason.logout, only=family.id)
+        await self.revoke(
+            session, revocations, family.user_id, SessionEndReason.logout, only=family.id
+        )
         return family
 
     async def active(self, session: AsyncSession, user_id: uuid.UUID) -> list[RefreshFamily]:
@@ -118,25 +128,38 @@ class SessionService:
         return [family for family in families if family.expires_at > now]
 
     async def revoke_one(
-        self, session: AsyncSession, user_id: uuid.UUID, family_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        revocations: Revocations,
+        user_id: uuid.UUID,
+        family_id: uuid.UUID,
     ) -> None:
-        revoked = await self.revoke(session, user_id, SessionEndReason.revoked, only=family_id)
+        revoked = await self.revoke(
+            session, revocations, user_id, SessionEndReason.revoked, only=family_id
+        )
         if not revoked:
             raise SessionNotFound("No active session of yours has this ID.")
 
     async def revoke(
         self,
         session: AsyncSession,
+        revocations: Revocations,
         user_id: uuid.UUID,
         reason: SessionEndReason,
         *,
         only: uuid.UUID | None = None,
         keep: uuid.UUID | None = None,
     ) -> list[uuid.UUID]:
+        """Every way a session ends: the rows now, their access tokens in every service.
+
+        The revocation list is written before the transaction commits (it fails the
+        request if Redis does): a committed sign-out is never missing from it.
+        """
         revoked = await session_repository.revoke(
             session, user_id=user_id, reason=reason, at=datetime.now(UTC), only=only, keep=keep
         )
         if revoked:
+            await revocations.revoke_sessions(revoked)
             await events.publish(
                 session,
                 SessionsRevoked(user_id=user_id, session_ids=revoked, reason=reason),
@@ -146,10 +169,16 @@ class SessionService:
         return revoked
 
     async def _reuse_detected(
-        self, session: AsyncSession, family: RefreshFamily, client: ClientInfo, now: datetime
+        self,
+        session: AsyncSession,
+        revocations: Revocations,
+        family: RefreshFamily,
+        client: ClientInfo,
     ) -> None:
         log.warning("identity.refresh_reuse_detected", session_id=str(family.id))
-        await self.revoke(session, family.user_id, SessionEndReason.reuse_detected, only=family.id)
+        await self.revoke(
+            session, revocations, family.user_id, SessionEndReason.reuse_detected, only=family.id
+        )
         user = await user_repository.get(session, family.user_id)
         if user is not None:
             await events.publish(

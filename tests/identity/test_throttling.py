@@ -184,6 +184,7 @@ async def test_signup_forgot_and_refresh_are_limited(
 async def test_without_redis_sign_in_still_works_unthrottled(
     identity_factory: IdentityFactory, settings: CoreSettings, session: AsyncSession
 ) -> None:
+    """The throttle fails open; a reset, which must revoke sessions everywhere, waits."""
     offline = settings.model_copy(update={"redis_url": "redis://127.0.0.1:9/0"})
     async with identity_factory(app_settings=offline) as identity:
         await identity.signup("ada@example.com")
@@ -198,7 +199,10 @@ async def test_without_redis_sign_in_still_works_unthrottled(
         reset = await identity.client.post(
             "/api/auth/password/reset", json={"token": token, "password": "a new long passphrase"}
         )
-        assert reset.status_code == 204
+        # Revoking the other sessions' tokens needs Redis: refused whole, nothing changed.
+        assert reset.status_code == 503
+        assert reset.json()["type"].endswith("revocation-unavailable")
+        assert (await identity.login("ada@example.com")).status_code == 200
 
 
 # --- Device cookies: the owner's browsers cannot be locked out from elsewhere ---------------

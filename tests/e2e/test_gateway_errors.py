@@ -15,14 +15,17 @@ import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from sift.core.config import CoreSettings
+from sift.core.db import Database
 from sift.runtime.embedded_postgres import free_port
 from sift.runtime.gateway import (
     GatewayPaths,
@@ -39,6 +42,9 @@ from sift.runtime.services import (
 )
 from sift.runtime.supervisor import ProcessSpec, Supervisor
 from sift.runtime.tls import ensure_self_signed_certificate
+from tests.core.auth.conftest import JwksServer, claims_for, ed25519_key, jwks_server
+
+__all__ = ["jwks_server"]  # a fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -124,6 +130,59 @@ def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def gateway_settings(settings: CoreSettings, work_dir: Path) -> CoreSettings:
     return settings.model_copy(update={"data_dir": work_dir / "data"})
+
+
+@pytest.fixture
+async def org_id(database: Database, clean_outboxes: None) -> AsyncIterator[uuid.UUID]:
+    """An organization of this test only; its collections (they commit) go afterwards."""
+    org = uuid.uuid4()
+    yield org
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            text("DELETE FROM documents.collections WHERE org_id = :org"), {"org": org}
+        )
+
+
+async def test_a_nul_byte_is_refused_and_the_next_callers_post_goes_through(
+    settings: CoreSettings,
+    gateway_settings: CoreSettings,
+    jwks_server: JwksServer,
+    org_id: uuid.UUID,
+    work_dir: Path,
+) -> None:
+    key = ed25519_key()
+    jwks_server.publish(key)
+
+    def admin() -> dict[str, str]:
+        claims = claims_for(settings, role="admin", sub=str(uuid.uuid4()), org=str(org_id))
+        return {"Authorization": f"Bearer {key.sign(claims)}"}
+
+    port = free_port()
+    env = {
+        "SIFT_ENV": "test",
+        "SIFT_DATABASE_URL": str(settings.database_url),
+        "SIFT_REDIS_URL": settings.redis_url,
+        "SIFT_REDIS_PREFIX": settings.redis_prefix,
+        "SIFT_DATA_DIR": str(work_dir / "data"),
+        "SIFT_AUTH_JWKS_URL": jwks_server.url,
+        "SIFT_LOG_JSON": "true",
+    }
+    argv = ["-m", "sift.runtime", "serve", "documents", "--port", str(port), "--no-reload"]
+    mallory, alice = admin(), admin()
+    statuses = []
+    async with (
+        service_process(argv, port, "documents", env, work_dir / "documents.log"),
+        gateway_to(gateway_settings, "documents", port) as client,
+    ):
+        for round_ in range(ROUNDS):
+            nul = await client.post(
+                "/api/collections", headers=mallory, json={"name": f"bad\x00{round_}"}
+            )
+            other = await client.post(
+                "/api/collections", headers=alice, json={"name": f"Reports {round_}"}
+            )
+            statuses.append((nul.status_code, other.status_code))
+    assert statuses == [(422, 201)] * ROUNDS
 
 
 async def test_an_unexpected_error_leaves_a_connection_that_nginx_may_reuse(

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import Field, field_validator
 
 from sift.assistant.models import COMMENT_LENGTH, Rating
-from sift.assistant.schemas import Schema
+from sift.core.schemas import Schema
 
 MAX_QUESTION_CHARS = 2000
 MAX_COLLECTIONS = 50

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sift.assistant.models import MessageRole, Rating
-from sift.assistant.schemas import Schema
+from sift.core.schemas import Schema
 
 
 class ConversationRead(Schema):

@@ -12,6 +12,7 @@ from sift.core.auth import Public
 from sift.core.auth.csrf import CsrfFailed
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
+from sift.core.text import StorableText
 from sift.identity.access import KeysDep
 from sift.identity.limits import RefreshLimit
 from sift.identity.schemas import AccessTokenRead, Page
@@ -49,7 +50,9 @@ async def refresh(
     keys: KeysDep,
     client: ClientDep,
     response: Response,
-    refresh_token: str | None = Cookie(default=None, alias=REFRESH_COOKIE, include_in_schema=False),
+    refresh_token: StorableText | None = Cookie(
+        default=None, alias=REFRESH_COOKIE, include_in_schema=False
+    ),
 ) -> AccessTokenRead | JSONResponse:
     """A new access token and refresh cookie; the presented refresh token dies."""
     if not refresh_token:
@@ -82,7 +85,9 @@ async def logout(
     session: SessionDep,
     context: ContextDep,
     response: Response,
-    refresh_token: str | None = Cookie(default=None, alias=REFRESH_COOKIE, include_in_schema=False),
+    refresh_token: StorableText | None = Cookie(
+        default=None, alias=REFRESH_COOKIE, include_in_schema=False
+    ),
 ) -> None:
     """Sign out: the session (refresh family) is revoked and the cookies cleared."""
     await session_service.logout(session, refresh_token)

@@ -177,3 +177,61 @@ async def test_validation_errors_and_body_limit(settings: CoreSettings) -> None:
     assert boom_response.status_code == 500
     assert "secret" not in boom_response.text
     assert "Traceback" not in boom_response.text
+
+
+async def test_an_unexpected_error_is_a_500_problem_with_every_header_and_is_counted(
+    settings: CoreSettings,
+) -> None:
+    import httpx
+    from fastapi import APIRouter
+
+    from sift.core.app import create_service_app
+
+    router = APIRouter(prefix="/api/probe", tags=["probe"])
+
+    @router.post("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    app = create_service_app("probe", routers=[router], settings=settings)
+    # The app answers instead of raising: the server keeps the connection (see the e2e test).
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.post("/api/probe/boom", headers={"X-Request-ID": "req-12345678"})
+        metrics = await client.get("/metrics")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["request_id"] == response.headers["x-request-id"] == "req-12345678"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "secret" not in response.text
+    assert 'sift_http_requests_total{method="POST"' in metrics.text
+    assert 'service="probe",status="500"} 1.0' in metrics.text
+
+
+async def test_an_error_after_the_answer_started_still_cuts_it_short(
+    settings: CoreSettings,
+) -> None:
+
+    import httpx
+    from fastapi import APIRouter
+    from fastapi.responses import StreamingResponse
+
+    from sift.core.app import create_service_app
+
+    router = APIRouter(prefix="/api/probe", tags=["probe"])
+
+    @router.get("/stream")
+    async def stream() -> StreamingResponse:
+        async def lines() -> AsyncIterator[bytes]:
+            yield b"first\n"
+            raise RuntimeError("mid-stream failure")
+
+        return StreamingResponse(lines())
+
+    app = create_service_app("probe", routers=[router], settings=settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        # A 200 already sent cannot become a 500: the server must see the failure and
+        # close the connection, so that the client knows the answer is incomplete.
+        with pytest.raises(RuntimeError, match="mid-stream failure"):
+            await client.get("/api/probe/stream")

@@ -1,4 +1,4 @@
-"""The one base of the assistant service's API schemas, pages and their cursors."""
+"""Pages of the assistant service's lists and their cursors."""
 
 from __future__ import annotations
 
@@ -8,19 +8,14 @@ import uuid
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
-
 from sift.core.errors import BadRequest
+from sift.core.schemas import Schema
 
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_CURSOR_LENGTH = 512
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class Page(Schema, Generic[T]):

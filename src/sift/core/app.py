@@ -24,6 +24,7 @@ from sift.core.middleware import (
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
+    UnexpectedErrorMiddleware,
 )
 from sift.core.redis import create_redis
 
@@ -161,7 +162,9 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
 
-    # Starlette wraps in reverse order: the request ID is set first, metrics see everything.
+    # Starlette wraps in reverse order: the request ID is set first, metrics see everything
+    # (the 500 of an unexpected error too, with the headers every answer carries).
+    app.add_middleware(UnexpectedErrorMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

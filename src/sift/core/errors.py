@@ -178,8 +178,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("request.unhandled_error", path=request.url.path)
+def internal_error(request: Request) -> JSONResponse:
+    """The answer to an unexpected exception: nothing of it leaves the service."""
     return problem(500, "Internal server error", "An unexpected error occurred.", request=request)
 
 
@@ -187,4 +187,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SiftError, _sift_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unhandled_error)

@@ -1,4 +1,5 @@
-"""Pure-ASGI middleware every service runs: request ID, security headers, body-size cap."""
+"""Pure-ASGI middleware every service runs: request ID, security headers, body-size cap,
+unexpected errors."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sift.core.errors import problem
+from sift.core.errors import internal_error, problem
+
+log = structlog.get_logger()
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -142,3 +145,36 @@ class BodySizeLimitMiddleware:
             request=Request(scope),
         )
         await response(scope, receive, send)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an exception no handler took with a 500 problem, and keeps the connection.
+
+    Starlette's own last resort sends the 500 and then re-raises, and uvicorn closes the
+    connection: nginx, which may already have picked that idle connection for the next
+    request, does not retry a POST there, so another caller gets a 502.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if response_started:
+                raise  # the answer is cut short: only closing the connection can tell
+            request = Request(scope)
+            log.exception("request.unhandled_error", path=request.url.path)
+            await internal_error(request)(scope, receive, send)

@@ -1,16 +1,12 @@
-"""The one base of identity's API schemas, and the shapes several domains share."""
+"""The shapes several of identity's domains share."""
 
 from __future__ import annotations
 
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from sift.core.schemas import Schema
 
 T = TypeVar("T")
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class Page(Schema, Generic[T]):

@@ -75,7 +75,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sift.runtime.services import ServiceLayout, service_settings
+    from sift.runtime.services import ServiceLayout, service_settings, uvicorn_options
 
     settings = load_settings(process=args.service)
     _ensure_database(settings)
@@ -89,14 +89,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port or layout.port,
         reload=reload,
         reload_dirs=[str(Path(sift.__file__).parent)] if reload else None,
-        proxy_headers=True,
         forwarded_allow_ips=forwarded,
-        # Longer than the gateway's upstream keep-alive (60 s): nginx closes first.
-        timeout_keep_alive=75,
-        timeout_graceful_shutdown=10,
-        server_header=False,
-        log_config=None,  # the service's structlog setup owns the root logger
-        access_log=False,  # the gateway writes the access log
+        **uvicorn_options(),
     )
     return 0
 

@@ -30,7 +30,7 @@ import sift
 from sift.core.config import CoreSettings, Environment
 from sift.core.errors import PROBLEM_BASE
 from sift.runtime.apidocs import write_api_docs
-from sift.runtime.services import ServiceLayout
+from sift.runtime.services import GATEWAY_KEEPALIVE_SECONDS, ServiceLayout
 from sift.runtime.tls import TlsFiles, ensure_self_signed_certificate
 
 log = structlog.get_logger()
@@ -399,6 +399,7 @@ def render_gateway_config(
         api_docs_dir=paths.api_docs if gateway.api_docs else None,
         upstreams=upstreams,
         upstream_keepalive=gateway.upstream_keepalive,
+        upstream_keepalive_timeout=GATEWAY_KEEPALIVE_SECONDS,
         listen_address=gateway.listen_address,
         http_port=gateway.http_port,
         https_port=gateway.https_port,

@@ -5,9 +5,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from sift import SERVICES
+
+# nginx drops an idle upstream connection after GATEWAY_KEEPALIVE_SECONDS; a service keeps
+# one open longer, so nginx never sends a request on a connection the service is closing
+# (it would not retry a POST there: the caller would get a 502).
+GATEWAY_KEEPALIVE_SECONDS = 60
+SERVICE_KEEPALIVE_SECONDS = 75
 
 
 class ServiceSettings(Protocol):
@@ -45,6 +51,18 @@ class ServiceLayout:
         if settings.replicas < 1:
             raise ValueError(f"{name}: replicas must be at least 1")
         return cls(name, settings.port, settings.replicas, tuple(settings.route_prefixes))
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """How `sift serve` runs a service under uvicorn, beside host, port and reload."""
+    return {
+        "proxy_headers": True,
+        "timeout_keep_alive": SERVICE_KEEPALIVE_SECONDS,
+        "timeout_graceful_shutdown": 10,
+        "server_header": False,
+        "log_config": None,  # the service's structlog setup owns the root logger
+        "access_log": False,  # the gateway writes the access log
+    }
 
 
 def check_service(name: str) -> str:

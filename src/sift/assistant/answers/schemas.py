@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from sift.assistant.models import COMMENT_LENGTH, Rating
-from sift.assistant.schemas import Schema
+from sift.core.schemas import Schema
 
 MAX_QUESTION_CHARS = 2000
 MAX_COLLECTIONS = 50

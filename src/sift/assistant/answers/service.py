@@ -47,6 +47,7 @@ from sift.assistant.runtime import Runtime
 from sift.contracts.events import AssistantAnswered
 from sift.core.auth import Principal
 from sift.core.db import new_id
+from sift.core.text import display_name
 
 log = structlog.get_logger()
 _PIECE = re.compile(r"\S+\s*")
@@ -361,7 +362,7 @@ def _skip(skip: Skip) -> SkipRead:
 
 
 def _title(question: str) -> str:
-    title = " ".join(question.split())
+    title = display_name(question)
     limit = min(80, TITLE_LENGTH)
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 

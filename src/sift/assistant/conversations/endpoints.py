@@ -20,6 +20,7 @@ from sift.assistant.schemas import (
     Page,
 )
 from sift.core.db import ReadSessionDep
+from sift.core.text import StorableText
 
 router = APIRouter(prefix="/api/assistant/conversations", tags=["conversations"])
 
@@ -29,7 +30,7 @@ async def list_conversations(
     principal: AssistantAsk,
     session: ReadSessionDep,
     limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    cursor: str | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
+    cursor: StorableText | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
 ) -> Page[ConversationRead]:
     """The caller's conversations (a person's include their API keys'), most recent first."""
     items, next_cursor = await conversation_service.page(

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from sift.assistant.answers.schemas import CitationRead
 from sift.assistant.models import MessageRole, Rating
-from sift.assistant.schemas import Schema
+from sift.core.schemas import Schema
 
 
 class ConversationRead(Schema):

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.text import StorableText
 from sift.documents.collections import exceptions
 from sift.documents.collections.auth import CollectionsManage, DocumentsRead, DocumentsWrite
 from sift.documents.collections.schemas import (
@@ -52,7 +53,7 @@ async def list_collections(
     principal: DocumentsRead,
     session: ReadSessionDep,
     limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    cursor: str | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
+    cursor: StorableText | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
 ) -> Page[CollectionRead]:
     """The collections the caller may read, by name."""
     rows, next_cursor = await collection_service.list_readable(
@@ -132,7 +133,7 @@ async def list_members(
     collection_id: uuid.UUID,
     session: ReadSessionDep,
     limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    cursor: str | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
+    cursor: StorableText | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
 ) -> Page[MemberRead]:
     """The grants on a collection."""
     rows, next_cursor = await collection_service.members(

@@ -5,21 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
+from sift.core.schemas import Schema
+from sift.core.text import DisplayName
 from sift.documents.models import NAME_LENGTH, CollectionRole, Visibility
-from sift.documents.schemas import Schema
 
 DESCRIPTION_LENGTH = 2000
-
-
-def _clean_name(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = " ".join(value.split())
-    if not cleaned:
-        raise ValueError("must not be blank")
-    return cleaned
 
 
 class CollectionRead(Schema):
@@ -34,19 +26,15 @@ class CollectionRead(Schema):
 
 
 class CollectionCreate(Schema):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    name: DisplayName = Field(min_length=1, max_length=NAME_LENGTH)
     description: str = Field(default="", max_length=DESCRIPTION_LENGTH)
     visibility: Visibility = Visibility.org
 
-    _name = field_validator("name")(_clean_name)
-
 
 class CollectionUpdate(Schema):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
+    name: DisplayName | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
     description: str | None = Field(default=None, max_length=DESCRIPTION_LENGTH)
     visibility: Visibility | None = None
-
-    _name = field_validator("name")(_clean_name)
 
 
 class MemberRead(Schema):

@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from sift.core.db import Database, ReadSessionDep, SessionDep, get_database
 from sift.core.errors import RateLimited
 from sift.core.storage import ObjectNotFound, ObjectTooLarge
+from sift.core.text import DisplayName, StorableText
 from sift.documents.collections.exceptions import CollectionAccessDenied, CollectionNotFound
 from sift.documents.dependencies import ConfigDep, StorageDep, UploadLimit
 from sift.documents.documents import exceptions
@@ -25,7 +26,6 @@ from sift.documents.documents.schemas import (
     ReindexRead,
     VersionRead,
     clean_tags,
-    clean_title,
     steps_of,
 )
 from sift.documents.documents.service import document_service
@@ -108,8 +108,10 @@ async def upload_document(
     config: ConfigDep,
     file: Annotated[UploadFile, File(description="PDF, DOCX, HTML, Markdown or plain text")],
     collection_id: Annotated[uuid.UUID, Form()],
-    title: Annotated[str | None, Form(max_length=TITLE_LENGTH)] = None,
-    tags: Annotated[list[str] | None, Form(description="comma-separated, or repeated")] = None,
+    title: Annotated[DisplayName | None, Form(max_length=TITLE_LENGTH)] = None,
+    tags: Annotated[
+        list[StorableText] | None, Form(description="comma-separated, or repeated")
+    ] = None,
 ) -> DocumentRead:
     """Upload a file into a collection; 409 names the document that has the same bytes."""
     cleaned_tags = _clean(clean_tags, tags, "tags")
@@ -119,7 +121,7 @@ async def upload_document(
         principal,
         collection_id=collection_id,
         file=file,
-        title=_clean(clean_title, title, "title"),
+        title=title,
         tags=cleaned_tags or [],
         max_size=config.max_upload_bytes,
     )
@@ -132,10 +134,10 @@ async def list_documents(
     session: ReadSessionDep,
     collection_id: uuid.UUID | None = None,
     status: DocumentStatus | None = None,
-    tag: str | None = Query(default=None, max_length=50),
-    q: str | None = Query(default=None, max_length=200, description="in the title"),
+    tag: StorableText | None = Query(default=None, max_length=50),
+    q: StorableText | None = Query(default=None, max_length=200, description="in the title"),
     limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    cursor: str | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
+    cursor: StorableText | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
 ) -> Page[DocumentRead]:
     """The documents the caller may read, newest first."""
     rows, next_cursor = await document_service.list_readable(

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from sift.core.text import display_name
 from sift.documents.models import FILENAME_LENGTH
 
 FALLBACK_NAME = "document"
@@ -13,10 +14,8 @@ _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._()\- ]")
 
 
 def sanitize_filename(raw: str | None) -> str:
-    """The last path segment, without control, format (bidi) or private-use characters."""
-    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(_visible(ch) for ch in name)
-    name = " ".join(name.split()).strip(" .")
+    """The last path segment, cleaned as any displayed name (`display_name`)."""
+    name = display_name((raw or "").replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
     if len(name) > FILENAME_LENGTH:
         stem, dot, extension = name.rpartition(".")
         if dot and 0 < len(extension) <= 16:
@@ -32,10 +31,3 @@ def content_disposition(filename: str, *, disposition: str = "attachment") -> st
     ascii_name = unicodedata.normalize("NFKD", safe).encode("ascii", "ignore").decode()
     ascii_name = _UNSAFE_ASCII.sub("_", ascii_name).strip(" .") or FALLBACK_NAME
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(safe, safe='')}"
-
-
-def _visible(ch: str) -> str:
-    if ch.isspace():
-        return " "  # tabs, line breaks and exotic spaces become one plain space
-    # Control, format (bidi overrides, zero-width), private-use and unassigned characters go.
-    return "" if unicodedata.category(ch)[0] == "C" else ch

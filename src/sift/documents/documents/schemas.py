@@ -8,21 +8,23 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from sift.core.schemas import Schema
+from sift.core.text import DisplayName, display_name
 from sift.documents.models import TAG_LENGTH, TITLE_LENGTH, DocumentStatus
-from sift.documents.schemas import Schema
 
 MAX_TAGS = 20
 
 
 def clean_tags(values: list[str] | None) -> list[str] | None:
-    """Comma-separated or repeated, trimmed, deduplicated (case-insensitively), in order."""
+    """Comma-separated or repeated, cleaned as names, deduplicated (case-insensitively),
+    in order."""
     if values is None:
         return None
     tags: list[str] = []
     seen: set[str] = set()
     for value in values:
         for part in value.split(","):
-            tag = " ".join(part.split())
+            tag = display_name(part)
             if not tag:
                 continue
             if len(tag) > TAG_LENGTH:
@@ -33,15 +35,6 @@ def clean_tags(values: list[str] | None) -> list[str] | None:
     if len(tags) > MAX_TAGS:
         raise ValueError(f"at most {MAX_TAGS} tags")
     return tags
-
-
-def clean_title(value: str | None) -> str | None:
-    if value is None:
-        return None
-    title = " ".join(value.split())
-    if not title:
-        raise ValueError("must not be blank")
-    return title
 
 
 class DocumentError(Schema):
@@ -79,10 +72,9 @@ class DocumentRead(Schema):
 
 
 class DocumentUpdate(Schema):
-    title: str | None = Field(default=None, min_length=1, max_length=TITLE_LENGTH)
+    title: DisplayName | None = Field(default=None, min_length=1, max_length=TITLE_LENGTH)
     tags: list[str] | None = None
 
-    _title = field_validator("title")(clean_title)
     _tags = field_validator("tags")(clean_tags)
 
 

@@ -7,8 +7,10 @@ from datetime import datetime
 
 from pydantic import Field
 
+from sift.core.schemas import Schema
+from sift.core.text import DisplayName
 from sift.identity.accounts.emails import EmailAddress
-from sift.identity.schemas import AccessTokenRead, Schema
+from sift.identity.schemas import AccessTokenRead
 
 Name = Field(min_length=1, max_length=200)
 # The policy (length, commonness, strength) is checked by the service, with its reasons.
@@ -24,13 +26,13 @@ class UserRead(Schema):
 
 
 class UserUpdate(Schema):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: DisplayName | None = Field(default=None, min_length=1, max_length=200)
 
 
 class SignupRequest(Schema):
     email: EmailAddress
     password: str = NewPassword
-    name: str = Name
+    name: DisplayName = Name
 
 
 class LoginRequest(Schema):

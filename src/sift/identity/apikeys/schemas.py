@@ -7,11 +7,12 @@ import uuid
 from pydantic import AwareDatetime, Field
 
 from sift.core.auth.permissions import Permission
-from sift.identity.schemas import Schema
+from sift.core.schemas import Schema
+from sift.core.text import DisplayName
 
 
 class ApiKeyCreate(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: DisplayName = Field(min_length=1, max_length=100)
     permissions: list[Permission] = Field(min_length=1, max_length=len(Permission))
     expires_at: AwareDatetime | None = None
 

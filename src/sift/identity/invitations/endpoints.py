@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
 from sift.core.auth.permissions import Role
 from sift.core.db import SessionDep
 from sift.core.errors import RateLimited
+from sift.core.text import StorableText
 from sift.identity.invitations.auth import AccountManage, MembersManage
 from sift.identity.invitations.exceptions import AlreadyMember, InvitationForAnotherAddress
 from sift.identity.invitations.schemas import InvitationCreate, InvitationRead
@@ -53,7 +55,7 @@ async def accept_invitation(
     principal: AccountManage,
     session: SessionDep,
     context: ContextDep,
-    token: str = Path(min_length=16, max_length=256),
+    token: Annotated[StorableText, Path(min_length=16, max_length=256)],
 ) -> OrganizationRead:
     """Join the organization of an invitation sent to the caller's address."""
     org, membership = await invitation_service.accept(session, context, principal, token)

@@ -6,8 +6,8 @@ import uuid
 from datetime import datetime
 
 from sift.core.auth.permissions import Role
+from sift.core.schemas import Schema
 from sift.identity.accounts.emails import EmailAddress
-from sift.identity.schemas import Schema
 
 
 class InvitationCreate(Schema):

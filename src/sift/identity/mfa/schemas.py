@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import Field
 
+from sift.core.schemas import Schema
 from sift.identity.accounts.emails import EmailAddress
-from sift.identity.schemas import Schema
 
 Password = Field(min_length=1, max_length=1024)
 # E.164: a plus, a country code, up to 15 digits in all.

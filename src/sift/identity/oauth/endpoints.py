@@ -19,6 +19,7 @@ from sift.core.auth import Public
 from sift.core.auth.revocation import RevocationsDep
 from sift.core.db import SessionDep
 from sift.core.errors import RateLimited
+from sift.core.text import StorableText
 from sift.identity.accounts.devices import DeviceCookies
 from sift.identity.limits import ConfiguredLimit
 from sift.identity.oauth.exceptions import InvalidReturnTo, OAuthFailed, UnknownProvider
@@ -102,12 +103,14 @@ async def list_providers(registry: RegistryDep) -> list[ProviderRead]:
 )
 async def start(
     _: OAuthLimit,
-    provider: str,
+    provider: StorableText,
     context: ContextDep,
     registry: RegistryDep,
     states: StatesDep,
-    return_to: Annotated[str | None, Query(max_length=2048)] = None,
-    browser: Annotated[str | None, Cookie(alias=BINDING_COOKIE, include_in_schema=False)] = None,
+    return_to: Annotated[StorableText | None, Query(max_length=2048)] = None,
+    browser: Annotated[
+        StorableText | None, Cookie(alias=BINDING_COOKIE, include_in_schema=False)
+    ] = None,
 ) -> Response:
     """Redirect to the provider (authorization code with PKCE, state and nonce)."""
     chosen = _provider(registry, provider)
@@ -142,17 +145,19 @@ async def start(
 )
 async def callback(
     _: OAuthLimit,
-    provider: str,
+    provider: StorableText,
     session: SessionDep,
     context: ContextDep,
     registry: RegistryDep,
     states: StatesDep,
     client: ClientDep,
     revocations: RevocationsDep,
-    state: Annotated[str | None, Query(max_length=512)] = None,
-    code: Annotated[str | None, Query(max_length=2048)] = None,
-    error: Annotated[str | None, Query(max_length=256)] = None,
-    browser: Annotated[str | None, Cookie(alias=BINDING_COOKIE, include_in_schema=False)] = None,
+    state: Annotated[StorableText | None, Query(max_length=512)] = None,
+    code: Annotated[StorableText | None, Query(max_length=2048)] = None,
+    error: Annotated[StorableText | None, Query(max_length=256)] = None,
+    browser: Annotated[
+        StorableText | None, Cookie(alias=BINDING_COOKIE, include_in_schema=False)
+    ] = None,
 ) -> Response:
     """Finish the sign-in: signs in, links or creates the account, sets the session cookies."""
     chosen = _provider(registry, provider)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sift.identity.schemas import Schema
+from sift.core.schemas import Schema
 
 
 class ProviderRead(Schema):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from sift.core.auth.permissions import Role
 from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.text import StorableText
 from sift.identity.access import KeysDep
 from sift.identity.accounts.service import account_service
 from sift.identity.models import Membership, Organization
@@ -128,7 +129,7 @@ async def list_members(
     org_id: uuid.UUID,
     session: ReadSessionDep,
     limit: int = Query(default=20, ge=1, le=100),
-    cursor: str | None = Query(default=None, max_length=64),
+    cursor: StorableText | None = Query(default=None, max_length=64),
 ) -> Page[MemberRead]:
     """The members of the current organization."""
     rows, next_cursor = await organization_service.members(

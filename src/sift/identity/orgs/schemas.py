@@ -8,7 +8,9 @@ from datetime import datetime
 from pydantic import Field
 
 from sift.core.auth.permissions import Role
-from sift.identity.schemas import AccessTokenRead, Schema
+from sift.core.schemas import Schema
+from sift.core.text import DisplayName
+from sift.identity.schemas import AccessTokenRead
 
 
 class OrganizationRead(Schema):
@@ -21,11 +23,11 @@ class OrganizationRead(Schema):
 
 
 class OrganizationCreate(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: DisplayName = Field(min_length=1, max_length=200)
 
 
 class OrganizationUpdate(Schema):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: DisplayName | None = Field(default=None, min_length=1, max_length=200)
 
 
 class SwitchRead(AccessTokenRead):

@@ -13,6 +13,7 @@ from sift.core.auth.csrf import CsrfFailed
 from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
+from sift.core.text import StorableText
 from sift.identity.access import KeysDep
 from sift.identity.limits import RefreshLimit
 from sift.identity.schemas import AccessTokenRead, Page
@@ -52,7 +53,9 @@ async def refresh(
     client: ClientDep,
     revocations: RevocationsDep,
     response: Response,
-    refresh_token: str | None = Cookie(default=None, alias=REFRESH_COOKIE, include_in_schema=False),
+    refresh_token: StorableText | None = Cookie(
+        default=None, alias=REFRESH_COOKIE, include_in_schema=False
+    ),
 ) -> AccessTokenRead | JSONResponse:
     """A new access token and refresh cookie; the presented refresh token dies."""
     if not refresh_token:
@@ -86,7 +89,9 @@ async def logout(
     context: ContextDep,
     revocations: RevocationsDep,
     response: Response,
-    refresh_token: str | None = Cookie(default=None, alias=REFRESH_COOKIE, include_in_schema=False),
+    refresh_token: StorableText | None = Cookie(
+        default=None, alias=REFRESH_COOKIE, include_in_schema=False
+    ),
 ) -> None:
     """Sign out: the session (refresh family) is revoked and the cookies cleared."""
     await session_service.logout(session, revocations, refresh_token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sift.identity.schemas import Schema
+from sift.core.schemas import Schema
 
 
 class SessionRead(Schema):

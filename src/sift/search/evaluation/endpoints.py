@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
 from sift.core.ratelimit import RateLimit, by_principal
+from sift.core.text import StorableText
 from sift.search.access.exceptions import UnknownCollections
 from sift.search.evaluation.auth import EvaluationsManage
 from sift.search.evaluation.exceptions import EvaluationNotFound, InvalidEvaluationCursor
@@ -48,7 +49,7 @@ async def list_evaluations(
     principal: EvaluationsManage,
     session: ReadSessionDep,
     limit: int = Query(default=20, ge=1, le=100),
-    cursor: str | None = Query(default=None, max_length=200),
+    cursor: StorableText | None = Query(default=None, max_length=200),
 ) -> EvaluationPage:
     """The organization's evaluation runs, newest first."""
     rows, next_cursor = await evaluation_service.page(

@@ -6,17 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from sift.core.schemas import Schema
+from sift.core.text import DisplayName
 
 Mode = Literal["hybrid", "fulltext", "semantic"]
 MODES: tuple[Mode, ...] = ("hybrid", "fulltext", "semantic")
 MAX_CASES = 300  # one run searches cases x modes times, inside one request
 MAX_JUDGMENTS = 1000
 MAX_GRADE = 100
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class EvaluationCase(Schema):
@@ -53,7 +52,7 @@ class EvaluationCase(Schema):
 
 
 class EvaluationCreate(Schema):
-    name: str | None = Field(default=None, max_length=200)
+    name: DisplayName | None = Field(default=None, max_length=200)
     # Search only these collections (default: every collection the caller may read).
     collection_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=100)
     cases: list[EvaluationCase] = Field(min_length=1, max_length=MAX_CASES)

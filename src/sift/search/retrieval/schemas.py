@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sift.core.schemas import Schema
 from sift.search.retrieval.cursor import MAX_CURSOR_LENGTH
 from sift.search.retrieval.query import MAX_QUERY_CHARS
 
@@ -22,7 +23,7 @@ class Mode(StrEnum):
     semantic = "semantic"
 
 
-class Schema(BaseModel):
+class RequestSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -33,7 +34,7 @@ def _clean_strings(values: list[str] | None) -> list[str] | None:
     return cleaned or None
 
 
-class SearchRequest(Schema):
+class SearchRequest(RequestSchema):
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     mode: Mode = Mode.hybrid
     collection_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_FILTER_VALUES)
@@ -85,7 +86,7 @@ class SearchResponse(BaseModel):
     took_ms: int
 
 
-class RetrieveRequest(Schema):
+class RetrieveRequest(RequestSchema):
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     collection_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_FILTER_VALUES)
     document_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_FILTER_VALUES)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.text import StorableText
 from sift.search.access.exceptions import UnknownCollections
 from sift.search.config import SearchSettings, get_search_settings
 from sift.search.models import SavedSearch
@@ -47,7 +48,7 @@ async def list_saved_searches(
     principal: SearchRead,
     session: ReadSessionDep,
     limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    cursor: str | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
+    cursor: StorableText | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
 ) -> SavedSearchPage:
     """The caller's saved searches in the current organization, newest first."""
     rows, next_cursor = await saved_search_service.list(

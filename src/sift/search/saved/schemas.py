@@ -11,13 +11,14 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     model_validator,
 )
 
+from sift.core.schemas import Schema
+from sift.core.text import DisplayName
 from sift.search.saved.exceptions import InvalidCursor
 
 DEFAULT_LIMIT = 20
@@ -28,22 +29,12 @@ MAX_NAME_LENGTH = 200
 
 
 def _printable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; other control characters have no place in a query.
+    # Control characters have no place in a query (NUL is refused for any text already).
     if any(ord(char) < 32 and char not in "\t\n\r" for char in value):
         raise ValueError("must not contain control characters")
     return value
 
 
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
-
-
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH),
-    AfterValidator(_printable),
-    AfterValidator(_one_line),
-]
 Query = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_LENGTH),
@@ -66,11 +57,7 @@ MimeType = Annotated[
 SearchMode = Literal["hybrid", "fulltext", "semantic"]
 
 
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class SavedSearchFilters(BaseModel):
+class SavedSearchFilters(Schema):
     """The filters of `POST /api/search`, as a saved search keeps them."""
 
     model_config = ConfigDict(extra="forbid")
@@ -93,10 +80,10 @@ class SavedSearchFilters(BaseModel):
         return self
 
 
-class SavedSearchCreate(BaseModel):
+class SavedSearchCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: DisplayName = Field(max_length=MAX_NAME_LENGTH)
     query: Query
     filters: SavedSearchFilters = Field(default_factory=SavedSearchFilters)
     notify: bool = False

@@ -1,0 +1,52 @@
+"""The one base of every service's API schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from sift.core.text import UNSTORABLE_MESSAGE, is_storable
+
+Location = tuple[str | int, ...]
+
+
+class Schema(BaseModel):
+    """Built from attributes as well as from JSON; refuses text PostgreSQL cannot store.
+
+    The check runs on the raw input, before any field, so that it covers every string:
+    free-form fields (`dict[str, Any]`), keys, list items and nested objects included.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unstorable_text(cls, data: Any) -> Any:
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError("unstorable_text", UNSTORABLE_MESSAGE),
+                loc=location,
+                input=value,
+            )
+            for location, value in _unstorable(data, ())
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
+
+
+def _unstorable(value: Any, location: Location) -> Iterator[tuple[Location, str]]:
+    if isinstance(value, str):
+        if not is_storable(value):
+            yield location, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and not is_storable(key):
+                yield (*location, key), key
+            yield from _unstorable(item, (*location, key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _unstorable(item, (*location, index))

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from sift.core.schemas import Schema
 
 MAX_DOCUMENTS = 1000
 
 
-class ReadableDocumentsRequest(BaseModel):
+class ReadableDocumentsRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     document_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_DOCUMENTS)
 
 
-class ReadableDocuments(BaseModel):
+class ReadableDocuments(Schema):
     # The documents asked about that the caller may read now; the others are left out, so
     # an unknown, deleted, foreign and unreadable document cannot be told apart.
     document_ids: list[uuid.UUID]

@@ -1,5 +1,5 @@
-"""Dependencies of the assistant's endpoints: AI quotas per user and per organization, and
-the caller's own token, forwarded to the search service."""
+"""Dependencies of the assistant's endpoints: AI quotas per user and per organization, the
+caller's own token, forwarded to the search service, and the database for asking."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from sift.assistant.runtime import get_runtime
+from sift.core.db import Database, get_database
 from sift.core.ratelimit import KeyFunc, RateLimit, by_principal
 
 
@@ -45,3 +46,7 @@ def forwarded_authorization(request: Request) -> str:
 
 
 ForwardedAuthorization = Annotated[str, Depends(forwarded_authorization)]
+
+
+# Asking opens its own sessions: a streamed answer is recorded after its response started.
+DatabaseDep = Annotated[Database, Depends(get_database)]

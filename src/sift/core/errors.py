@@ -101,16 +101,16 @@ class ServiceUnavailable(SiftError):
     title = "Service unavailable"
 
 
-def problem(
+def problem_details(
     status: int,
     title: str,
     detail: str | None = None,
     *,
     code: str | None = None,
     request: Request | None = None,
-    headers: Mapping[str, str] | None = None,
     **extensions: Any,
-) -> JSONResponse:
+) -> dict[str, Any]:
+    """The RFC 9457 body; a stream that has already started sends it as an event."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + (code or str(status)),
         "title": title,
@@ -123,6 +123,20 @@ def problem(
         if request_id:
             body["request_id"] = request_id
     body.update(extensions)
+    return body
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    code: str | None = None,
+    request: Request | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body = problem_details(status, title, detail, code=code, request=request, **extensions)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
 from sift.assistant.answers import exceptions
+from sift.assistant.answers.generation import RestartEvent, TokenEvent
 from sift.assistant.answers.schemas import (
     AnswerRead,
     AskRequest,
@@ -21,20 +22,14 @@ from sift.assistant.answers.schemas import (
     SummaryRead,
     UsageReport,
 )
-from sift.assistant.answers.service import (
-    Outcome,
-    Prepared,
-    RestartEvent,
-    TokenEvent,
-    answer_service,
-)
+from sift.assistant.answers.service import AnswerEvent, CitationsEvent, answer_service
 from sift.assistant.answers.summaries import summary_service
 from sift.assistant.auth import AssistantAsk
 from sift.assistant.conversations.service import conversation_service
-from sift.assistant.dependencies import AiQuotaDep, ForwardedAuthorization
-from sift.assistant.runtime import Runtime, RuntimeDep
-from sift.core.db import Database, ReadSessionDep, SessionDep
-from sift.core.errors import RateLimited, SiftError
+from sift.assistant.dependencies import AiQuotaDep, DatabaseDep, ForwardedAuthorization
+from sift.assistant.runtime import RuntimeDep
+from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.errors import RateLimited, SiftError, problem_details
 
 log = structlog.get_logger()
 
@@ -66,70 +61,50 @@ async def ask(
     _: AiQuotaDep,
     body: AskRequest,
     request: Request,
+    database: DatabaseDep,
     runtime: RuntimeDep,
     authorization: ForwardedAuthorization,
 ) -> Any:
     """Answer a question from the caller's documents, with verifiable citations."""
-    # Sessions are opened here, around the reads and the final write, so that no database
-    # connection is held while a provider answers (which takes seconds).
-    database: Database = request.app.state.database
-    async with database.read_sessionmaker() as session:
-        prepared = await answer_service.prepare(session, runtime, principal, authorization, body)
+    events = await answer_service.ask(database, runtime, principal, authorization, body)
     if _wants_stream(request, body):
-        return EventSourceResponse(_stream(runtime, database, prepared), ping=15)
-    outcome: Outcome | None = None
-    async for event in answer_service.generate(runtime, prepared):
-        if isinstance(event, Outcome):
-            outcome = event
-    assert outcome is not None  # generate always ends with its outcome or raises
-    return await _record(database, runtime, prepared, outcome)
+        return EventSourceResponse(_sse(events), ping=15)
+    return await _recorded(events)
 
 
-async def _record(
-    database: Database, runtime: Runtime, prepared: Prepared, outcome: Outcome
-) -> AnswerRead:
-    async with database.sessionmaker() as session:
-        answer = await answer_service.record(session, runtime, prepared, outcome)
-        await session.commit()
+async def _recorded(events: AsyncIterator[AnswerEvent]) -> AnswerRead:
+    answer = None
+    async for event in events:
+        answer = event
+    assert isinstance(answer, AnswerRead)  # the last event, or the stream raised
     return answer
 
 
-def _event(name: str, data: Any) -> dict[str, str]:
-    return {"event": name, "data": json.dumps(data, separators=(",", ":"))}
-
-
-async def _stream(
-    runtime: Runtime, database: Database, prepared: Prepared
-) -> AsyncIterator[dict[str, str]]:
+async def _sse(events: AsyncIterator[AnswerEvent]) -> AsyncIterator[dict[str, str]]:
     try:
-        outcome: Outcome | None = None
-        async for event in answer_service.generate(runtime, prepared):
+        async for event in events:
             if isinstance(event, TokenEvent):
                 yield _event("token", {"text": event.text})
             elif isinstance(event, RestartEvent):
                 # The partial answer is void: the client clears it, the next provider answers.
                 yield _event("restart", {"provider": event.provider, "reason": event.reason})
+            elif isinstance(event, CitationsEvent):
+                citations = [c.model_dump(mode="json") for c in event.citations]
+                yield _event("citations", {"citations": citations, "dropped": event.dropped})
             else:
-                outcome = event
-        assert outcome is not None
-        citations = [c.model_dump(mode="json") for c in outcome.citations]
-        yield _event("citations", {"citations": citations, "dropped": outcome.dropped_citations})
-        answer = await _record(database, runtime, prepared, outcome)
-        yield {"event": "done", "data": answer.model_dump_json()}
+                yield {"event": "done", "data": event.model_dump_json()}
     except SiftError as error:
-        yield _event("error", _problem(error.status_code, error.title, error.detail, error.code))
+        details = problem_details(
+            error.status_code, error.title, error.detail, code=error.code, **error.extensions
+        )
+        yield _event("error", details)
     except Exception:  # the stream has started: the client can only be told by an event
-        log.exception("assistant.stream.failed", message_id=str(prepared.message_id))
-        yield _event("error", _problem(500, "Internal server error", "The answer failed."))
+        log.exception("assistant.stream.failed")
+        yield _event("error", problem_details(500, "Internal server error", "The answer failed."))
 
 
-def _problem(status: int, title: str, detail: str, code: str | None = None) -> dict[str, Any]:
-    return {
-        "type": f"https://sift.dev/problems/{code or status}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
+def _event(name: str, data: Any) -> dict[str, str]:
+    return {"event": name, "data": json.dumps(data, separators=(",", ":"))}
 
 
 @router.post(

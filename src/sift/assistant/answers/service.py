@@ -1,8 +1,8 @@
 """Asking: retrieve as the caller, answer through the provider chain, check, record.
 
-`prepare` runs before any byte of the answer is sent (so its errors are plain 4xx/5xx
-problems); `generate` streams the answer's events; `record` stores the exchange, the
-usage and the `assistant.answered` event in the caller's transaction.
+`ask` prepares before it returns its stream, so that a refusal (an unknown conversation,
+search down) is a plain problem response; the stream then carries the answer's tokens and
+restarts, its checked citations and, last, the answer as recorded.
 """
 
 from __future__ import annotations
@@ -12,41 +12,37 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.assistant.answers.accounting import record_usage, usage_read
 from sift.assistant.answers.cache import CachedAnswer, answer_key
-from sift.assistant.answers.exceptions import ConversationNotFound, NoProviderAnswered
+from sift.assistant.answers.exceptions import ConversationNotFound
+from sift.assistant.answers.generation import (
+    RestartEvent,
+    TokenEvent,
+    citation_reads,
+    run_chain,
+)
 from sift.assistant.answers.schemas import (
     AnswerRead,
     AskRequest,
     CitationRead,
     SkipRead,
-    UsageRead,
 )
 from sift.assistant.conversations.repository import conversation_repository as repository
 from sift.assistant.conversations.scope import is_withheld, readable_cited_documents
-from sift.assistant.events import events
 from sift.assistant.grounding import citations as grounding
 from sift.assistant.grounding import prompt as prompts
 from sift.assistant.models import TITLE_LENGTH, Conversation, Message, MessageRole
 from sift.assistant.passages import Passage
 from sift.assistant.providers.base import GenerationRequest, Task, Turn, Usage
-from sift.assistant.providers.chain import (
-    AllProvidersFailed,
-    Finished,
-    ProviderChain,
-    Restart,
-    Skip,
-    Token,
-)
+from sift.assistant.providers.chain import Skip
 from sift.assistant.runtime import Runtime
 from sift.contracts.events import AssistantAnswered
 from sift.core.auth import Principal
-from sift.core.db import new_id
+from sift.core.db import Database, new_id
 from sift.core.text import display_name
 
 log = structlog.get_logger()
@@ -70,14 +66,9 @@ class Prepared:
 
 
 @dataclass(frozen=True)
-class TokenEvent:
-    text: str
-
-
-@dataclass(frozen=True)
-class RestartEvent:
-    provider: str
-    reason: str
+class CitationsEvent:
+    citations: list[CitationRead]
+    dropped: int
 
 
 @dataclass
@@ -94,50 +85,51 @@ class Outcome:
     cached: bool = False
 
 
-AnswerEvent = TokenEvent | RestartEvent | Outcome
-
-
-def citation_reads(checked: grounding.CheckedAnswer) -> list[CitationRead]:
-    return [
-        CitationRead(
-            n=c.n,
-            document_id=c.passage.document_id,
-            document_title=c.passage.document_title,
-            chunk_id=c.passage.chunk_id,
-            collection_id=c.passage.collection_id,
-            version_id=c.passage.version_id,
-            page=c.passage.page,
-            page_end=c.passage.page_end,
-            start_char=c.document_start,
-            end_char=c.document_end,
-            quote=c.quote,
-        )
-        for c in checked.citations
-    ]
-
-
-async def run_chain(
-    chain: ProviderChain, request: GenerationRequest
-) -> AsyncIterator[TokenEvent | RestartEvent | tuple[str, Finished]]:
-    """The chain's events; the last item is (full text, Finished)."""
-    parts: list[str] = []
-    try:
-        async for event in chain.run(request):
-            if isinstance(event, Token):
-                parts.append(event.text)
-                yield TokenEvent(event.text)
-            elif isinstance(event, Restart):
-                parts.clear()  # the next provider answers from scratch
-                yield RestartEvent(event.provider, event.reason)
-            else:
-                yield "".join(parts).strip(), event
-    except AllProvidersFailed as failed:
-        log.error("assistant.no_provider", skipped=[s.reason for s in failed.skipped])
-        raise NoProviderAnswered() from failed
+AnswerEvent = TokenEvent | RestartEvent | CitationsEvent | AnswerRead
 
 
 class AnswerService:
-    async def prepare(
+    async def ask(
+        self,
+        database: Database,
+        runtime: Runtime,
+        principal: Principal,
+        authorization: str,
+        body: AskRequest,
+    ) -> AsyncIterator[AnswerEvent]:
+        """Prepares the answer, then returns its events; the last one is the recorded answer."""
+        # Closed before a provider answers (seconds): no connection is held meanwhile.
+        async with database.read_sessionmaker() as session:
+            prepared = await self._prepare(session, runtime, principal, authorization, body)
+        return self._answer(database, runtime, prepared)
+
+    async def _answer(
+        self, database: Database, runtime: Runtime, prepared: Prepared
+    ) -> AsyncIterator[AnswerEvent]:
+        outcome: Outcome | None = None
+        async for event in self._generate(runtime, prepared):
+            if isinstance(event, Outcome):
+                outcome = event
+            else:
+                yield event
+        assert outcome is not None  # _generate always ends with its outcome or raises
+        yield CitationsEvent(outcome.citations, outcome.dropped_citations)
+        async with database.sessionmaker() as session:
+            answer = await self._record(session, runtime, prepared, outcome)
+            # The one commit in a service: a streamed answer outlives its request's unit of work.
+            await session.commit()
+        log.info(
+            "assistant.answered",
+            message_id=str(answer.message_id),
+            provider=answer.provider,
+            cached=answer.cached,
+            citations=len(answer.citations),
+            grounded=answer.grounded,
+            latency_ms=answer.latency_ms,
+        )
+        yield answer
+
+    async def _prepare(
         self,
         session: AsyncSession,
         runtime: Runtime,
@@ -186,7 +178,9 @@ class AnswerService:
             cache_key=cache_key,
         )
 
-    async def generate(self, runtime: Runtime, prepared: Prepared) -> AsyncIterator[AnswerEvent]:
+    async def _generate(
+        self, runtime: Runtime, prepared: Prepared
+    ) -> AsyncIterator[TokenEvent | RestartEvent | Outcome]:
         if prepared.cache_key is not None:
             hit = await runtime.cache.get(prepared.cache_key)
             if hit is not None:
@@ -236,44 +230,40 @@ class AnswerService:
                 await runtime.cache.put(prepared.cache_key, _cached(outcome))
             yield outcome
 
-    async def record(
+    async def _record(
         self, session: AsyncSession, runtime: Runtime, prepared: Prepared, outcome: Outcome
     ) -> AnswerRead:
+        """The exchange, the usage and the `assistant.answered` event, in one transaction."""
         principal = prepared.principal
         latency_ms = round((time.perf_counter() - prepared.started) * 1000)
         cost = runtime.cost(outcome.provider, outcome.usage)
         if prepared.conversation is None:
-            session.add(
+            await repository.add_conversation(
+                session,
                 Conversation(
                     id=prepared.conversation_id,
                     org_id=principal.org_id,
                     user_id=principal.user_id,
                     api_key_id=principal.api_key_id,
                     title=_title(prepared.question),
-                )
+                ),
             )
-        else:  # loaded by another session: bump it by statement
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id == prepared.conversation_id)
-                .values(updated_at=func.now())
-            )
+        else:
+            await repository.touch(session, prepared.conversation_id)
         common = {
             "conversation_id": prepared.conversation_id,
             "org_id": principal.org_id,
             "user_id": principal.user_id,
         }
-        await session.flush()  # the conversation row first: messages reference it
-        session.add(
+        document_ids = _document_ids(outcome.citations, prepared.passages)
+        await repository.add_messages(
+            session,
             Message(
                 id=prepared.question_id,
                 role=MessageRole.user,
                 content=prepared.question,
                 **common,
-            )
-        )
-        document_ids = _document_ids(outcome.citations, prepared.passages)
-        session.add(
+            ),
             Message(
                 id=prepared.message_id,
                 role=MessageRole.assistant,
@@ -293,20 +283,11 @@ class AnswerService:
                 completion_tokens=outcome.usage.completion_tokens,
                 cost_usd=cost,
                 **common,
-            )
+            ),
         )
-        await repository.add_usage(
+        await record_usage(
             session,
-            org_id=principal.org_id,
-            user_id=principal.user_id,
-            day=datetime.now(UTC).date(),
-            prompt_tokens=outcome.usage.prompt_tokens,
-            completion_tokens=outcome.usage.completion_tokens,
-            cost_usd=cost,
-            cached=outcome.cached,
-        )
-        await events.publish(
-            session,
+            principal,
             AssistantAnswered(
                 message_id=prepared.message_id,
                 conversation_id=prepared.conversation_id,
@@ -316,19 +297,10 @@ class AnswerService:
                 model=outcome.model,
                 cached=outcome.cached,
             ),
-            org_id=principal.org_id,
-            actor_id=principal.user_id,
             subject_id=prepared.message_id,
-        )
-        await session.flush()
-        log.info(
-            "assistant.answered",
-            message_id=str(prepared.message_id),
-            provider=outcome.provider,
+            usage=outcome.usage,
+            cost=cost,
             cached=outcome.cached,
-            citations=len(outcome.citations),
-            grounded=outcome.grounded,
-            latency_ms=latency_ms,
         )
         return AnswerRead(
             conversation_id=prepared.conversation_id,
@@ -346,15 +318,6 @@ class AnswerService:
             latency_ms=latency_ms,
             usage=usage_read(outcome.usage, cost),
         )
-
-
-def usage_read(usage: Usage, cost: object) -> UsageRead:
-    return UsageRead(
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        total_tokens=usage.total_tokens,
-        cost_usd=float(str(cost)),
-    )
 
 
 def _skip(skip: Skip) -> SkipRead:

@@ -12,14 +12,12 @@ import asyncio
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.assistant.answers.accounting import record_usage, usage_read
+from sift.assistant.answers.generation import citation_reads, run_chain
 from sift.assistant.answers.schemas import SummaryRead
-from sift.assistant.answers.service import citation_reads, run_chain, usage_read
-from sift.assistant.conversations.repository import conversation_repository as repository
-from sift.assistant.events import events
 from sift.assistant.grounding import citations as grounding
 from sift.assistant.grounding import prompt as prompts
 from sift.assistant.passages import Passage
@@ -93,18 +91,9 @@ class SummaryService:
             passages = numbered
         checked = grounding.check(text, passages)
         cost = runtime.cost(finished.provider, usage)
-        await repository.add_usage(
+        await record_usage(
             session,
-            org_id=principal.org_id,
-            user_id=principal.user_id,
-            day=datetime.now(UTC).date(),
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            cost_usd=cost,
-            cached=False,
-        )
-        await events.publish(
-            session,
+            principal,
             AssistantAnswered(
                 user_id=principal.user_id,
                 document_ids=[document_id],
@@ -112,9 +101,10 @@ class SummaryService:
                 model=finished.model,
                 kind="summary",
             ),
-            org_id=principal.org_id,
-            actor_id=principal.user_id,
             subject_id=document_id,
+            usage=usage,
+            cost=cost,
+            cached=False,
         )
         return SummaryRead(
             document_id=document_id,

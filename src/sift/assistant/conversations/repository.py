@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,6 +100,22 @@ class ConversationRepository:
                 pairs.append((Turn(question=question, answer=content), citations))
                 question = None
         return pairs
+
+    async def add_conversation(self, session: AsyncSession, conversation: Conversation) -> None:
+        session.add(conversation)
+        await session.flush()  # before its messages, which reference it
+
+    async def touch(self, session: AsyncSession, conversation_id: uuid.UUID) -> None:
+        """Moves the conversation up the most recently active."""
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(updated_at=func.now())
+        )
+
+    async def add_messages(self, session: AsyncSession, *messages: Message) -> None:
+        session.add_all(messages)
+        await session.flush()
 
     async def get_answer(
         self, session: AsyncSession, principal: Principal, message_id: uuid.UUID

@@ -18,7 +18,6 @@ from sift.core.errors import RateLimited
 from sift.core.ratelimit import RateLimit, by_principal
 from sift.search.retrieval.cursor import InvalidCursor
 from sift.search.retrieval.exceptions import DocumentNotFound
-from sift.search.retrieval.repository import document_chunks
 from sift.search.retrieval.schemas import (
     DocumentPassages,
     RetrieveRequest,
@@ -26,7 +25,7 @@ from sift.search.retrieval.schemas import (
     SearchRequest,
     SearchResponse,
 )
-from sift.search.retrieval.service import Retrieval, passage, retrieval_service
+from sift.search.retrieval.service import Retrieval, retrieval_service
 
 SearchRead = Annotated[Principal, Depends(Authorize("search:read"))]
 
@@ -104,12 +103,4 @@ async def document_passages(
     session: ReadSessionDep,
 ) -> DocumentPassages:
     """Every passage of a readable document's indexed version, in order."""
-    scope = await retrieval_service.scope(session, principal)
-    rows = await document_chunks(session, scope, document_id)
-    if not rows:
-        raise DocumentNotFound()
-    return DocumentPassages(
-        document_id=document_id,
-        document_title=rows[0].document_title,
-        passages=[passage(row, 0.0) for row in rows],  # in order, not ranked,
-    )
+    return await retrieval_service.document_passages(session, principal, document_id)

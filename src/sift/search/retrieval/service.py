@@ -29,10 +29,12 @@ from sift.search.querylog import log_query
 from sift.search.retrieval import highlight
 from sift.search.retrieval.bm25 import Candidate, QueryTerms, bm25_candidates, query_terms
 from sift.search.retrieval.cursor import CursorCodec, search_digest
+from sift.search.retrieval.exceptions import DocumentNotFound
 from sift.search.retrieval.fusion import group_by_document, reciprocal_rank_fusion
 from sift.search.retrieval.query import ParsedQuery, parse_query, tsquery_literal
-from sift.search.retrieval.repository import ChunkRow, chunk_rows, documents_of
+from sift.search.retrieval.repository import ChunkRow, chunk_rows, document_chunks, documents_of
 from sift.search.retrieval.schemas import (
+    DocumentPassages,
     Mode,
     Passage,
     RetrieveRequest,
@@ -307,7 +309,20 @@ class RetrievalService:
         )
         page = ranking.ranked[: request.limit]
         rows = await chunk_rows(session, scope, [chunk_id for chunk_id, _ in page])
-        return [passage(rows[chunk_id], score) for chunk_id, score in page if chunk_id in rows]
+        return [_passage(rows[chunk_id], score) for chunk_id, score in page if chunk_id in rows]
+
+    async def document_passages(
+        self, session: AsyncSession, principal: Principal, document_id: uuid.UUID
+    ) -> DocumentPassages:
+        """Every passage of a readable document's indexed version, in order, not ranked."""
+        rows = await document_chunks(session, await self.scope(session, principal), document_id)
+        if not rows:
+            raise DocumentNotFound()
+        return DocumentPassages(
+            document_id=document_id,
+            document_title=rows[0].document_title,
+            passages=[_passage(row, 0.0) for row in rows],
+        )
 
     @staticmethod
     async def _cached(retrieval: Retrieval, key: str) -> SearchResponse | None:
@@ -358,7 +373,7 @@ def _hit(row: ChunkRow, score: float, *, max_words: int) -> SearchHit:
     )
 
 
-def passage(row: ChunkRow, score: float) -> Passage:
+def _passage(row: ChunkRow, score: float) -> Passage:
     return Passage(
         chunk_id=row.chunk_id,
         document_id=row.document_id,

@@ -45,7 +45,7 @@ PATH_PREFIXES = (
 WEB_PATH_PREFIXES = ("src/", "e2e/", "scripts/")
 ROOT_FILES = {"README.md", "SECURITY.md", "CONTRIBUTING.md", "Makefile", ".env.example"}
 ROOT_FILES |= {"pyproject.toml", "requirements.lock", ".pre-commit-config.yaml"}
-# Environment variables read by the web app, its tests or the scripts, not by a settings class.
+# Environment variables read by the web app (its code, scripts, tests) or by the test suite.
 NON_SETTINGS_SOURCES = (
     "web/src",
     "web/e2e",
@@ -60,8 +60,9 @@ def text_of(name: str) -> str:
 
 
 def code_spans(text: str) -> Iterator[str]:
-    """Inline code, also when it wraps onto the next line."""
-    for span in re.findall(r"`([^`]+)`", text):
+    """Inline code, also when it wraps onto the next line (code blocks left out)."""
+    prose = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    for span in re.findall(r"`([^`]+)`", prose):
         yield " ".join(span.split())
 
 

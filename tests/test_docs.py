@@ -255,3 +255,13 @@ def test_every_pre_commit_hook_has_files_to_check() -> None:
     assert patterns
     for pattern in patterns:
         assert any(re.search(pattern, path) for path in tracked), pattern
+
+
+def test_the_readme_calls_planned_exactly_the_services_without_endpoints() -> None:
+    readme = text_of("README.md")
+    assert "Planned, not built yet:" in readme
+    planned = readme.split("Planned, not built yet:", 1)[1].split("\n\n", 1)[0]
+    for service, app in apps().items():
+        health = {f"GET /api/{service}/healthz", f"GET /api/{service}/readyz"}
+        built = bool(set(route_declarations(app)) - health)
+        assert (service in planned) != built, service

@@ -123,7 +123,7 @@ def child_specs(
             from sift.core.tasks import ALL_QUEUES
 
             # Ingestion loads the embedding model (about 1 GiB) and keeps a core busy: its
-            # own single-process worker, so it never holds up mail, privacy or other queues.
+            # own single-process worker, so it never holds up the other queues' tasks.
             general = ",".join(queue for queue in ALL_QUEUES if queue != "ingest")
             node = f"sift-{os.getpid()}"
             worker = _python("worker", "--hostname", f"{node}@%h", "--queues", general)

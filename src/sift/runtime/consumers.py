@@ -10,7 +10,8 @@ from types import ModuleType
 import structlog
 
 from sift.core.config import CoreSettings
-from sift.core.events.consumer import Consumer, run_consumer
+from sift.core.events.consumer import Consumer
+from sift.core.events.runner import run_consumer
 from sift.core.tasks import configure_celery, flush_enqueued
 
 log = structlog.get_logger()

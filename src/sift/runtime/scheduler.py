@@ -6,6 +6,9 @@ dedicated connection: the leader runs the scheduler, the others wait and take ov
 within `leader_poll_seconds` when its connection goes away. The job store keeps the
 schedule across restarts and fail-overs; `coalesce` and `max_instances=1` make a late
 or slow job run once.
+
+The jobs: the event tables' retention (here) and those each service declares in its
+`jobs` modules (`sift.core.scheduling`). They share one set of engines per process.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from sift.core.events.retention import purge_processed_events, purge_published_o
 from sift.core.scheduling import JobContext, ScheduledJob, cron, job_context, set_job_context
 from sift.core.storage import create_storage
 from sift.core.tasks import configure_celery
-from sift.runtime.consumers import service_modules
 from sift.runtime.leader import LeaderLock, leader_lock_key
+from sift.runtime.services import service_modules
 
 log = structlog.get_logger()
 

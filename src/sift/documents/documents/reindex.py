@@ -1,6 +1,6 @@
 """Reindex requests: a document, a collection or a whole organization indexed again.
 
-Each document goes back to `uploaded` and `document.reindex.requested` asks the search
+Each document goes back to `uploaded` and `document.reindex_requested` asks the search
 service to index its current version; its events then move the status on (`status`).
 """
 

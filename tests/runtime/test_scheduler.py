@@ -3,6 +3,7 @@ on one set of engines per process, one leader among replicas."""
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 import uuid
@@ -270,34 +271,77 @@ def test_replicas_run_each_job_once_and_fail_over(
     assert not any(thread.is_alive() for thread in threads)
 
 
+def lead_once(
+    base_settings: CoreSettings,
+    settings: SchedulerSettings,
+    engine: Engine,
+    jobs: list[ScheduledJob],
+) -> None:
+    """One replica that registers `jobs` as leader, then stops."""
+    stop = threading.Event()
+    led = threading.Event()
+    thread = threading.Thread(
+        target=run_scheduler,
+        args=(base_settings, settings),
+        kwargs={
+            "stop": stop,
+            "jobs": jobs,
+            "engine": engine,
+            "on_leadership": lambda leading: led.set() if leading else None,
+        },
+    )
+    thread.start()
+    assert led.wait(15)
+    stop.set()
+    thread.join(10)
+
+
 def test_jobs_nobody_defines_any_more_are_removed(
     base_settings: CoreSettings, sync_engine: Engine, scheduler_schema: str
 ) -> None:
     settings = SchedulerSettings(schema_name=scheduler_schema, leader_poll_seconds=0.1)
-
-    def run_once(jobs: list[ScheduledJob]) -> None:
-        stop = threading.Event()
-        led = threading.Event()
-        thread = threading.Thread(
-            target=run_scheduler,
-            args=(base_settings, settings),
-            kwargs={
-                "stop": stop,
-                "jobs": jobs,
-                "engine": sync_engine,
-                "on_leadership": lambda leading: led.set() if leading else None,
-            },
-        )
-        thread.start()
-        assert led.wait(15)
-        stop.set()
-        thread.join(10)
-
     hourly = IntervalTrigger(hours=1)
-    run_once(
-        [ScheduledJob("old.job", record_run, hourly), ScheduledJob("kept", record_run, hourly)]
+    lead_once(
+        base_settings,
+        settings,
+        sync_engine,
+        [ScheduledJob("old.job", record_run, hourly), ScheduledJob("kept", record_run, hourly)],
     )
-    run_once([ScheduledJob("kept", record_run, hourly)])
+    lead_once(base_settings, settings, sync_engine, [ScheduledJob("kept", record_run, hourly)])
     with sync_engine.connect() as connection:
         ids = connection.execute(text(f'SELECT id FROM "{scheduler_schema}".{JOBS_TABLE}'))
         assert [row[0] for row in ids] == ["kept"]
+
+
+def test_a_job_stored_before_its_function_moved_is_replaced(
+    base_settings: CoreSettings, sync_engine: Engine, scheduler_schema: str
+) -> None:
+    """Upgrading: the store still names the function where an earlier release kept it."""
+    settings = SchedulerSettings(schema_name=scheduler_schema, leader_poll_seconds=0.1)
+    job_id = "documents.purge_deleted"
+    lead_once(
+        base_settings,
+        settings,
+        sync_engine,
+        [ScheduledJob(job_id, record_run, IntervalTrigger(hours=1))],
+    )
+    table = f'"{scheduler_schema}".{JOBS_TABLE}'
+    with sync_engine.begin() as connection:
+        state = pickle.loads(
+            connection.execute(text(f"SELECT job_state FROM {table}")).scalar_one()
+        )
+        state["func"] = "sift.runtime.scheduler:purge_deleted_documents_job"
+        connection.execute(
+            text(f"UPDATE {table} SET job_state = :state WHERE id = :id"),
+            {"state": pickle.dumps(state), "id": job_id},
+        )
+
+    lead_once(base_settings, settings, sync_engine, scheduled_jobs(settings))
+
+    with sync_engine.connect() as connection:
+        stored = connection.execute(
+            text(f"SELECT job_state FROM {table} WHERE id = :id"), {"id": job_id}
+        ).scalar_one()
+    assert pickle.loads(stored)["func"] == (
+        "sift.documents.documents.jobs:purge_deleted_documents_job"
+    )

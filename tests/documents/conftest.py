@@ -202,3 +202,9 @@ async def outbox(session: AsyncSession, event_type: str | None = None) -> list[d
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+@pytest.fixture
+async def collection_id(session: AsyncSession, docs: Documents) -> uuid.UUID:
+    """A collection of the test's organization."""
+    return (await make_collection(session, docs.org_id)).id

@@ -18,7 +18,8 @@ from sift.contracts.events.identity import (
 from sift.core.auth.sealing import unseal
 from sift.core.config import CoreSettings
 from sift.core.db import Database
-from sift.core.events.consumer import Consumer, ConsumerWorker
+from sift.core.events.consumer import Consumer
+from sift.core.events.worker import ConsumerWorker
 from sift.identity.keys.service import signing_key_service
 from sift.notifications.models import ProcessedEvent
 from tests.core.events.conftest import consume_until, drain_outboxes

@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy import Engine, create_engine, text
 
 from sift import SERVICES
-from sift.core.config import CoreSettings
+from sift.core.config import CoreSettings, Environment
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +63,9 @@ def pg_tmp() -> Iterator[Path]:
     path = postgres_tmp_dir()
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def core(tmp_path: Path) -> CoreSettings:
+    """Settings of a gateway test: its own data directory."""
+    return CoreSettings(env=Environment.test, data_dir=tmp_path / "data")

@@ -1,7 +1,9 @@
-"""The scheduler: retention purges on the real database, one leader among replicas."""
+"""The scheduler: retention purges on the real database, the services' jobs collected and run
+on one set of engines per process, one leader among replicas."""
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 import uuid
@@ -10,22 +12,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from sift import SERVICES
 from sift.core.config import CoreSettings
+from sift.core.events.retention import purge_processed_events, purge_published_outbox
+from sift.core.scheduling import ScheduledJob
+from sift.documents.documents.jobs import purge_deleted_documents_job, sweep_orphan_blobs_job
+from sift.runtime.leader import LeaderLock, leader_lock_key
 from sift.runtime.scheduler import (
     JOBS_TABLE,
-    LeaderLock,
-    ScheduledJob,
     SchedulerSettings,
-    leader_lock_key,
+    job_context_for,
     maintenance_jobs,
     purge_outbox_job,
-    purge_processed_events,
-    purge_processed_events_job,
-    purge_published_outbox,
     run_scheduler,
+    scheduled_jobs,
 )
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -108,23 +110,17 @@ def test_purge_removes_old_processed_events(sync_engine: Engine) -> None:
 
 
 @pytest.mark.usefixtures("empty_event_tables")
-def test_jobs_use_the_retention_settings(
-    sync_engine: Engine, base_settings: CoreSettings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The stored jobs (no arguments) read the running scheduler's settings."""
-    from sift.runtime import scheduler as module
-
+def test_jobs_use_the_retention_settings(sync_engine: Engine, base_settings: CoreSettings) -> None:
+    """The stored jobs carry the settings of the scheduler that registered them."""
     now = datetime.now(UTC)
     stale = add_outbox_row(sync_engine, "identity", published_at=now - timedelta(days=3))
     kept = add_outbox_row(sync_engine, "identity", published_at=now - timedelta(hours=1))
     seen = add_processed(sync_engine, "identity", processed_at=now - timedelta(days=3))
     settings = SchedulerSettings(outbox_retention_days=2, processed_events_retention_days=2)
-    context = module._JobContext(sync_engine, settings, base_settings)
-    monkeypatch.setattr(module, "_context", context)
 
-    purge_outbox_job()
-    purge_processed_events_job()
-    module.purge_deleted_documents_job()  # nothing pending: a no-op that must succeed
+    with job_context_for(base_settings, sync_engine):
+        for job in maintenance_jobs(settings):
+            job.func(**job.kwargs)
 
     assert remaining(sync_engine, "identity", "outbox", "id") == {kept}
     assert stale not in remaining(sync_engine, "identity", "outbox", "id")
@@ -132,12 +128,26 @@ def test_jobs_use_the_retention_settings(
 
 
 def test_jobs_refuse_to_run_outside_a_scheduler() -> None:
-    with pytest.raises(RuntimeError, match="run_scheduler"):
-        purge_outbox_job()
+    with pytest.raises(RuntimeError, match="scheduler"):
+        purge_outbox_job(older_than_days=7, batch_size=100)
 
 
-def test_maintenance_jobs_are_registered_hourly() -> None:
-    jobs = {job.id: job for job in maintenance_jobs(SchedulerSettings())}
+def test_the_jobs_of_a_process_share_one_database_engine(
+    sync_engine: Engine, base_settings: CoreSettings
+) -> None:
+    """Runs reuse the process's connection pool: no engine (and no connection) per run."""
+    connections: list[object] = []
+    with job_context_for(base_settings, sync_engine) as context:
+        pool_events = context.database.engine.sync_engine
+        event.listen(pool_events, "connect", lambda *_: connections.append(object()))
+        for _ in range(3):
+            purge_deleted_documents_job()  # nothing pending: one query each
+            sweep_orphan_blobs_job()
+    assert len(connections) == 1
+
+
+def test_the_scheduler_collects_every_services_jobs() -> None:
+    jobs = {job.id: job for job in scheduled_jobs(SchedulerSettings())}
     assert set(jobs) == {
         "maintenance.purge_outbox",
         "maintenance.purge_processed_events",
@@ -200,7 +210,7 @@ def test_replicas_run_each_job_once_and_fail_over(
 ) -> None:
     settings = SchedulerSettings(schema_name=scheduler_schema, leader_poll_seconds=0.1)
     jobs = [
-        *maintenance_jobs(settings),
+        *scheduled_jobs(settings),
         ScheduledJob("test.record", record_run, IntervalTrigger(seconds=0.3)),
     ]
     leaders: list[int] = []
@@ -261,34 +271,77 @@ def test_replicas_run_each_job_once_and_fail_over(
     assert not any(thread.is_alive() for thread in threads)
 
 
+def lead_once(
+    base_settings: CoreSettings,
+    settings: SchedulerSettings,
+    engine: Engine,
+    jobs: list[ScheduledJob],
+) -> None:
+    """One replica that registers `jobs` as leader, then stops."""
+    stop = threading.Event()
+    led = threading.Event()
+    thread = threading.Thread(
+        target=run_scheduler,
+        args=(base_settings, settings),
+        kwargs={
+            "stop": stop,
+            "jobs": jobs,
+            "engine": engine,
+            "on_leadership": lambda leading: led.set() if leading else None,
+        },
+    )
+    thread.start()
+    assert led.wait(15)
+    stop.set()
+    thread.join(10)
+
+
 def test_jobs_nobody_defines_any_more_are_removed(
     base_settings: CoreSettings, sync_engine: Engine, scheduler_schema: str
 ) -> None:
     settings = SchedulerSettings(schema_name=scheduler_schema, leader_poll_seconds=0.1)
-
-    def run_once(jobs: list[ScheduledJob]) -> None:
-        stop = threading.Event()
-        led = threading.Event()
-        thread = threading.Thread(
-            target=run_scheduler,
-            args=(base_settings, settings),
-            kwargs={
-                "stop": stop,
-                "jobs": jobs,
-                "engine": sync_engine,
-                "on_leadership": lambda leading: led.set() if leading else None,
-            },
-        )
-        thread.start()
-        assert led.wait(15)
-        stop.set()
-        thread.join(10)
-
     hourly = IntervalTrigger(hours=1)
-    run_once(
-        [ScheduledJob("old.job", record_run, hourly), ScheduledJob("kept", record_run, hourly)]
+    lead_once(
+        base_settings,
+        settings,
+        sync_engine,
+        [ScheduledJob("old.job", record_run, hourly), ScheduledJob("kept", record_run, hourly)],
     )
-    run_once([ScheduledJob("kept", record_run, hourly)])
+    lead_once(base_settings, settings, sync_engine, [ScheduledJob("kept", record_run, hourly)])
     with sync_engine.connect() as connection:
         ids = connection.execute(text(f'SELECT id FROM "{scheduler_schema}".{JOBS_TABLE}'))
         assert [row[0] for row in ids] == ["kept"]
+
+
+def test_a_job_stored_before_its_function_moved_is_replaced(
+    base_settings: CoreSettings, sync_engine: Engine, scheduler_schema: str
+) -> None:
+    """Upgrading: the store still names the function where an earlier release kept it."""
+    settings = SchedulerSettings(schema_name=scheduler_schema, leader_poll_seconds=0.1)
+    job_id = "documents.purge_deleted"
+    lead_once(
+        base_settings,
+        settings,
+        sync_engine,
+        [ScheduledJob(job_id, record_run, IntervalTrigger(hours=1))],
+    )
+    table = f'"{scheduler_schema}".{JOBS_TABLE}'
+    with sync_engine.begin() as connection:
+        state = pickle.loads(
+            connection.execute(text(f"SELECT job_state FROM {table}")).scalar_one()
+        )
+        state["func"] = "sift.runtime.scheduler:purge_deleted_documents_job"
+        connection.execute(
+            text(f"UPDATE {table} SET job_state = :state WHERE id = :id"),
+            {"state": pickle.dumps(state), "id": job_id},
+        )
+
+    lead_once(base_settings, settings, sync_engine, scheduled_jobs(settings))
+
+    with sync_engine.connect() as connection:
+        stored = connection.execute(
+            text(f"SELECT job_state FROM {table} WHERE id = :id"), {"id": job_id}
+        ).scalar_one()
+    assert pickle.loads(stored)["func"] == (
+        "sift.documents.documents.jobs:purge_deleted_documents_job"
+    )

@@ -10,7 +10,7 @@ import asyncio
 import signal
 
 from sift.core.config import CoreSettings
-from sift.core.events.consumer import run_consumer
+from sift.core.events.runner import run_consumer
 from sift.core.logging import configure_logging
 from sift.core.tasks import configure_celery, flush_enqueued
 from sift.search.consumers import consumer

@@ -22,7 +22,7 @@ from sift.contracts.events.documents import (
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.bus import encode_entry, stream_key
-from sift.core.events.consumer import consume_once
+from sift.core.events.runner import consume_once
 from sift.search.access.service import org_index_version, readable_collection_ids
 from sift.search.consumers import consumer
 from sift.search.models import IndexedDocument

@@ -14,7 +14,7 @@ from sift.contracts.events.documents import CollectionCreated
 from sift.contracts.events.search import SavedSearchMatched
 from sift.core.config import CoreSettings
 from sift.core.db import Database
-from sift.core.events.consumer import consume_once
+from sift.core.events.runner import consume_once
 from sift.search.access.service import org_index_version
 from sift.search.consumers import consumer
 from sift.search.models import OutboxEvent

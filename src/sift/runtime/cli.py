@@ -97,7 +97,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def import_task_modules() -> list[str]:
     """Imports every service's `tasks` modules so that their tasks register with Celery."""
-    from sift.runtime.consumers import service_modules
+    from sift.runtime.services import service_modules
 
     return [module.__name__ for service in SERVICES for module in service_modules(service, "tasks")]
 

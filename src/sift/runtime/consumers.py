@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
-import pkgutil
-from types import ModuleType
 
 import structlog
 
 from sift.core.config import CoreSettings
-from sift.core.events.consumer import Consumer, run_consumer
+from sift.core.events.consumer import Consumer
+from sift.core.events.runner import run_consumer
 from sift.core.tasks import configure_celery, flush_enqueued
+from sift.runtime.services import service_modules
 
 log = structlog.get_logger()
-
-
-def service_modules(service: str, leaf: str) -> list[ModuleType]:
-    """Imports the service's modules named `leaf` (`tasks`, `consumers`) in any domain."""
-    package = importlib.import_module(f"sift.{service}")
-    return [
-        importlib.import_module(info.name)
-        for info in pkgutil.walk_packages(package.__path__, prefix=f"sift.{service}.")
-        if info.name.rsplit(".", 1)[-1] == leaf
-    ]
 
 
 def discover_consumers(service: str) -> list[Consumer]:

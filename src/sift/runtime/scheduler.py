@@ -6,47 +6,38 @@ dedicated connection: the leader runs the scheduler, the others wait and take ov
 within `leader_poll_seconds` when its connection goes away. The job store keeps the
 schedule across restarts and fail-overs; `coalesce` and `max_instances=1` make a late
 or slow job run once.
+
+The jobs: the event tables' retention (here) and those each service declares in its
+`jobs` modules (`sift.core.scheduling`). They share one set of engines per process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, timedelta
 
 import structlog
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import (
-    Column,
-    Connection,
-    DateTime,
-    Engine,
-    MetaData,
-    String,
-    Table,
-    Uuid,
-    create_engine,
-    delete,
-    func,
-    select,
-    tuple_,
-)
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateSchema
 
 from sift import SERVICES
 from sift.core.config import CoreSettings
+from sift.core.db import Database
+from sift.core.events.retention import purge_processed_events, purge_published_outbox
+from sift.core.scheduling import JobContext, ScheduledJob, cron, job_context, set_job_context
+from sift.core.storage import create_storage
+from sift.core.tasks import configure_celery
+from sift.runtime.leader import LeaderLock, leader_lock_key
+from sift.runtime.services import service_modules
 
 log = structlog.get_logger()
 
@@ -65,303 +56,94 @@ class SchedulerSettings(BaseSettings):
     processed_events_retention_days: int = 30
     retention_cron: str = "17 * * * *"  # hourly keeps each purge small
     purge_batch_size: int = 5_000
-    document_purge_cron: str = "*/10 * * * *"
-    # Blobs without a version row (an upload that died before its commit), older than the
-    # grace period (far above any upload's duration), are deleted.
-    orphan_sweep_cron: str = "41 * * * *"
-    orphan_grace_minutes: int = 360
-    # Queues re-embedding of versions indexed with another embedding model (after a change).
-    reembed_check_cron: str = "*/15 * * * *"
     misfire_grace_seconds: int = 3_600
     leader_poll_seconds: float = 5.0
     executor_threads: int = 4
 
 
-# --- the maintenance work, callable on its own (and unit-tested against the database) ---
+# --- the jobs: the event tables' retention here, the services' own in their `jobs` modules ---
 
 
-def _event_tables(schema: str) -> tuple[Table, Table]:
-    metadata = MetaData(schema=schema)
-    outbox = Table(
-        "outbox",
-        metadata,
-        Column("id", Uuid, primary_key=True),
-        Column("published_at", DateTime(timezone=True)),
-    )
-    processed = Table(
-        "processed_events",
-        metadata,
-        Column("consumer", String, primary_key=True),
-        Column("event_id", Uuid, primary_key=True),
-        Column("processed_at", DateTime(timezone=True)),
-    )
-    return outbox, processed
-
-
-def _purge_in_batches(engine: Engine, build: Callable[[], Any], batch_size: int) -> int:
-    # Small transactions: a large purge never holds locks or bloats WAL in one go.
-    total = 0
-    while True:
-        with engine.begin() as connection:
-            deleted = connection.execute(build()).rowcount
-        total += deleted
-        if deleted < batch_size:
-            return total
-
-
-def purge_published_outbox(
-    engine: Engine,
-    *,
-    older_than: timedelta,
-    schemas: Sequence[str] = SERVICES,
-    batch_size: int = 5_000,
-    now: datetime | None = None,
-) -> dict[str, int]:
-    """Delete outbox rows published before `now - older_than`; never an unpublished one."""
-    cutoff = (now or datetime.now(UTC)) - older_than
-    counts: dict[str, int] = {}
-    for schema in schemas:
-        outbox, _ = _event_tables(schema)
-
-        def build(outbox: Table = outbox) -> Any:
-            doomed = (
-                select(outbox.c.id)
-                .where(outbox.c.published_at.is_not(None), outbox.c.published_at < cutoff)
-                .limit(batch_size)
-            )
-            return delete(outbox).where(outbox.c.id.in_(doomed.scalar_subquery()))
-
-        counts[schema] = _purge_in_batches(engine, build, batch_size)
-    log.info("scheduler.outbox_purged", cutoff=cutoff.isoformat(), deleted=counts)
-    return counts
-
-
-def purge_processed_events(
-    engine: Engine,
-    *,
-    older_than: timedelta,
-    schemas: Sequence[str] = SERVICES,
-    batch_size: int = 5_000,
-    now: datetime | None = None,
-) -> dict[str, int]:
-    """Delete consumers' idempotency records processed before `now - older_than`."""
-    cutoff = (now or datetime.now(UTC)) - older_than
-    counts: dict[str, int] = {}
-    for schema in schemas:
-        _, processed = _event_tables(schema)
-
-        def build(processed: Table = processed) -> Any:
-            doomed = (
-                select(processed.c.consumer, processed.c.event_id)
-                .where(processed.c.processed_at < cutoff)
-                .limit(batch_size)
-            )
-            return delete(processed).where(
-                tuple_(processed.c.consumer, processed.c.event_id).in_(doomed)
-            )
-
-        counts[schema] = _purge_in_batches(engine, build, batch_size)
-    log.info("scheduler.processed_events_purged", cutoff=cutoff.isoformat(), deleted=counts)
-    return counts
-
-
-# --- jobs as the scheduler stores them: importable functions without arguments ---
-
-
-@dataclass
-class _JobContext:
-    engine: Engine
-    settings: SchedulerSettings
-    core: CoreSettings
-
-
-_context: _JobContext | None = None
-
-
-def _job_context() -> _JobContext:
-    if _context is None:
-        raise RuntimeError("scheduled jobs run inside run_scheduler()")
-    return _context
-
-
-def purge_outbox_job() -> None:
-    ctx = _job_context()
+def purge_outbox_job(*, older_than_days: int, batch_size: int) -> None:
     purge_published_outbox(
-        ctx.engine,
-        older_than=timedelta(days=ctx.settings.outbox_retention_days),
-        batch_size=ctx.settings.purge_batch_size,
+        job_context().engine, older_than=timedelta(days=older_than_days), batch_size=batch_size
     )
 
 
-def purge_processed_events_job() -> None:
-    ctx = _job_context()
+def purge_processed_events_job(*, older_than_days: int, batch_size: int) -> None:
     purge_processed_events(
-        ctx.engine,
-        older_than=timedelta(days=ctx.settings.processed_events_retention_days),
-        batch_size=ctx.settings.purge_batch_size,
+        job_context().engine, older_than=timedelta(days=older_than_days), batch_size=batch_size
     )
-
-
-def purge_deleted_documents(settings: CoreSettings) -> int:
-    """Finishes document deletions that a crash interrupted (files, then rows)."""
-    from sift.core.db import Database
-    from sift.core.storage import create_storage
-    from sift.documents.documents.tasks import purge_pending
-
-    async def run() -> int:
-        database = Database(settings.sqlalchemy_url, pool_size=1)
-        storage = create_storage(settings)
-        try:
-            return await purge_pending(database, storage)
-        finally:
-            await storage.aclose()
-            await database.dispose()
-
-    purged = asyncio.run(run())
-    log.info("scheduler.documents_purged", documents=purged)
-    return purged
-
-
-def purge_deleted_documents_job() -> None:
-    purge_deleted_documents(_job_context().core)
-
-
-def purge_query_log_job() -> None:
-    from sift.search.config import get_search_settings
-    from sift.search.querylog import purge_query_log
-
-    ctx = _job_context()
-    purge_query_log(
-        ctx.engine,
-        older_than=timedelta(days=get_search_settings().query_log_retention_days),
-        batch_size=ctx.settings.purge_batch_size,
-    )
-
-
-def sweep_orphan_blobs(settings: CoreSettings, grace: timedelta) -> int:
-    from sift.core.db import Database
-    from sift.core.storage import create_storage
-    from sift.documents.documents.tasks import sweep_orphans
-
-    async def run() -> int:
-        database = Database(settings.sqlalchemy_url, pool_size=1)
-        storage = create_storage(settings)
-        try:
-            return await sweep_orphans(database, storage, grace=grace)
-        finally:
-            await storage.aclose()
-            await database.dispose()
-
-    return asyncio.run(run())
-
-
-def sweep_orphan_blobs_job() -> None:
-    ctx = _job_context()
-    sweep_orphan_blobs(ctx.core, timedelta(minutes=ctx.settings.orphan_grace_minutes))
-
-
-def reembed_stale_job() -> None:
-    """Asks an ingest worker (which has the embedding model) to queue stale versions."""
-    from sift.core.tasks import configure_celery
-
-    configure_celery(_job_context().core).send_task("search.ingest.reembed_stale")
-
-
-@dataclass(frozen=True)
-class ScheduledJob:
-    id: str
-    func: Callable[[], None]  # module-level, so the job store can reference it by name
-    trigger: BaseTrigger
-    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 def maintenance_jobs(settings: SchedulerSettings) -> list[ScheduledJob]:
-    cron = CronTrigger.from_crontab(settings.retention_cron, timezone=UTC)
+    """The retention of the event tables that every service schema holds."""
     return [
-        ScheduledJob("maintenance.purge_outbox", purge_outbox_job, cron),
-        ScheduledJob("maintenance.purge_processed_events", purge_processed_events_job, cron),
         ScheduledJob(
-            "documents.purge_deleted",
-            purge_deleted_documents_job,
-            CronTrigger.from_crontab(settings.document_purge_cron, timezone=UTC),
-        ),
-        ScheduledJob("search.purge_query_log", purge_query_log_job, cron),
-        ScheduledJob(
-            "documents.sweep_orphans",
-            sweep_orphan_blobs_job,
-            CronTrigger.from_crontab(settings.orphan_sweep_cron, timezone=UTC),
+            "maintenance.purge_outbox",
+            purge_outbox_job,
+            cron(settings.retention_cron),
+            {
+                "older_than_days": settings.outbox_retention_days,
+                "batch_size": settings.purge_batch_size,
+            },
         ),
         ScheduledJob(
-            "search.reembed_stale",
-            reembed_stale_job,
-            CronTrigger.from_crontab(settings.reembed_check_cron, timezone=UTC),
+            "maintenance.purge_processed_events",
+            purge_processed_events_job,
+            cron(settings.retention_cron),
+            {
+                "older_than_days": settings.processed_events_retention_days,
+                "batch_size": settings.purge_batch_size,
+            },
         ),
     ]
 
 
-# --- leader election ---
+def discover_jobs(service: str) -> list[ScheduledJob]:
+    """The `ScheduledJob`s declared in the service's `jobs` modules."""
+    found: dict[str, ScheduledJob] = {}
+    for module in service_modules(service, "jobs"):
+        for value in vars(module).values():
+            if isinstance(value, ScheduledJob):
+                found[value.id] = value
+    return list(found.values())
 
 
-def leader_lock_key(name: str) -> int:
-    """A stable signed 64-bit key for pg_try_advisory_lock."""
-    digest = hashlib.sha256(name.encode()).digest()[:8]
-    return int.from_bytes(digest, "big", signed=True)
-
-
-class LeaderLock:
-    """A session-level advisory lock on its own autocommit connection."""
-
-    def __init__(self, engine: Engine, key: int) -> None:
-        self.engine = engine
-        self.key = key
-        self._connection: Connection | None = None
-
-    @property
-    def held(self) -> bool:
-        return self._connection is not None
-
-    def try_acquire(self) -> bool:
-        if self._connection is not None:
-            return True
-        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            query = select(func.pg_try_advisory_lock(self.key))
-            acquired = bool(connection.execute(query).scalar())
-        except DBAPIError:
-            connection.close()
-            raise
-        if acquired:
-            self._connection = connection
-        else:
-            connection.close()
-        return acquired
-
-    def still_held(self) -> bool:
-        """False once the connection that holds the lock is gone (the lock went with it)."""
-        if self._connection is None:
-            return False
-        try:
-            self._connection.execute(select(1))
-        except DBAPIError:
-            self._drop()
-            return False
-        return True
-
-    def release(self) -> None:
-        if self._connection is None:
-            return
-        with contextlib.suppress(DBAPIError):  # a lost connection took the lock with it
-            self._connection.execute(select(func.pg_advisory_unlock(self.key)))
-        self._drop()
-
-    def _drop(self) -> None:
-        if self._connection is not None:
-            self._connection.invalidate()
-            self._connection.close()
-            self._connection = None
+def scheduled_jobs(settings: SchedulerSettings) -> list[ScheduledJob]:
+    """Every job the scheduler runs: the maintenance jobs, then each service's."""
+    return [*maintenance_jobs(settings), *(job for s in SERVICES for job in discover_jobs(s))]
 
 
 # --- the process ---
+
+
+@contextlib.contextmanager
+def job_context_for(settings: CoreSettings, engine: Engine) -> Iterator[JobContext]:
+    """The jobs' shared resources, made once per process: an event loop in its own thread
+    with one async database and one storage client on it, beside the synchronous engine."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="sift-scheduler-loop", daemon=True)
+    thread.start()
+    context = JobContext(
+        settings=settings,
+        engine=engine,
+        database=Database(settings.sqlalchemy_url, pool_size=1),
+        storage=create_storage(settings),
+        loop=loop,
+    )
+    # Jobs that enqueue Celery tasks send them to this process's Redis.
+    configure_celery(settings)
+    set_job_context(context)
+    try:
+        yield context
+    finally:
+        set_job_context(None)
+        context.run(context.storage.aclose())
+        context.run(context.database.dispose())
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
 
 
 def create_scheduler_engine(settings: CoreSettings) -> Engine:
@@ -426,38 +208,46 @@ def run_scheduler(
     on_leadership: Callable[[bool], None] | None = None,
 ) -> None:
     """Until `stop` is set: stand by, lead when the lock is free, step down if it is lost."""
-    global _context
     own_engine = engine is None
     engine = engine or create_scheduler_engine(settings)
-    jobs = list(jobs if jobs is not None else maintenance_jobs(scheduler_settings))
+    jobs = list(jobs if jobs is not None else scheduled_jobs(scheduler_settings))
     instance = uuid.uuid4().hex[:8]
-    context: _JobContext | None = None
     lock = LeaderLock(engine, leader_lock_key(f"sift.scheduler:{scheduler_settings.schema_name}"))
     try:
-        context = _context = _JobContext(engine, scheduler_settings, settings)
-        log.info("scheduler.standby", instance=instance)
-        while not stop.is_set():
-            try:
-                leading = lock.try_acquire()
-            except DBAPIError as exc:
-                log.warning("scheduler.database_unavailable", error=type(exc).__name__)
-                leading = False
-            if not leading:
-                stop.wait(scheduler_settings.leader_poll_seconds)
-                continue
-            try:
-                _lead(engine, scheduler_settings, lock, stop, jobs, instance, on_leadership)
-            except DBAPIError as exc:
-                # The database went away under the leader: step down, stand by, try again.
-                log.error("scheduler.database_error", instance=instance, error=type(exc).__name__)
-                lock.release()
-                stop.wait(scheduler_settings.leader_poll_seconds)
+        with job_context_for(settings, engine):
+            _stand_by(engine, scheduler_settings, lock, stop, jobs, instance, on_leadership)
     finally:
         lock.release()
-        if _context is context:
-            _context = None
         if own_engine:
             engine.dispose()
+
+
+def _stand_by(
+    engine: Engine,
+    scheduler_settings: SchedulerSettings,
+    lock: LeaderLock,
+    stop: threading.Event,
+    jobs: Sequence[ScheduledJob],
+    instance: str,
+    on_leadership: Callable[[bool], None] | None,
+) -> None:
+    log.info("scheduler.standby", instance=instance)
+    while not stop.is_set():
+        try:
+            leading = lock.try_acquire()
+        except DBAPIError as exc:
+            log.warning("scheduler.database_unavailable", error=type(exc).__name__)
+            leading = False
+        if not leading:
+            stop.wait(scheduler_settings.leader_poll_seconds)
+            continue
+        try:
+            _lead(engine, scheduler_settings, lock, stop, jobs, instance, on_leadership)
+        except DBAPIError as exc:
+            # The database went away under the leader: step down, stand by, try again.
+            log.error("scheduler.database_error", instance=instance, error=type(exc).__name__)
+            lock.release()
+            stop.wait(scheduler_settings.leader_poll_seconds)
 
 
 def _lead(

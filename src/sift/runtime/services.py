@@ -1,10 +1,13 @@
-"""What the runtime needs to know of each service: its port, replicas and public paths."""
+"""What the runtime needs to know of each service: its port, replicas and public paths, and
+its modules of a kind (`tasks`, `consumers`, `jobs`)."""
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Protocol, cast
 
 from sift import SERVICES
@@ -88,3 +91,13 @@ def service_layouts(
         name: ServiceLayout.of(name, overrides.get(name) or service_settings(name))
         for name in SERVICES
     }
+
+
+def service_modules(service: str, leaf: str) -> list[ModuleType]:
+    """Imports the service's modules named `leaf` (`tasks`, `consumers`) in any domain."""
+    package = importlib.import_module(f"sift.{service}")
+    return [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"sift.{service}.")
+        if info.name.rsplit(".", 1)[-1] == leaf
+    ]

@@ -7,6 +7,7 @@ Rows hold the query text (personal data, possibly): they are purged after
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import Engine, delete, select, text
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
 from sift.core.db import new_id
+from sift.core.scheduling import purge_in_batches
 from sift.search.models import QueryLog
 
 log = structlog.get_logger()
@@ -60,15 +62,11 @@ def purge_query_log(
 ) -> int:
     """Deletes entries logged before `now - older_than`, in small transactions."""
     cutoff = (now or datetime.now(UTC)) - older_than
-    total = 0
-    while True:
+
+    def build() -> Any:
         doomed = select(QueryLog.id).where(QueryLog.created_at < cutoff).limit(batch_size)
-        with engine.begin() as connection:
-            deleted = connection.execute(
-                delete(QueryLog).where(QueryLog.id.in_(doomed.scalar_subquery()))
-            ).rowcount
-        total += deleted
-        if deleted < batch_size:
-            break
+        return delete(QueryLog).where(QueryLog.id.in_(doomed.scalar_subquery()))
+
+    total = purge_in_batches(engine, build, batch_size)
     log.info("search.query_log_purged", cutoff=cutoff.isoformat(), deleted=total)
     return total

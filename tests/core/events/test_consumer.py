@@ -14,8 +14,10 @@ from sift.contracts.events import EventEnvelope, UserSignedUp
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.bus import encode_entry, stream_key
-from sift.core.events.consumer import Consumer, ConsumerWorker, consume_once, run_consumer
+from sift.core.events.consumer import Consumer
 from sift.core.events.dead_letters import list_dead_letters
+from sift.core.events.runner import consume_once, run_consumer
+from sift.core.events.worker import ConsumerWorker
 from sift.documents.models import OutboxEvent
 from sift.notifications.models import ProcessedEvent
 from tests.core.events.conftest import (

@@ -6,7 +6,6 @@ from redis.asyncio import Redis
 
 from sift.core.config import CoreSettings
 from sift.core.db import Database
-from sift.core.events.consumer import ConsumerWorker
 from sift.core.events.dead_letters import (
     DeadLetterNotFound,
     discard_dead_letter,
@@ -14,6 +13,7 @@ from sift.core.events.dead_letters import (
     list_dead_letters,
     redrive_dead_letter,
 )
+from sift.core.events.worker import ConsumerWorker
 from sift.documents.models import OutboxEvent
 from tests.core.events.conftest import (
     Effects,

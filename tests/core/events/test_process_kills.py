@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.bus import stream_key
-from sift.core.events.consumer import ConsumerWorker
+from sift.core.events.worker import ConsumerWorker
 from sift.documents.models import OutboxEvent
 from tests.core.events.conftest import (
     Effects,

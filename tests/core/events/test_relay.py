@@ -15,9 +15,8 @@ from sift.contracts.events import EventEnvelope
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.bus import stream_key
-from sift.core.events.outbox import outbox_table
 from sift.core.events.relay import OutboxRelay, relay_once, run_relay
-from sift.core.events.tables import OutboxMixin
+from sift.core.events.tables import OutboxMixin, outbox_table
 from sift.documents.models import OutboxEvent as DocumentsOutbox
 from sift.identity.models import OutboxEvent as IdentityOutbox
 from tests.core.events.conftest import (

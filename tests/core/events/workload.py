@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events import DocumentUploaded, EventEnvelope
 from sift.core.config import CoreSettings
-from sift.core.events.consumer import Consumer, run_consumer
+from sift.core.events.consumer import Consumer
 from sift.core.events.relay import run_relay
+from sift.core.events.runner import run_consumer
 from sift.core.logging import configure_logging
 from sift.notifications.models import ProcessedEvent
 

@@ -3,7 +3,9 @@
 - `tables`: the outbox and processed_events tables every service schema holds;
 - `outbox`: `publish` / `EventPublisher`, inside the caller's transaction;
 - `relay`: committed outbox rows to the stream (`sift relay`);
-- `consumer`: `Consumer` definitions and the workers that apply events once;
+- `consumer`: `Consumer`, a group's definition (name, handlers by event type);
+- `worker`: a group member that applies events once; `members`: member names, pruning;
+- `runner`: a consumer process (`run_consumer`) or one batch (`consume_once`);
 - `dead_letters`: list, re-drive or discard events a consumer group gave up on;
 - `bus`: stream keys and entry encoding shared by all of them; `metrics`: Prometheus counters.
 """

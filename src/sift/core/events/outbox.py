@@ -7,38 +7,16 @@ the event row goes with it and the relay never sees it.
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from datetime import datetime
 
 import structlog
-from sqlalchemy import BigInteger, DateTime, String, Uuid, column, table
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.expression import TableClause
 
 from sift.contracts.events import EventEnvelope, EventPayload
 from sift.core.events.tables import OutboxMixin
 
 log = structlog.get_logger()
-
-_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-
-
-def outbox_table(schema: str) -> TableClause:
-    """The outbox of one service schema as a Core table (the relay knows schemas, not models)."""
-    if not _SCHEMA_NAME.fullmatch(schema):
-        raise ValueError(f"not a service schema name: {schema!r}")
-    return table(
-        "outbox",
-        column("id", Uuid()),
-        column("position", BigInteger()),
-        column("type", String()),
-        column("envelope", JSONB()),
-        column("created_at", DateTime(timezone=True)),
-        column("published_at", DateTime(timezone=True)),
-        schema=schema,
-    )
 
 
 def outbox_lock_key(schema: str) -> int:

@@ -37,7 +37,8 @@ from sift.core.events.bus import (
     wait_for_stop,
 )
 from sift.core.events.metrics import EVENTS_PUBLISHED
-from sift.core.events.outbox import outbox_lock_key, outbox_table
+from sift.core.events.outbox import outbox_lock_key
+from sift.core.events.tables import outbox_table
 from sift.core.redis import create_redis
 
 log = structlog.get_logger()

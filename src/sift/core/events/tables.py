@@ -1,14 +1,34 @@
-"""The two event tables every service schema holds (mixed into each service's Base)."""
+"""The two event tables every service schema holds, defined once.
+
+Each service mixes them into its own declarative Base (its models); code that knows
+schemas, not models (the relay, the retention purges), gets the same tables as Core
+`Table`s from `outbox_table` and `processed_events_table`.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 class OutboxMixin:
@@ -46,3 +66,30 @@ class ProcessedEventMixin:
     processed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+@lru_cache(maxsize=64)
+def _schema_tables(schema: str) -> tuple[Table, Table]:
+    if not _SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(f"not a service schema name: {schema!r}")
+
+    class SchemaBase(DeclarativeBase):
+        metadata = MetaData(schema=schema)
+
+    class Outbox(OutboxMixin, SchemaBase):
+        pass
+
+    class ProcessedEvent(ProcessedEventMixin, SchemaBase):
+        pass
+
+    return Outbox.__table__, ProcessedEvent.__table__  # type: ignore[return-value]
+
+
+def outbox_table(schema: str) -> Table:
+    """The outbox of one service schema as a Core table."""
+    return _schema_tables(schema)[0]
+
+
+def processed_events_table(schema: str) -> Table:
+    """The consumers' idempotency records of one service schema as a Core table."""
+    return _schema_tables(schema)[1]

@@ -18,8 +18,8 @@ from sift.documents.collections.schemas import (
     MemberRead,
 )
 from sift.documents.collections.service import collection_service
+from sift.documents.documents.reindex import document_reindex_service
 from sift.documents.documents.schemas import ReindexRead
-from sift.documents.documents.service import document_service
 from sift.documents.models import Collection, CollectionRole, Visibility
 from sift.documents.schemas import (
     DEFAULT_LIMIT,
@@ -123,7 +123,7 @@ async def reindex_collection(
     principal: DocumentsWrite, collection_id: uuid.UUID, session: SessionDep
 ) -> ReindexRead:
     """Index every document of a collection again (collection managers)."""
-    queued = await document_service.reindex_collection(session, principal, collection_id)
+    queued = await document_reindex_service.reindex_collection(session, principal, collection_id)
     return ReindexRead(queued=queued)
 
 

@@ -11,7 +11,7 @@ from sift.contracts.events.documents import (
     DocumentIndexStarted,
 )
 from sift.core.events.consumer import Consumer
-from sift.documents.documents.service import document_service
+from sift.documents.documents.status import document_status_service
 from sift.documents.models import ProcessedEvent
 
 consumer = Consumer("documents", ProcessedEvent)
@@ -20,7 +20,7 @@ consumer = Consumer("documents", ProcessedEvent)
 @consumer.on(DocumentIndexStarted)
 async def on_document_index_started(session: AsyncSession, envelope: EventEnvelope) -> None:
     payload = envelope.payload_as(DocumentIndexStarted)
-    await document_service.record_processing(
+    await document_status_service.record_processing(
         session,
         document_id=payload.document_id,
         version_id=payload.version_id,
@@ -31,10 +31,10 @@ async def on_document_index_started(session: AsyncSession, envelope: EventEnvelo
 @consumer.on(DocumentIndexed)
 async def on_document_indexed(session: AsyncSession, envelope: EventEnvelope) -> None:
     payload = envelope.payload_as(DocumentIndexed)
-    await document_service.record_indexed(session, payload, occurred_at=envelope.occurred_at)
+    await document_status_service.record_indexed(session, payload, occurred_at=envelope.occurred_at)
 
 
 @consumer.on(DocumentIndexFailed)
 async def on_document_index_failed(session: AsyncSession, envelope: EventEnvelope) -> None:
     payload = envelope.payload_as(DocumentIndexFailed)
-    await document_service.record_failed(session, payload, occurred_at=envelope.occurred_at)
+    await document_status_service.record_failed(session, payload, occurred_at=envelope.occurred_at)

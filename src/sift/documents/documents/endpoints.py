@@ -19,6 +19,7 @@ from sift.documents.dependencies import ConfigDep, StorageDep, UploadLimit
 from sift.documents.documents import exceptions
 from sift.documents.documents.auth import CollectionsManage, DocumentsRead, DocumentsWrite
 from sift.documents.documents.filenames import content_disposition
+from sift.documents.documents.reindex import document_reindex_service
 from sift.documents.documents.schemas import (
     DocumentError,
     DocumentRead,
@@ -156,7 +157,7 @@ async def list_documents(
 @router.post("/reindex", status_code=status.HTTP_202_ACCEPTED, response_model=ReindexRead)
 async def reindex_everything(principal: CollectionsManage, session: SessionDep) -> ReindexRead:
     """Index every document of the organization again (owners and admins)."""
-    return ReindexRead(queued=await document_service.reindex_everything(session, principal))
+    return ReindexRead(queued=await document_reindex_service.reindex_everything(session, principal))
 
 
 @router.get("/{document_id}", response_model=DocumentRead, responses=_NOT_FOUND)
@@ -286,4 +287,4 @@ async def reindex_document(
     principal: DocumentsWrite, document_id: uuid.UUID, session: SessionDep
 ) -> DocumentRead:
     """Index a document again (after a failure, or to refresh it)."""
-    return document_read(await document_service.reindex(session, principal, document_id))
+    return document_read(await document_reindex_service.reindex(session, principal, document_id))

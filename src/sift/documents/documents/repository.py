@@ -154,6 +154,11 @@ class VersionRepository:
         )
         return int(await session.scalar(query) or 0)
 
+    async def known_storage_keys(self, session: AsyncSession, keys: Sequence[str]) -> set[str]:
+        """Those of `keys` that some version's blob is stored under."""
+        query = select(DocumentVersion.storage_key).where(DocumentVersion.storage_key.in_(keys))
+        return set(await session.scalars(query))
+
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

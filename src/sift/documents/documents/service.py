@@ -1,7 +1,7 @@
-"""Documents: uploads streamed to storage, versions, metadata, deletion and status.
+"""Documents: uploads streamed to storage, versions, metadata and deletion.
 
-An upload streams from the request to storage, its type sniffed and its SHA-256 computed
-on the way; the rows and `document.uploaded` follow in the request's transaction. Every
+An upload streams from the request to storage (`uploads`), its type sniffed and its SHA-256
+computed on the way; the rows and `document.uploaded` follow in the request's transaction. Every
 version is stored under its own key and announced with `document.uploaded` (its
 `version_id` says which), so that search indexes each new version like a first upload.
 """
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from datetime import UTC, datetime
 
-import anyio
 import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,13 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.documents import (
     DeletionReason,
     DocumentDeleted,
-    DocumentIndexed,
-    DocumentIndexFailed,
-    DocumentReindexRequested,
     DocumentUpdated,
     DocumentUploaded,
     DocumentVersionCreated,
-    IndexStep,
 )
 from sift.core.auth import Principal
 from sift.core.db import new_id
@@ -41,7 +35,9 @@ from sift.documents.documents.exceptions import (
 from sift.documents.documents.filenames import sanitize_filename
 from sift.documents.documents.repository import document_repository, version_repository
 from sift.documents.documents.schemas import DocumentUpdate
-from sift.documents.documents.sniffing import SniffedType, Sniffer, is_markdown_name
+from sift.documents.documents.sniffing import SniffedType
+from sift.documents.documents.status import mark_queued
+from sift.documents.documents.uploads import Upload, forget_blob, storage_key, store_upload
 from sift.documents.events import events
 from sift.documents.models import (
     TITLE_LENGTH,
@@ -54,25 +50,8 @@ from sift.documents.schemas import cursor_uuid, decode_cursor, encode_cursor
 
 log = structlog.get_logger()
 
-UPLOAD_CHUNK = 256 * 1024
-REINDEX_BATCH = 500
-# Status events carry the producer's clock, `status_changed_at` ours: within this margin an
-# event counts as news, past it as a leftover of an earlier run.
-STATUS_CLOCK_SKEW = timedelta(seconds=60)
 # Filled in by PostgreSQL; refreshed by name so that `current_version` stays loaded.
-_SERVER_COLUMNS = ("created_at", "updated_at", "status_changed_at")
-
-
-class Upload(Protocol):
-    """What an upload offers (FastAPI's `UploadFile`): a name and its bytes, in chunks."""
-
-    filename: str | None
-
-    async def read(self, size: int = -1) -> bytes: ...
-
-
-def storage_key(org_id: uuid.UUID, document_id: uuid.UUID, version_id: uuid.UUID) -> str:
-    return f"documents/{org_id}/{document_id}/{version_id}"
+SERVER_COLUMNS = ("created_at", "updated_at", "status_changed_at")
 
 
 class DocumentService:
@@ -168,7 +147,7 @@ class DocumentService:
         filename = sanitize_filename(file.filename)
         document_id, version_id = new_id(), new_id()
         key = storage_key(principal.org_id, document_id, version_id)
-        stored, sniffed = await self._store(storage, key, file, filename, max_size)
+        stored, sniffed = await store_upload(storage, key, file, filename, max_size)
         try:
             # Again, locked: the collection may have gone, or the grant, while the file streamed.
             collection, _ = await collection_service.get(
@@ -195,7 +174,7 @@ class DocumentService:
             await self._flush_unique(session, collection.id, stored.sha256, document, version)
             await self._announce(session, principal, document, version)
         except BaseException:
-            await _forget(storage, key)
+            await forget_blob(storage, key)
             raise
         log.info(
             "document.uploaded",
@@ -221,7 +200,7 @@ class DocumentService:
         filename = sanitize_filename(file.filename)
         version_id = new_id()
         key = storage_key(document.org_id, document.id, version_id)
-        stored, sniffed = await self._store(storage, key, file, filename, max_size)
+        stored, sniffed = await store_upload(storage, key, file, filename, max_size)
         try:
             duplicate = await document_repository.find_by_sha256(
                 session, document.collection_id, stored.sha256
@@ -234,30 +213,16 @@ class DocumentService:
             )
             document.current_version = version
             document.sha256 = stored.sha256
-            self._queued(document)
+            mark_queued(document)
             await self._flush_unique(
                 session, document.collection_id, stored.sha256, document, version
             )
             await self._announce(session, principal, document, version)
         except BaseException:
-            await _forget(storage, key)
+            await forget_blob(storage, key)
             raise
         log.info("document.version_added", document_id=str(document.id), number=number)
         return document, version
-
-    async def _store(
-        self, storage: Storage, key: str, file: Upload, filename: str, max_size: int
-    ) -> tuple[StoredObject, SniffedType]:
-        sniffer = Sniffer(markdown_name=is_markdown_name(filename))
-
-        async def chunks() -> AsyncIterator[bytes]:
-            while chunk := await file.read(UPLOAD_CHUNK):
-                sniffer.feed(chunk)
-                yield chunk
-            sniffer.finish()  # a refused type raises here, before the object is kept
-
-        stored = await storage.put(key, chunks(), max_size=max_size)
-        return stored, sniffer.finish()
 
     @staticmethod
     def _version(
@@ -300,7 +265,7 @@ class DocumentService:
             if duplicate is None:
                 raise
             raise DuplicateDocument(duplicate.id) from None
-        await session.refresh(document, attribute_names=_SERVER_COLUMNS)
+        await session.refresh(document, attribute_names=SERVER_COLUMNS)
 
     @staticmethod
     async def _announce(
@@ -345,7 +310,7 @@ class DocumentService:
         if data.tags is not None:
             document.tags = data.tags
         await session.flush()
-        await session.refresh(document, attribute_names=_SERVER_COLUMNS)
+        await session.refresh(document, attribute_names=SERVER_COLUMNS)
         if (document.title, list(document.tags)) != before:
             await events.publish(
                 session,
@@ -401,175 +366,6 @@ class DocumentService:
     async def pending_purges(self, session: AsyncSession, *, limit: int = 100) -> list[uuid.UUID]:
         """Deleted documents whose blobs are still to be removed (after a crash)."""
         return await document_repository.deleted_ids(session, limit=limit)
-
-    # Indexing.
-
-    async def reindex(
-        self, session: AsyncSession, principal: Principal, document_id: uuid.UUID
-    ) -> Document:
-        document = await self.get(
-            session, principal, document_id, need=CollectionRole.editor, for_update=True
-        )
-        await self._request_reindex(session, principal, document)
-        await session.flush()
-        await session.refresh(document, attribute_names=_SERVER_COLUMNS)
-        return document
-
-    async def reindex_collection(
-        self, session: AsyncSession, principal: Principal, collection_id: uuid.UUID
-    ) -> int:
-        collection, _ = await collection_service.get(
-            session, principal, collection_id, need=CollectionRole.manager
-        )
-        return await self._reindex_all(session, principal, collection.id)
-
-    async def reindex_everything(self, session: AsyncSession, principal: Principal) -> int:
-        """Every live document of the caller's organization (admins)."""
-        return await self._reindex_all(session, principal, None)
-
-    async def _reindex_all(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        collection_id: uuid.UUID | None,
-    ) -> int:
-        queued = 0
-        after: uuid.UUID | None = None
-        while batch := await document_repository.in_collections(
-            session,
-            org_id=principal.org_id,
-            collection_id=collection_id,
-            after=after,
-            limit=REINDEX_BATCH,
-        ):
-            for document in batch:
-                await self._request_reindex(session, principal, document)
-            await session.flush()
-            queued += len(batch)
-            after = batch[-1].id
-        log.info("document.reindex_requested", count=queued, collection_id=str(collection_id))
-        return queued
-
-    async def _request_reindex(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        document: Document,
-    ) -> None:
-        version = document.current_version
-        if version is None:  # pragma: no cover - every live document has a version
-            return
-        self._queued(document)
-        await events.publish(
-            session,
-            DocumentReindexRequested(
-                document_id=document.id,
-                version_id=version.id,
-                collection_id=document.collection_id,
-                content_type=version.mime_type,
-                storage_key=version.storage_key,
-                filename=version.filename,
-            ),
-            org_id=document.org_id,
-            actor_id=principal.user_id,
-            subject_id=document.id,
-        )
-
-    @staticmethod
-    def _queued(document: Document) -> None:
-        """Back to `uploaded`: results of earlier runs no longer describe the document."""
-        document.status = DocumentStatus.uploaded
-        document.status_changed_at = datetime.now(UTC)
-        document.error_code = None
-        document.error_message = None
-        document.page_count = None
-        document.chunk_count = None
-        document.language = None
-        document.steps = []
-
-    # Status, from the search service's events.
-
-    async def record_processing(
-        self,
-        session: AsyncSession,
-        *,
-        document_id: uuid.UUID,
-        version_id: uuid.UUID,
-        occurred_at: datetime,
-    ) -> bool:
-        document = await self._status_target(session, document_id, version_id, occurred_at)
-        if document is None or document.status != DocumentStatus.uploaded:
-            return False
-        document.status = DocumentStatus.processing
-        document.status_changed_at = max(occurred_at, document.status_changed_at)
-        await session.flush()
-        return True
-
-    async def record_indexed(
-        self, session: AsyncSession, payload: DocumentIndexed, *, occurred_at: datetime
-    ) -> bool:
-        document = await self._status_target(
-            session, payload.document_id, payload.version_id, occurred_at
-        )
-        if document is None:
-            return False
-        document.status = DocumentStatus.indexed
-        document.status_changed_at = max(occurred_at, document.status_changed_at)
-        document.error_code = None
-        document.error_message = None
-        document.chunk_count = payload.chunk_count
-        document.page_count = payload.page_count
-        document.language = payload.language
-        document.steps = _steps(payload.steps)
-        await session.flush()
-        return True
-
-    async def record_failed(
-        self, session: AsyncSession, payload: DocumentIndexFailed, *, occurred_at: datetime
-    ) -> bool:
-        document = await self._status_target(
-            session, payload.document_id, payload.version_id, occurred_at
-        )
-        if document is None:
-            return False
-        document.status = DocumentStatus.failed
-        document.status_changed_at = max(occurred_at, document.status_changed_at)
-        document.error_code = str(payload.code)
-        document.error_message = payload.reason
-        document.steps = _steps(payload.steps)
-        await session.flush()
-        return True
-
-    @staticmethod
-    async def _status_target(
-        session: AsyncSession,
-        document_id: uuid.UUID,
-        version_id: uuid.UUID,
-        occurred_at: datetime,
-    ) -> Document | None:
-        """The document, if the event is about its current version and not older than its
-        status (a late event about an earlier run or version changes nothing)."""
-        document = await document_repository.get_live(session, document_id, for_update=True)
-        if document is None or document.current_version_id != version_id:
-            log.info("document.status_event_ignored", document_id=str(document_id))
-            return None
-        if occurred_at < document.status_changed_at - STATUS_CLOCK_SKEW:
-            log.info("document.status_event_stale", document_id=str(document_id))
-            return None
-        return document
-
-
-def _steps(steps: list[IndexStep]) -> list[dict[str, Any]]:
-    return [step.model_dump(mode="json") for step in steps]
-
-
-async def _forget(storage: Storage, key: str) -> None:
-    """Removes a blob whose rows were never written (shielded: also on cancellation)."""
-    with anyio.CancelScope(shield=True):
-        try:
-            await storage.delete(key)
-        except Exception:
-            log.exception("document.blob_cleanup_failed", key=key)
 
 
 document_service = DocumentService()

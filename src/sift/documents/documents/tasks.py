@@ -7,12 +7,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import select
 
 from sift.core.db import Database
 from sift.core.storage import Storage
+from sift.documents.documents.repository import version_repository
 from sift.documents.documents.service import document_service
-from sift.documents.models import DocumentVersion
 
 log = structlog.get_logger()
 
@@ -74,11 +73,7 @@ async def sweep_orphans(
 
 async def _remove_orphans(database: Database, storage: Storage, keys: list[str]) -> int:
     async with database.read_sessionmaker() as session:
-        known = set(
-            await session.scalars(
-                select(DocumentVersion.storage_key).where(DocumentVersion.storage_key.in_(keys))
-            )
-        )
+        known = await version_repository.known_storage_keys(session, keys)
     removed = 0
     for key in keys:
         if key in known:

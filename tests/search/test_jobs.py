@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from redis import Redis
+from celery.signals import after_task_publish
 from sqlalchemy import Engine, create_engine, delete, insert, select
 
 from sift.core.config import CoreSettings
@@ -62,11 +62,17 @@ def test_the_query_log_job_keeps_the_configured_retention(
 
 
 def test_the_reembed_job_asks_an_ingest_worker(sync_engine: Engine, settings: CoreSettings) -> None:
-    with job_context_for(settings, sync_engine):
-        reembed_stale_job()
-    with Redis.from_url(settings.redis_url) as redis:
-        queued = redis.lrange(settings.redis_prefix + "ingest", 0, -1)
-        redis.delete(settings.redis_prefix + "ingest")
-    assert [json.loads(message)["headers"]["task"] for message in queued] == [
-        "search.ingest.reembed_stale"
-    ]
+    # Observed at publishing: a worker of another test module may still run in this process
+    # and take the message off the queue before the test could read it there.
+    published: list[tuple[str, str]] = []
+
+    def record(sender: str, routing_key: str, **_: Any) -> None:
+        published.append((sender, routing_key))
+
+    after_task_publish.connect(record, weak=False)
+    try:
+        with job_context_for(settings, sync_engine):
+            reembed_stale_job()
+    finally:
+        after_task_publish.disconnect(record)
+    assert published == [("search.ingest.reembed_stale", "ingest")]

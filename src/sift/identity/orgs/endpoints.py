@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from sift.core.auth.permissions import Role
 from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.pagination import Page
 from sift.core.text import StorableText
 from sift.identity.access import KeysDep
 from sift.identity.accounts.service import account_service
@@ -31,7 +32,6 @@ from sift.identity.orgs.schemas import (
     SwitchRead,
 )
 from sift.identity.orgs.service import organization_service
-from sift.identity.schemas import Page
 from sift.identity.tokens.access import issue_access_token
 
 router = APIRouter(prefix="/api/orgs", tags=["orgs"])

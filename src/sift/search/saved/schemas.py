@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
@@ -60,8 +59,6 @@ SearchMode = Literal["hybrid", "fulltext", "semantic"]
 class SavedSearchFilters(Schema):
     """The filters of `POST /api/search`, as a saved search keeps them."""
 
-    model_config = ConfigDict(extra="forbid")
-
     mode: SearchMode = "hybrid"
     collection_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
     tags: list[Tag] | None = Field(default=None, max_length=20)
@@ -81,8 +78,6 @@ class SavedSearchFilters(Schema):
 
 
 class SavedSearchCreate(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     name: DisplayName = Field(max_length=MAX_NAME_LENGTH)
     query: Query
     filters: SavedSearchFilters = Field(default_factory=SavedSearchFilters)

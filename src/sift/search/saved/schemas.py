@@ -1,9 +1,7 @@
-"""Request and response bodies of saved searches, and their page cursor."""
+"""Request and response bodies of saved searches."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -18,11 +16,7 @@ from pydantic import (
 
 from sift.core.schemas import Schema
 from sift.core.text import DisplayName
-from sift.search.saved.exceptions import InvalidCursor
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-MAX_CURSOR_LENGTH = 200
 MAX_QUERY_LENGTH = 1000
 MAX_NAME_LENGTH = 200
 
@@ -97,17 +91,3 @@ class SavedSearchRead(Schema):
 class SavedSearchPage(Schema):
     items: list[SavedSearchRead]
     next_cursor: str | None = None
-
-
-def encode_cursor(last_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(last_id.bytes).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> uuid.UUID | None:
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return uuid.UUID(bytes=raw)
-    except (ValueError, binascii.Error):
-        raise InvalidCursor() from None

@@ -107,7 +107,6 @@ class Sniffer:
         self._charset: str | None = None
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
         self._utf8_valid = True
-        self._binary = False
         self._office_parts: set[str] = set()
         self._carry = b""
 
@@ -168,10 +167,9 @@ class Sniffer:
     def _scan_text(self, chunk: bytes, *, final: bool) -> None:
         if self._charset == "utf-16":
             return
-        if chunk and _BINARY_BYTES.search(chunk):
-            self._binary = True
-            if self._kind == "text":
-                raise UnsupportedContent("binary data")
+        # Before the type is decided, the chunk is all in the head, which is checked then.
+        if self._kind == "text" and _BINARY_BYTES.search(chunk):
+            raise UnsupportedContent("binary data")
         if self._utf8_valid:
             try:
                 self._utf8.decode(chunk, final=final)
@@ -179,8 +177,6 @@ class Sniffer:
                 self._utf8_valid = False
 
     def _text_type(self) -> SniffedType:
-        if self._binary and self._charset != "utf-16":
-            raise UnsupportedContent("binary data")
         charset = self._charset or ("utf-8" if self._utf8_valid else None)
         codec = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(charset or "", "latin-1")
         text = bytes(self._head).decode(codec, errors="replace")

@@ -49,6 +49,16 @@ def test_core_and_contracts_import_no_service() -> None:
     assert offending == []
 
 
+def test_contracts_are_plain_data() -> None:
+    offending = [
+        f"{path.relative_to(SRC)} imports {module}"
+        for path in (SRC / "contracts").rglob("*.py")
+        for module in _imported_modules(path)
+        if module == "sift.core" or module.startswith("sift.core.")
+    ]
+    assert offending == []
+
+
 def test_import_linter_contracts_hold() -> None:
     # The same rules and tool as the `make lint` step.
     result = subprocess.run(

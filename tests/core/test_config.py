@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
-from sift.core.config import CoreSettings, Environment
+from sift.audit.config import AuditSettings
+from sift.core.config import CoreSettings, Environment, SiftSettings
 from sift.documents.config import DocumentsSettings
+from sift.search.config import IngestSettings, SearchSettings
 
 
 def test_defaults_run_on_one_machine(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,3 +60,21 @@ def test_production_starts_with_real_secrets() -> None:
         database_url="postgresql+asyncpg://sift@db/sift",
     )
     assert settings.env is Environment.production
+
+
+@pytest.mark.parametrize(
+    "section", [CoreSettings, DocumentsSettings, IngestSettings, SearchSettings, AuditSettings]
+)
+def test_every_section_shares_the_base_rules(
+    section: type[SiftSettings], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefix = section.model_config.get("env_prefix", "")
+    (tmp_path / ".env").write_text(f"{prefix}SOMETHING_UNKNOWN=1\n")
+    monkeypatch.chdir(tmp_path)
+    section()  # the shared `.env`, with variables of other sections, is read without error
+    assert issubclass(section, SiftSettings)
+
+
+def test_a_nested_setting_can_be_set_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIFT_INGEST_SPACY_MODELS__EN", "en_core_web_sm")
+    assert IngestSettings(_env_file=None).spacy_models == {"en": "en_core_web_sm"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
@@ -20,10 +20,12 @@ from structlog.testing import capture_logs
 from sift.core.app import create_service_app
 from sift.core.config import CoreSettings
 from sift.core.ratelimit import (
+    ConfiguredLimit,
     RateLimit,
     RateLimiting,
     RateLimitSettings,
     by_ip,
+    by_organization,
     by_principal,
     client_ip,
 )
@@ -80,6 +82,41 @@ async def ask(
 
 @router.post("/api-key", dependencies=[Depends(RateLimit("test.key", "1/minute", key=by_api_key))])
 async def api_key() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@dataclass
+class ExportSettings:
+    export_limit: str = "1/minute"
+
+
+def export_settings(request: Request) -> ExportSettings:
+    settings: ExportSettings = request.app.state.export_settings
+    return settings
+
+
+@dataclass
+class Member:
+    id: str
+    org_id: str
+
+
+def current_member(request: Request) -> None:
+    request.state.principal = Member(request.headers["x-user"], request.headers["x-org"])
+
+
+@router.post(
+    "/export",
+    dependencies=[
+        Depends(current_member),
+        Depends(
+            ConfiguredLimit(
+                "test.export", "export_limit", settings_of=export_settings, key=by_organization
+            )
+        ),
+    ],
+)
+async def export() -> dict[str, str]:
     return {"status": "ok"}
 
 
@@ -322,3 +359,20 @@ async def test_ipv6_clients_are_counted_per_64(limited_app: AppClient) -> None:
         mapped = _request("::ffff:198.51.100.1")
         mapped.scope["app"] = app
         assert by_ip(mapped) == "ip:198.51.100.1"
+
+
+async def test_a_configured_limit_follows_its_app_setting_per_organization(
+    limited_app: AppClient,
+) -> None:
+    def export(user: str, org: str) -> Awaitable[httpx.Response]:
+        return client.post("/api/limited/export", headers={"x-user": user, "x-org": org})
+
+    async with limited_app() as (app, client):
+        app.state.export_settings = ExportSettings()
+        assert [(await export("ann", "o1")).status_code for _ in range(2)] == [200, 429]
+        # Another member of the same organization shares its budget; another org does not.
+        assert (await export("bob", "o1")).status_code == 429
+        assert (await export("cat", "o2")).status_code == 200
+        # The rule is read per request: a changed setting applies to the next one.
+        app.state.export_settings = ExportSettings(export_limit="3/minute")
+        assert (await export("bob", "o1")).status_code == 200

@@ -93,6 +93,17 @@ async def test_names_are_unique_per_organization_whatever_the_case(
         assert invalid.status_code == 422, body
 
 
+async def test_a_misspelt_field_is_a_422_naming_it(docs: Documents) -> None:
+    admin = docs.caller("admin")
+    body = {"name": "Research", "visiblity": "restricted"}  # one policy: `Schema` forbids
+
+    answer = await docs.client.post("/api/collections", headers=admin.headers, json=body)
+
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [error["loc"][-1] for error in answer.json()["errors"]] == ["visiblity"]
+
+
 async def test_a_collection_with_documents_is_not_deleted(
     docs: Documents, session: AsyncSession
 ) -> None:

@@ -87,6 +87,7 @@ async def test_members_are_listed_page_by_page(identity: Identity, session: Asyn
         f"/api/orgs/{org.id}/members", params={"cursor": "!!"}, headers=owner.headers
     )
     assert bad.status_code == 400
+    assert bad.json()["type"].endswith("/invalid-cursor")
 
 
 async def test_org_endpoints_act_on_the_current_organization_only(

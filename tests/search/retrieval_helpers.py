@@ -118,6 +118,7 @@ class World:
         title: str | None = None,
         tags: list[str] | None = None,
         content_type: str = "text/plain",
+        encoding: str = "utf-8",
         created_at: datetime | None = None,
         org_id: uuid.UUID | None = None,
     ) -> Doc:
@@ -139,7 +140,7 @@ class World:
                     mime_type=content_type,
                 )
             announced = await self.ingest.announce(
-                text.encode(),
+                text.encode(encoding),
                 content_type=content_type,
                 document_id=document_id,
                 collection_id=collection_id,

@@ -105,6 +105,10 @@ def test_corrupt_files() -> None:
     assert failure(b"PK\x03\x04 not really a zip").code is IndexFailureCode.corrupt_file
 
 
+def test_an_empty_file_has_no_text() -> None:
+    assert failure(b"").code is IndexFailureCode.no_text
+
+
 def test_image_only_pdf_has_no_text() -> None:
     error = failure(files.image_only_pdf())
     assert error.code is IndexFailureCode.no_text

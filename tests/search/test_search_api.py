@@ -188,7 +188,10 @@ async def test_results_are_cached_until_the_index_changes(world: World) -> None:
     assert await world.found(headers, "zebrafish", mode="fulltext") == [first.document_id]
     redis = world.app.state.redis
     cached = [
-        key async for key in redis.scan_iter(match=world.settings.redis_prefix + "search:results:*")
+        key
+        async for key in redis.scan_iter(
+            match=world.settings.redis_key("cache", "search.results", "v", "*")
+        )
     ]
     assert len(cached) == 1
     # The cached answer is what a second identical search returns.

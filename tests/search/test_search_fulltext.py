@@ -161,7 +161,9 @@ async def test_highlights_mark_matches_and_escape_markup(world: World) -> None:
         "Release notes <script>alert('x')</script> & <b>bold</b> claims: the zebrafish"
         " genome was sequenced. \x01Sentinels\x02 in text are harmless."
     )
-    await world.document(collection, html_text)
+    # UTF-16 (with its BOM): the only text file whose bytes may hold control characters;
+    # in UTF-8 they make it binary, refused by documents and search alike.
+    await world.document(collection, html_text, encoding="utf-16")
     answer = await world.search(world.headers(), query="zebrafish genome", mode="fulltext")
     [item] = answer.json()["items"]
     snippet = item["snippet"]

@@ -12,7 +12,9 @@ from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from sift.core.config import SiftSettings
 
 ProviderName = Literal["gemini", "openai", "local"]
 
@@ -28,10 +30,8 @@ class ProviderPrice(BaseModel):
     output: float = Field(default=0.0, ge=0)
 
 
-class AssistantSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SIFT_ASSISTANT_", env_file=".env", extra="ignore", env_nested_delimiter="__"
-    )
+class AssistantSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_ASSISTANT_")
 
     port: int = 8104
     replicas: int = 1

@@ -7,37 +7,32 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from sift.assistant.config import AssistantSettings
 from sift.assistant.runtime import get_runtime
 from sift.core.db import Database, get_database
-from sift.core.ratelimit import KeyFunc, RateLimit, by_principal
+from sift.core.ratelimit import ConfiguredLimit, by_organization, by_principal
 
 
-def by_organization(request: Request) -> str:
-    principal = getattr(request.state, "principal", None)
-    return f"org:{getattr(principal, 'org_id', 'unknown')}"
+def _assistant_config(request: Request) -> AssistantSettings:
+    return get_runtime(request).config
 
 
-class AiQuota:
-    """Counts an AI request against `user_rate_limit` (per caller) and `org_rate_limit`
-    (per organization), both read from the assistant's settings."""
+_user_quota = ConfiguredLimit(
+    "assistant.user", "user_rate_limit", settings_of=_assistant_config, key=by_principal
+)
+_org_quota = ConfiguredLimit(
+    "assistant.org", "org_rate_limit", settings_of=_assistant_config, key=by_organization
+)
 
-    def __init__(self) -> None:
-        self._limits: dict[tuple[str, str], RateLimit] = {}
 
-    def _limit(self, name: str, rule: str, key: KeyFunc) -> RateLimit:
-        limit = self._limits.get((name, rule))
-        if limit is None:
-            limit = self._limits[(name, rule)] = RateLimit(name, rule, key=key)
-        return limit
-
-    async def __call__(self, request: Request) -> None:
-        config = get_runtime(request).config
-        await self._limit("assistant.user", config.user_rate_limit, by_principal)(request)
-        await self._limit("assistant.org", config.org_rate_limit, by_organization)(request)
+async def ai_quota(request: Request) -> None:
+    """Counts an AI request per caller, then per organization."""
+    await _user_quota(request)
+    await _org_quota(request)
 
 
 # Declare it after the principal's dependency, so that the count is per caller.
-AiQuotaDep = Annotated[None, Depends(AiQuota())]
+AiQuotaDep = Annotated[None, Depends(ai_quota)]
 
 
 def forwarded_authorization(request: Request) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from sift.core.config import SiftSettings
 
 
-class AuditSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_AUDIT_", env_file=".env", extra="ignore")
+class AuditSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_AUDIT_")
 
     port: int = 8106
     replicas: int = 1

@@ -27,12 +27,12 @@ from typing import Any, TypeVar, cast
 
 import structlog
 from pydantic import TypeAdapter, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
-from sift.core.config import CoreSettings
+from sift.core.config import CoreSettings, SiftSettings
 
 log = structlog.get_logger()
 
@@ -54,8 +54,8 @@ return 1
 """
 
 
-class CacheSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_CACHE_", env_file=".env", extra="ignore")
+class CacheSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_CACHE_")
 
     enabled: bool = True
     # A slow Redis costs a request at most this per cache call, then the loader answers.

@@ -20,8 +20,22 @@ class Environment(StrEnum):
     production = "production"
 
 
-class StorageSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_STORAGE_", env_file=".env", extra="ignore")
+class SiftSettings(BaseSettings):
+    """The base of every settings class: read from the environment and `.env`.
+
+    A subclass names only its prefix (`model_config = SettingsConfigDict(env_prefix=
+    "SIFT_SEARCH_")`); the rest is shared. Unknown variables are ignored because one
+    environment feeds every section; a nested field can be set alone with `__`
+    (`SIFT_IDENTITY_OAUTH__PROVIDERS__GOOGLE__CLIENT_SECRET`).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="SIFT_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+    )
+
+
+class StorageSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_STORAGE_")
 
     backend: Literal["local", "s3"] = "local"
     local_root: Path | None = None  # defaults to <data_dir>/files
@@ -32,8 +46,8 @@ class StorageSettings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
 
 
-class EventSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_EVENTS_", env_file=".env", extra="ignore")
+class EventSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_EVENTS_")
 
     stream: str = "events"
     dead_letter_stream: str = "events:dead"
@@ -44,10 +58,8 @@ class EventSettings(BaseSettings):
     claim_idle_ms: int = 30_000
 
 
-class CoreSettings(BaseSettings):
+class CoreSettings(SiftSettings):
     """What every process needs; services add their own section next to it."""
-
-    model_config = SettingsConfigDict(env_prefix="SIFT_", env_file=".env", extra="ignore")
 
     env: Environment = Environment.development
     data_dir: Path = Path(".sift")

@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from uuid6 import uuid7
+
+# Defined with the event contracts (plain data, free of core); services take it from here.
+from sift.contracts.ids import new_id as new_id
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,11 +32,6 @@ NAMING_CONVENTION = {
 def service_metadata(schema: str) -> MetaData:
     """Metadata for a service's declarative base: its own schema, stable constraint names."""
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
-
-
-def new_id() -> uuid.UUID:
-    """Time-ordered UUIDs (v7) keep B-tree inserts local and sort by creation."""
-    return uuid.UUID(bytes=uuid7().bytes)
 
 
 class IdMixin:

@@ -27,10 +27,10 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from pydantic import IPvAnyNetwork
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from redis.asyncio import Redis
 
-from sift.core.config import CoreSettings
+from sift.core.config import CoreSettings, SiftSettings
 from sift.core.errors import RateLimited, ServiceUnavailable
 
 log = structlog.get_logger()
@@ -42,8 +42,8 @@ IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPV6_CLIENT_PREFIX = 64
 
 
-class RateLimitSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_RATELIMIT_", env_file=".env", extra="ignore")
+class RateLimitSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_RATELIMIT_")
 
     enabled: bool = True
     # Peers (the Nginx gateway, a load balancer) whose X-Forwarded-For / X-Real-IP are
@@ -121,6 +121,12 @@ def by_principal(request: Request) -> str:
     if principal_id is None:
         return by_ip(request)
     return f"principal:{principal_id}"
+
+
+def by_organization(request: Request) -> str:
+    """Key: the principal's current organization. Declare the limit after the principal."""
+    principal = getattr(request.state, "principal", None)
+    return f"org:{getattr(principal, 'org_id', 'unknown')}"
 
 
 class RateLimiting:
@@ -224,6 +230,36 @@ class RateLimit:
         """Forgets the caller's hits (e.g. after a successful login)."""
         limiting = RateLimiting.of(request.app)
         await limiting.clear(self.name, await _resolve(self.key(request)), self.items)
+
+
+class ConfiguredLimit:
+    """A `RateLimit` whose rule is a setting, read per request from the app's settings.
+
+    `settings_of(request)` returns the settings object (each app has its own, so that
+    tests and deployments can change a rule); `setting` names the attribute holding the
+    rule. One `RateLimit` is kept per rule seen.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        setting: str,
+        *,
+        settings_of: Callable[[Request], object],
+        key: KeyFunc = by_ip,
+    ) -> None:
+        self.name = name
+        self.setting = setting
+        self.settings_of = settings_of
+        self.key = key
+        self._limits: dict[str, RateLimit] = {}
+
+    async def __call__(self, request: Request) -> None:
+        rule: str = getattr(self.settings_of(request), self.setting)
+        limit = self._limits.get(rule)
+        if limit is None:
+            limit = self._limits[rule] = RateLimit(self.name, rule, key=self.key)
+        await limit(request)
 
 
 async def _resolve(value: str | Awaitable[str]) -> str:

@@ -14,13 +14,20 @@ Location = tuple[str | int, ...]
 
 
 class Schema(BaseModel):
-    """Built from attributes as well as from JSON; refuses text PostgreSQL cannot store.
+    """Built from attributes as well as from JSON; refuses unknown fields and text
+    PostgreSQL cannot store.
 
-    The check runs on the raw input, before any field, so that it covers every string:
+    An unknown field is a 422 naming it: a misspelt optional field (`colection_ids`)
+    silently ignored would answer another question than the client asked. Built from
+    attributes (ORM rows), only the declared fields are read, so extra attributes do not
+    count; data this service stored earlier in JSON (which an older or newer release may
+    have written) is read with `model_validate(data, extra="ignore")`.
+
+    The text check runs on the raw input, before any field, so that it covers every string:
     free-form fields (`dict[str, Any]`), keys, list items and nested objects included.
     """
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
 
     @model_validator(mode="before")
     @classmethod

@@ -5,13 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from sift.core.config import SiftSettings
 
 MIB = 1024 * 1024
 
 
-class DocumentsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_DOCUMENTS_", env_file=".env", extra="ignore")
+class DocumentsSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_DOCUMENTS_")
 
     port: int = 8102
     replicas: int = 1

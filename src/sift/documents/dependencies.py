@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from sift.core.ratelimit import RateLimit, by_principal
+from sift.core.ratelimit import ConfiguredLimit, by_principal
 from sift.core.storage import Storage
 from sift.documents.config import DocumentsSettings
 
@@ -25,19 +25,12 @@ StorageDep = Annotated[Storage, Depends(get_storage)]
 ConfigDep = Annotated[DocumentsSettings, Depends(get_config)]
 
 
-class UploadRateLimit:
-    """Counts uploads (and new versions) per caller against `upload_rate_limit`."""
-
-    def __init__(self) -> None:
-        self._limits: dict[str, RateLimit] = {}
-
-    async def __call__(self, request: Request) -> None:
-        rule = get_config(request).upload_rate_limit
-        limit = self._limits.get(rule)
-        if limit is None:
-            limit = self._limits[rule] = RateLimit("documents.upload", rule, key=by_principal)
-        await limit(request)
-
-
 # Declare it after the principal's dependency, so that the count is per caller.
-UploadLimit = Annotated[None, Depends(UploadRateLimit())]
+UploadLimit = Annotated[
+    None,
+    Depends(
+        ConfiguredLimit(
+            "documents.upload", "upload_rate_limit", settings_of=get_config, key=by_principal
+        )
+    ),
+]

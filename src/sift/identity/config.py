@@ -9,18 +9,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from sift.core.config import SiftSettings
 from sift.identity.oauth.config import OAuthSettings
 
 
-class IdentitySettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SIFT_IDENTITY_",
-        env_file=".env",
-        env_nested_delimiter="__",
-        extra="ignore",
-    )
+class IdentitySettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_IDENTITY_")
 
     port: int = 8101
     replicas: int = 1

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 from sift.core.schemas import Schema
-
-T = TypeVar("T")
-
-
-class Page(Schema, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
 
 
 class AccessTokenRead(Schema):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from sift.core.config import SiftSettings
 
 
-class NotificationsSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SIFT_NOTIFICATIONS_", env_file=".env", extra="ignore"
-    )
+class NotificationsSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_NOTIFICATIONS_")
 
     port: int = 8105
     replicas: int = 1

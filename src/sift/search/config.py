@@ -7,15 +7,17 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from sift.core.config import SiftSettings
 
 MIB = 1024 * 1024
 
 
-class IngestSettings(BaseSettings):
+class IngestSettings(SiftSettings):
     """Bounds and knobs of the ingestion pipeline (`SIFT_INGEST_*`)."""
 
-    model_config = SettingsConfigDict(env_prefix="SIFT_INGEST_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SIFT_INGEST_")
 
     max_file_bytes: int = 100 * MIB
     max_pages: int = 2000
@@ -58,8 +60,8 @@ class IngestSettings(BaseSettings):
     spacy_models: dict[str, str] = Field(default_factory=dict)
 
 
-class SearchSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_SEARCH_", env_file=".env", extra="ignore")
+class SearchSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_SEARCH_")
 
     port: int = 8103
     replicas: int = 1

@@ -12,14 +12,14 @@ from sift.assistant.conversations.schemas import ConversationDetail, Conversatio
 from sift.assistant.conversations.service import conversation_service
 from sift.assistant.dependencies import ForwardedAuthorization
 from sift.assistant.runtime import RuntimeDep
-from sift.assistant.schemas import (
+from sift.core.db import ReadSessionDep
+from sift.core.pagination import (
     DEFAULT_LIMIT,
     MAX_CURSOR_LENGTH,
     MAX_LIMIT,
     InvalidCursor,
     Page,
 )
-from sift.core.db import ReadSessionDep
 from sift.core.text import StorableText
 
 router = APIRouter(prefix="/api/assistant/conversations", tags=["conversations"])

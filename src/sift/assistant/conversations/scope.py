@@ -44,7 +44,7 @@ def visible_citations(
     visible: list[CitationRead | UnavailableCitation] = []
     for citation in citations:
         if uuid.UUID(str(citation["document_id"])) in readable:
-            visible.append(CitationRead.model_validate(citation))
+            visible.append(CitationRead.model_validate(citation, extra="ignore"))
         else:
             visible.append(UnavailableCitation(n=citation["n"]))
     return visible

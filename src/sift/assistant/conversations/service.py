@@ -24,16 +24,20 @@ from sift.assistant.conversations.scope import (
 )
 from sift.assistant.models import Feedback, Message, MessageRole
 from sift.assistant.runtime import Runtime
-from sift.assistant.schemas import decode_cursor, encode_cursor
 from sift.core.auth import Permission, Principal
+from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
 
 
 class ConversationService:
     async def page(
         self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[ConversationRead], str | None]:
+        after = decode_cursor(cursor, 2)
         rows = await repository.page(
-            session, principal, after=decode_cursor(cursor), limit=limit + 1
+            session,
+            principal,
+            after=(cursor_time(after[0]), cursor_uuid(after[1])) if after else None,
+            limit=limit + 1,
         )
         next_cursor = None
         if len(rows) > limit:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from sift.core.config import CoreSettings
+from sift.core.config import CoreSettings, SiftSettings
 
 Algorithm = Literal["EdDSA", "RS256"]
 MAX_ACCESS_TOKEN_SECONDS = 15 * 60
 MAX_LEEWAY_SECONDS = 60
 
 
-class AuthSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_AUTH_", env_file=".env", extra="ignore")
+class AuthSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_AUTH_")
 
     # Where every service fetches identity's public keys (its internal address).
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"

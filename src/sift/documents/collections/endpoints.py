@@ -7,6 +7,13 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.pagination import (
+    DEFAULT_LIMIT,
+    MAX_CURSOR_LENGTH,
+    MAX_LIMIT,
+    InvalidCursor,
+    Page,
+)
 from sift.core.text import StorableText
 from sift.documents.collections import exceptions
 from sift.documents.collections.auth import CollectionsManage, DocumentsRead, DocumentsWrite
@@ -21,13 +28,6 @@ from sift.documents.collections.service import collection_service
 from sift.documents.documents.reindex import document_reindex_service
 from sift.documents.documents.schemas import ReindexRead
 from sift.documents.models import Collection, CollectionRole, Visibility
-from sift.documents.schemas import (
-    DEFAULT_LIMIT,
-    MAX_CURSOR_LENGTH,
-    MAX_LIMIT,
-    InvalidCursor,
-    Page,
-)
 
 router = APIRouter(prefix="/api/collections", tags=["collections"])
 

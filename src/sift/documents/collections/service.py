@@ -28,6 +28,8 @@ from sift.contracts.events.documents import (
     CollectionVisibilityName,
 )
 from sift.core.auth import Permission, Principal
+from sift.core.pagination import cursor_uuid as _uuid
+from sift.core.pagination import decode_cursor, encode_cursor
 from sift.documents.collections.exceptions import (
     CollectionAccessDenied,
     CollectionNameTaken,
@@ -45,8 +47,6 @@ from sift.documents.collections.repository import (
 from sift.documents.collections.schemas import CollectionCreate, CollectionUpdate
 from sift.documents.events import events
 from sift.documents.models import Collection, CollectionMember, CollectionRole, Visibility
-from sift.documents.schemas import cursor_uuid as _uuid
-from sift.documents.schemas import decode_cursor, encode_cursor
 
 _NEEDS = {
     CollectionRole.viewer: "read",

@@ -12,6 +12,13 @@ from fastapi.responses import StreamingResponse
 
 from sift.core.db import Database, ReadSessionDep, SessionDep, get_database
 from sift.core.errors import RateLimited
+from sift.core.pagination import (
+    DEFAULT_LIMIT,
+    MAX_CURSOR_LENGTH,
+    MAX_LIMIT,
+    InvalidCursor,
+    Page,
+)
 from sift.core.storage import ObjectNotFound, ObjectTooLarge
 from sift.core.text import DisplayName, StorableText
 from sift.documents.collections.exceptions import CollectionAccessDenied, CollectionNotFound
@@ -32,13 +39,6 @@ from sift.documents.documents.schemas import (
 from sift.documents.documents.service import document_service
 from sift.documents.documents.tasks import purge_document
 from sift.documents.models import TITLE_LENGTH, Document, DocumentStatus
-from sift.documents.schemas import (
-    DEFAULT_LIMIT,
-    MAX_CURSOR_LENGTH,
-    MAX_LIMIT,
-    InvalidCursor,
-    Page,
-)
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 

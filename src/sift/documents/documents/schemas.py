@@ -95,4 +95,6 @@ class ReindexRead(Schema):
 
 
 def steps_of(raw: Any) -> list[Step]:
-    return [Step.model_validate(step) for step in raw or [] if isinstance(step, dict)]
+    return [
+        Step.model_validate(step, extra="ignore") for step in raw or [] if isinstance(step, dict)
+    ]

@@ -13,6 +13,7 @@ from sift.core.auth import Public
 from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import BadRequest, RateLimited
+from sift.core.pagination import Page
 from sift.core.ratelimit import RateLimit
 from sift.identity.access import KeysDep
 from sift.identity.apikeys.auth import ApiKeysManage
@@ -24,7 +25,7 @@ from sift.identity.apikeys.exceptions import (
 from sift.identity.apikeys.schemas import ApiKeyCreate, ApiKeyRead, ApiKeyWithSecret
 from sift.identity.apikeys.service import api_key_service
 from sift.identity.orgs.exceptions import NotCurrentOrganization
-from sift.identity.schemas import AccessTokenRead, Page
+from sift.identity.schemas import AccessTokenRead
 from sift.identity.tokens.access import issue_access_token
 
 router = APIRouter(prefix="/api/orgs/{org_id}/api-keys", tags=["api-keys"])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from sift.core.config import SiftSettings
 
 
-class MfaConfig(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SIFT_IDENTITY_MFA_", env_file=".env", extra="ignore"
-    )
+class MfaConfig(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_IDENTITY_MFA_")
 
     issuer: str = "Sift"  # what authenticator apps show beside the account
     # Wrong codes in a row before verification pauses for `lock_seconds` (then counts anew):
@@ -23,8 +23,8 @@ class MfaConfig(BaseSettings):
     verify_limit: str = "10/minute;60/hour"
 
 
-class TwilioSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_TWILIO_", env_file=".env", extra="ignore")
+class TwilioSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_TWILIO_")
 
     account_sid: str = ""
     auth_token: SecretStr = SecretStr("")

@@ -21,7 +21,7 @@ from sift.core.db import SessionDep
 from sift.core.errors import RateLimited
 from sift.core.text import StorableText
 from sift.identity.accounts.devices import DeviceCookies
-from sift.identity.limits import ConfiguredLimit
+from sift.identity.limits import OAuthLimit
 from sift.identity.oauth.exceptions import InvalidReturnTo, OAuthFailed, UnknownProvider
 from sift.identity.oauth.providers import Provider, ProviderRegistry
 from sift.identity.oauth.schemas import ProviderRead
@@ -33,7 +33,6 @@ from sift.identity.web import ClientDep, ContextDep, IdentityContext
 log = structlog.get_logger()
 
 router = APIRouter(prefix="/api/auth/oauth", tags=["auth"])
-OAuthLimit = Annotated[None, Depends(ConfiguredLimit("identity.oauth", "oauth_limit_per_ip"))]
 BINDING_LENGTH = len(new_secret())
 
 

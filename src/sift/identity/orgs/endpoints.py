@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from sift.core.auth.permissions import Role
 from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, InvalidCursor, Page
 from sift.core.text import StorableText
 from sift.identity.access import KeysDep
 from sift.identity.accounts.service import account_service
@@ -31,7 +32,6 @@ from sift.identity.orgs.schemas import (
     SwitchRead,
 )
 from sift.identity.orgs.service import organization_service
-from sift.identity.schemas import Page
 from sift.identity.tokens.access import issue_access_token
 
 router = APIRouter(prefix="/api/orgs", tags=["orgs"])
@@ -122,14 +122,14 @@ async def switch_org(
 @router.get(
     "/{org_id}/members",
     response_model=Page[MemberRead],
-    responses=exceptions.NotCurrentOrganization.openapi(),
+    responses={**exceptions.NotCurrentOrganization.openapi(), **InvalidCursor.openapi()},
 )
 async def list_members(
     principal: MembersRead,
     org_id: uuid.UUID,
     session: ReadSessionDep,
-    limit: int = Query(default=20, ge=1, le=100),
-    cursor: StorableText | None = Query(default=None, max_length=64),
+    limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: StorableText | None = Query(default=None, max_length=MAX_CURSOR_LENGTH),
 ) -> Page[MemberRead]:
     """The members of the current organization."""
     rows, next_cursor = await organization_service.members(

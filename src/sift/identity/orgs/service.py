@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +10,7 @@ from sift.contracts.events.identity import MemberRemoved, MemberRoleChanged, Org
 from sift.core.auth.permissions import Role
 from sift.core.auth.principal import Principal
 from sift.core.auth.revocation import Revocations
-from sift.core.errors import BadRequest
+from sift.core.pagination import cursor_uuid, decode_cursor, encode_cursor
 from sift.identity.events import events
 from sift.identity.models import Membership, Organization, User
 from sift.identity.orgs.exceptions import (
@@ -25,19 +24,6 @@ from sift.identity.orgs.repository import membership_repository, organization_re
 from sift.identity.sessions.service import session_service
 
 Member = tuple[Membership, User]
-
-
-def encode_cursor(user_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(user_id.bytes).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> uuid.UUID | None:
-    if not cursor:
-        return None
-    try:
-        return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError:
-        raise BadRequest("The cursor is not valid.") from None
 
 
 class OrganizationService:
@@ -113,8 +99,9 @@ class OrganizationService:
         limit: int,
     ) -> tuple[list[Member], str | None]:
         self.require_current(principal, org_id)
+        last = decode_cursor(cursor, 1)
         rows = await membership_repository.page(
-            session, org_id, after=decode_cursor(cursor), limit=limit + 1
+            session, org_id, after=cursor_uuid(last[0]) if last else None, limit=limit + 1
         )
         more = len(rows) > limit
         rows = rows[:limit]

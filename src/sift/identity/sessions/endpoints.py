@@ -13,10 +13,11 @@ from sift.core.auth.csrf import CsrfFailed
 from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
+from sift.core.pagination import Page
 from sift.core.text import StorableText
 from sift.identity.access import KeysDep
 from sift.identity.limits import RefreshLimit
-from sift.identity.schemas import AccessTokenRead, Page
+from sift.identity.schemas import AccessTokenRead
 from sift.identity.sessions.auth import AccountManage, CsrfChecked
 from sift.identity.sessions.cookies import (
     REFRESH_COOKIE,

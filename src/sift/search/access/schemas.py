@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from sift.core.schemas import Schema
 
@@ -12,8 +12,6 @@ MAX_DOCUMENTS = 1000
 
 
 class ReadableDocumentsRequest(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     document_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_DOCUMENTS)
 
 

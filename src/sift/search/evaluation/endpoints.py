@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Query, status
 
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
+from sift.core.pagination import InvalidCursor
 from sift.core.ratelimit import RateLimit, by_principal
 from sift.core.text import StorableText
 from sift.search.access.exceptions import UnknownCollections
 from sift.search.evaluation.auth import EvaluationsManage
-from sift.search.evaluation.exceptions import EvaluationNotFound, InvalidEvaluationCursor
+from sift.search.evaluation.exceptions import EvaluationNotFound
 from sift.search.evaluation.schemas import EvaluationCreate, EvaluationPage, EvaluationRead
 from sift.search.evaluation.service import evaluation_service
 from sift.search.retrieval.endpoints import RetrievalDep
@@ -44,7 +45,7 @@ async def run_evaluation(
     return EvaluationRead.model_validate(evaluation)
 
 
-@router.get("", response_model=EvaluationPage, responses=InvalidEvaluationCursor.openapi())
+@router.get("", response_model=EvaluationPage, responses=InvalidCursor.openapi())
 async def list_evaluations(
     principal: EvaluationsManage,
     session: ReadSessionDep,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sift.core.errors import BadRequest, NotFound
+from sift.core.errors import NotFound
 
 
 class EvaluationNotFound(NotFound):
@@ -11,11 +11,3 @@ class EvaluationNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__("No evaluation run of your organization has this ID.")
-
-
-class InvalidEvaluationCursor(BadRequest):
-    code = "invalid-cursor"
-    title = "Invalid cursor"
-
-    def __init__(self) -> None:
-        super().__init__("The cursor is not valid; start again without one.")

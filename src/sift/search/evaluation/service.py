@@ -10,9 +10,6 @@ that do not exist, so a run neither counts nor reveals them.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import time
 import uuid
 from collections.abc import Sequence
@@ -22,9 +19,10 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
+from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from sift.search.access.service import require_readable_collections
 from sift.search.evaluation import metrics
-from sift.search.evaluation.exceptions import EvaluationNotFound, InvalidEvaluationCursor
+from sift.search.evaluation.exceptions import EvaluationNotFound
 from sift.search.evaluation.models import Evaluation
 from sift.search.evaluation.repository import evaluation_repository
 from sift.search.evaluation.schemas import EvaluationCreate
@@ -46,27 +44,6 @@ async def rank_documents(
     chunk_ids = [chunk_id for chunk_id, _ in ranking.ranked[:DEPTH]]
     document_of = await documents_of(session, scope, chunk_ids)
     return metrics.distinct(document_of[c] for c in chunk_ids if c in document_of)
-
-
-def encode_cursor(evaluation: Evaluation) -> str:
-    raw = json.dumps([evaluation.created_at.isoformat(), str(evaluation.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    """(created_at, id) of the last row of the page before; 400 on anything else."""
-    if not cursor:
-        return None
-    try:
-        created_at, evaluation_id = json.loads(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        )
-        after = datetime.fromisoformat(created_at), uuid.UUID(evaluation_id)
-    except (ValueError, TypeError, binascii.Error):
-        raise InvalidEvaluationCursor() from None
-    if after[0].tzinfo is None:
-        raise InvalidEvaluationCursor()
-    return after
 
 
 class EvaluationService:
@@ -150,11 +127,14 @@ class EvaluationService:
     async def page(
         self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[Evaluation], str | None]:
-        after = decode_cursor(cursor)
+        last = decode_cursor(cursor, 2)
+        after = (cursor_time(last[0]), cursor_uuid(last[1])) if last else None
         rows = await evaluation_repository.page(
             session, principal.org_id, limit=limit + 1, after=after
         )
-        next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id)
         return rows[:limit], next_cursor
 
 

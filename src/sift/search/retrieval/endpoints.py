@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, Request
 from sift.core.auth import Authorize, Principal
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited
-from sift.core.ratelimit import RateLimit, by_principal
+from sift.core.ratelimit import ConfiguredLimit, by_principal
+from sift.search.config import SearchSettings
 from sift.search.retrieval.cursor import InvalidCursor
 from sift.search.retrieval.exceptions import DocumentNotFound
 from sift.search.retrieval.schemas import (
@@ -38,25 +39,17 @@ def get_retrieval(request: Request) -> Retrieval:
 RetrievalDep = Annotated[Retrieval, Depends(get_retrieval)]
 
 
-class ConfiguredLimit:
-    """A per-caller rate limit whose rule is read from the search settings."""
+def _search_config(request: Request) -> SearchSettings:
+    return get_retrieval(request).config
 
-    def __init__(self, name: str, setting: str) -> None:
-        self.name = name
-        self.setting = setting
-        self._limits: dict[str, RateLimit] = {}
 
-    async def __call__(self, request: Request) -> None:
-        rule: str = getattr(get_retrieval(request).config, self.setting)
-        limit = self._limits.get(rule)
-        if limit is None:
-            limit = self._limits[rule] = RateLimit(self.name, rule, key=by_principal)
-        await limit(request)
+def _limit(name: str, setting: str) -> ConfiguredLimit:
+    return ConfiguredLimit(name, setting, settings_of=_search_config, key=by_principal)
 
 
 # Declared after the principal's dependency, so that the count is per caller.
-SearchLimit = Annotated[None, Depends(ConfiguredLimit("search.query", "search_rate_limit"))]
-RetrieveLimit = Annotated[None, Depends(ConfiguredLimit("search.retrieve", "retrieve_rate_limit"))]
+SearchLimit = Annotated[None, Depends(_limit("search.query", "search_rate_limit"))]
+RetrieveLimit = Annotated[None, Depends(_limit("search.retrieve", "retrieve_rate_limit"))]
 
 router = APIRouter(prefix="/api/search", tags=["search"])
 internal_router = APIRouter(prefix="/internal/search", tags=["internal"])

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from sift.core.schemas import Schema
 from sift.search.retrieval.cursor import MAX_CURSOR_LENGTH
@@ -23,10 +23,6 @@ class Mode(StrEnum):
     semantic = "semantic"
 
 
-class RequestSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
 def _clean_strings(values: list[str] | None) -> list[str] | None:
     if values is None:
         return None
@@ -34,7 +30,7 @@ def _clean_strings(values: list[str] | None) -> list[str] | None:
     return cleaned or None
 
 
-class SearchRequest(RequestSchema):
+class SearchRequest(Schema):
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     mode: Mode = Mode.hybrid
     collection_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_FILTER_VALUES)
@@ -86,7 +82,7 @@ class SearchResponse(BaseModel):
     took_ms: int
 
 
-class RetrieveRequest(RequestSchema):
+class RetrieveRequest(Schema):
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     collection_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_FILTER_VALUES)
     document_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_FILTER_VALUES)

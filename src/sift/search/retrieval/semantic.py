@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import array
 import asyncio
+import base64
 import hashlib
 from dataclasses import dataclass
 
-import structlog
 from pgvector.sqlalchemy import Vector
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import Integer, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.core.cache import Cache
 from sift.core.config import CoreSettings
 from sift.search.ingestion.embedding import Embedder
 from sift.search.retrieval.bm25 import Candidate
 from sift.search.retrieval.scope import Scope
-
-log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -89,35 +87,35 @@ async def semantic_candidates(
 
 
 class QueryEmbeddings:
-    """Query vectors by model and text, cached in Redis (a hit skips the model entirely)."""
+    """Query vectors by model and text, cached (a hit skips the model entirely).
+
+    Cached as base64 of float32s: a quarter of the size of the same vector in JSON.
+    """
 
     def __init__(
         self, embedder: Embedder, redis: Redis, settings: CoreSettings, *, ttl_seconds: int
     ) -> None:
         self.embedder = embedder
-        self.redis = redis
-        self.settings = settings
         self.ttl_seconds = ttl_seconds
-
-    def _key(self, query: str) -> str:
-        digest = hashlib.sha256(f"{self.embedder.name}\0{query}".encode()).hexdigest()
-        return self.settings.redis_key("search", "query-embedding", digest)
+        self.cache = Cache(redis, "search.query-embeddings", settings)
 
     async def embed(self, query: str) -> list[float]:
-        key = self._key(query)
-        if self.ttl_seconds:
-            try:
-                cached = await self.redis.get(key)
-            except RedisError as exc:  # the cache is an optimisation only
-                log.warning("search.embedding_cache_unavailable", error=str(exc))
-                cached = None
-            if cached and len(cached) == 4 * self.embedder.dimension:
-                return [float(value) for value in array.array("f", cached)]
+        if not self.ttl_seconds:
+            return _unpack(await self._packed(query))
+        # The dimension too: a remote model asked for another size gives other vectors.
+        key = hashlib.sha256(
+            f"{self.embedder.name}\0{self.embedder.dimension}\0{query}".encode()
+        ).hexdigest()
+        packed = await self.cache.get_or_load(
+            key, lambda: self._packed(query), ttl=self.ttl_seconds, model=str
+        )
+        return _unpack(packed)
+
+    async def _packed(self, query: str) -> str:
         # CPU-bound: off the event loop.
         [vector] = await asyncio.to_thread(self.embedder.embed, [query])
-        if self.ttl_seconds:
-            try:
-                await self.redis.set(key, array.array("f", vector).tobytes(), ex=self.ttl_seconds)
-            except RedisError as exc:
-                log.warning("search.embedding_cache_unavailable", error=str(exc))
-        return vector
+        return base64.b64encode(array.array("f", vector).tobytes()).decode()
+
+
+def _unpack(packed: str) -> list[float]:
+    return [float(value) for value in array.array("f", base64.b64decode(packed))]

@@ -17,10 +17,10 @@ from datetime import datetime
 
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
+from sift.core.cache import Cache
 from sift.core.config import CoreSettings
 from sift.search.access.service import readable_collections_and_index_version
 from sift.search.config import SearchSettings
@@ -68,6 +68,7 @@ class Retrieval:
             self.settings,
             ttl_seconds=self.config.query_embedding_cache_seconds,
         )
+        self.results = Cache(self.redis, "search.results", self.settings)
         self.cursors = CursorCodec(self.settings.secret_key.get_secret_value().encode())
         self.hnsw = HnswOptions(
             ef_search=self.config.hnsw_ef_search,
@@ -221,18 +222,19 @@ class RetrievalService:
             created_after=request.created_after,
             created_before=request.created_before,
         )
-        key = retrieval.settings.redis_key(
-            "search",
-            "results",
-            str(principal.org_id),
-            search_digest(
-                [digest, scope.fingerprint(), scope.index_version, offset, request.limit]
-            ),
+        page_digest = search_digest(
+            [digest, scope.fingerprint(), scope.index_version, offset, request.limit]
         )
-        response = await self._cached(retrieval, key)
-        if response is None:
+        key = f"{principal.org_id}:{page_digest}"
+        if retrieval.config.result_cache_seconds:
+            response = await retrieval.results.get_or_load(
+                key,
+                lambda: self._search(session, retrieval, scope, request, offset, digest),
+                ttl=retrieval.config.result_cache_seconds,
+                model=SearchResponse,
+            )
+        else:
             response = await self._search(session, retrieval, scope, request, offset, digest)
-            await self._store(retrieval, key, response)
         took_ms = round((time.perf_counter() - started) * 1000)
         await log_query(
             session,
@@ -323,33 +325,6 @@ class RetrievalService:
             document_title=rows[0].document_title,
             passages=[_passage(row, 0.0) for row in rows],
         )
-
-    @staticmethod
-    async def _cached(retrieval: Retrieval, key: str) -> SearchResponse | None:
-        if not retrieval.config.result_cache_seconds:
-            return None
-        try:
-            payload = await retrieval.redis.get(key)
-        except RedisError as exc:  # the cache is an optimisation only
-            log.warning("search.result_cache_unavailable", error=str(exc))
-            return None
-        if payload is None:
-            return None
-        try:
-            return SearchResponse.model_validate_json(payload)
-        except ValueError:
-            return None
-
-    @staticmethod
-    async def _store(retrieval: Retrieval, key: str, response: SearchResponse) -> None:
-        if not retrieval.config.result_cache_seconds:
-            return
-        try:
-            await retrieval.redis.set(
-                key, response.model_dump_json(), ex=retrieval.config.result_cache_seconds
-            )
-        except RedisError as exc:
-            log.warning("search.result_cache_unavailable", error=str(exc))
 
 
 def _hit(row: ChunkRow, score: float, *, max_words: int) -> SearchHit:

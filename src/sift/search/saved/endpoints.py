@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from sift.core.db import ReadSessionDep, SessionDep
+from sift.core.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, InvalidCursor
 from sift.core.text import StorableText
 from sift.search.access.exceptions import UnknownCollections
 from sift.search.config import SearchSettings, get_search_settings
@@ -15,9 +16,6 @@ from sift.search.models import SavedSearch
 from sift.search.saved import exceptions
 from sift.search.saved.auth import SearchRead
 from sift.search.saved.schemas import (
-    DEFAULT_LIMIT,
-    MAX_CURSOR_LENGTH,
-    MAX_LIMIT,
     SavedSearchCreate,
     SavedSearchFilters,
     SavedSearchPage,
@@ -43,7 +41,7 @@ def _read(saved: SavedSearch) -> SavedSearchRead:
     )
 
 
-@router.get("", response_model=SavedSearchPage, responses=exceptions.InvalidCursor.openapi())
+@router.get("", response_model=SavedSearchPage, responses=InvalidCursor.openapi())
 async def list_saved_searches(
     principal: SearchRead,
     session: ReadSessionDep,

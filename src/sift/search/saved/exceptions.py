@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sift.core.errors import BadRequest, Conflict, NotFound
+from sift.core.errors import Conflict, NotFound
 
 
 class SavedSearchNotFound(NotFound):
@@ -29,11 +29,3 @@ class SavedSearchLimitReached(Conflict):
         super().__init__(
             f"You may keep at most {limit} saved searches; delete one first.", limit=limit
         )
-
-
-class InvalidCursor(BadRequest):
-    code = "invalid-cursor"
-    title = "Invalid cursor"
-
-    def __init__(self) -> None:
-        super().__init__("The cursor is not valid; start again without one.")

@@ -1,9 +1,7 @@
-"""Request and response bodies of saved searches, and their page cursor."""
+"""Request and response bodies of saved searches."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -11,7 +9,6 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
@@ -19,11 +16,7 @@ from pydantic import (
 
 from sift.core.schemas import Schema
 from sift.core.text import DisplayName
-from sift.search.saved.exceptions import InvalidCursor
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-MAX_CURSOR_LENGTH = 200
 MAX_QUERY_LENGTH = 1000
 MAX_NAME_LENGTH = 200
 
@@ -60,8 +53,6 @@ SearchMode = Literal["hybrid", "fulltext", "semantic"]
 class SavedSearchFilters(Schema):
     """The filters of `POST /api/search`, as a saved search keeps them."""
 
-    model_config = ConfigDict(extra="forbid")
-
     mode: SearchMode = "hybrid"
     collection_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
     tags: list[Tag] | None = Field(default=None, max_length=20)
@@ -81,8 +72,6 @@ class SavedSearchFilters(Schema):
 
 
 class SavedSearchCreate(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     name: DisplayName = Field(max_length=MAX_NAME_LENGTH)
     query: Query
     filters: SavedSearchFilters = Field(default_factory=SavedSearchFilters)
@@ -102,17 +91,3 @@ class SavedSearchRead(Schema):
 class SavedSearchPage(Schema):
     items: list[SavedSearchRead]
     next_cursor: str | None = None
-
-
-def encode_cursor(last_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(last_id.bytes).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> uuid.UUID | None:
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return uuid.UUID(bytes=raw)
-    except (ValueError, binascii.Error):
-        raise InvalidCursor() from None

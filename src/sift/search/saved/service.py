@@ -19,6 +19,7 @@ from sift.contracts.events.documents import DocumentIndexed
 from sift.contracts.events.search import SavedSearchMatched
 from sift.core.auth import Principal, PrincipalKind, Role, permissions_for
 from sift.core.db import new_id
+from sift.core.pagination import cursor_uuid, decode_cursor, encode_cursor
 from sift.search.access.service import can_read_collection, require_readable_collections
 from sift.search.events import events
 from sift.search.models import IndexedDocument, SavedSearch
@@ -28,12 +29,7 @@ from sift.search.saved.exceptions import (
     SavedSearchNotFound,
 )
 from sift.search.saved.repository import saved_search_repository
-from sift.search.saved.schemas import (
-    SavedSearchCreate,
-    SavedSearchFilters,
-    decode_cursor,
-    encode_cursor,
-)
+from sift.search.saved.schemas import SavedSearchCreate, SavedSearchFilters
 
 log = structlog.get_logger()
 
@@ -80,11 +76,12 @@ class SavedSearchService:
     async def list(
         self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[SavedSearch], str | None]:
+        last = decode_cursor(cursor, 1)
         rows = await saved_search_repository.page(
             session,
             principal.org_id,
             principal.user_id,
-            before=decode_cursor(cursor),
+            before=cursor_uuid(last[0]) if last else None,
             limit=limit + 1,
         )
         more = len(rows) > limit

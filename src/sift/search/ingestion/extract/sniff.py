@@ -1,79 +1,38 @@
-"""The file type from the bytes themselves (magic numbers, then content), never the name."""
+"""The file type from the bytes themselves, by the rules the documents service applied at
+upload (`sift.core.filetypes`), its refusals as ingestion failures."""
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
+from sift.core.filetypes import (
+    DOCX,
+    HTML,
+    MARKDOWN,
+    PDF,
+    EmptyContent,
+    UnsupportedContent,
+)
+from sift.core.filetypes import sniff as sniff_bytes
 from sift.search.ingestion.exceptions import corrupt_file, unsupported_type
 from sift.search.ingestion.extract.base import FileType
 
-_HTML_START = re.compile(
-    rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body|<meta|<title|<article|<main|<div|"
-    rb"<p[\s>]|<h[1-6][\s>])",
-    re.IGNORECASE | re.DOTALL,
-)
-_MARKDOWN_SIGNS = re.compile(
-    r"^(#{1,6} \S|```|~~~|[-*+] \S|\d+\. \S|> \S)|\[[^\]\n]+\]\([^)\n]+\)|^[=-]{3,}\s*$",
-    re.MULTILINE,
-)
-# Binary formats we recognize only to refuse them with a precise message.
-_KNOWN_BINARY: tuple[tuple[bytes, str], ...] = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document"),
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF8", "GIF image"),
-    (b"\x1f\x8b", "gzip archive"),
-    (b"{\\rtf", "RTF document"),
-)
-MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown"})
+MARKDOWN_TYPES = frozenset({MARKDOWN, "text/x-markdown"})
+_FILE_TYPES = {PDF: FileType.pdf, DOCX: FileType.docx, HTML: FileType.html}
 
 
 def sniff(data: bytes, declared_type: str | None = None) -> FileType:
-    """PDF and DOCX by their magic numbers; HTML, Markdown and text by their content.
-
-    `declared_type` (what the documents service sniffed) only tells Markdown from plain text,
-    which no magic number can.
-    """
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return FileType.pdf
-    if head.startswith(b"PK\x03\x04"):
-        return _zip_type(data)
-    for magic, what in _KNOWN_BINARY:
-        if head.startswith(magic):
-            raise unsupported_type(what)
-    sample = data[:8192]
-    if b"\x00" in sample and not _is_utf16(sample):
-        raise unsupported_type("binary data")
-    if _HTML_START.match(sample.lstrip(b"\xef\xbb\xbf")):
-        return FileType.html
+    """`declared_type` (what the documents service sniffed) is only the Markdown hint."""
     declared = (declared_type or "").split(";")[0].strip().lower()
-    if declared in MARKDOWN_TYPES:
-        return FileType.markdown
-    if declared == "text/html":
-        return FileType.html
-    text = sample.decode("utf-8", errors="ignore")
-    if len(_MARKDOWN_SIGNS.findall(text)) >= 2:
-        return FileType.markdown
-    return FileType.text
-
-
-def _is_utf16(sample: bytes) -> bool:
-    return sample.startswith((b"\xff\xfe", b"\xfe\xff"))
-
-
-def _zip_type(data: bytes) -> FileType:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        raise corrupt_file("ZIP") from None
-    if "word/document.xml" in names:
-        return FileType.docx
-    if "xl/workbook.xml" in names:
-        raise unsupported_type("Excel workbook")
-    if "ppt/presentation.xml" in names:
-        raise unsupported_type("PowerPoint presentation")
-    raise unsupported_type("ZIP archive")
+        sniffed = sniff_bytes(data, markdown_hint=declared in MARKDOWN_TYPES)
+    except EmptyContent:
+        return FileType.text  # extraction reports that there is no text
+    except UnsupportedContent as refused:
+        if refused.what == "ZIP archive" and not zipfile.is_zipfile(io.BytesIO(data)):
+            raise corrupt_file("ZIP") from None
+        raise unsupported_type(refused.what) from None
+    if sniffed.mime_type == MARKDOWN:
+        return FileType.markdown
+    return _FILE_TYPES.get(sniffed.mime_type, FileType.text)

@@ -24,13 +24,13 @@ import structlog
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateSchema
 
 from sift import SERVICES
-from sift.core.config import CoreSettings
+from sift.core.config import CoreSettings, SiftSettings
 from sift.core.db import Database
 from sift.core.events.retention import purge_processed_events, purge_published_outbox
 from sift.core.scheduling import JobContext, ScheduledJob, cron, job_context, set_job_context
@@ -44,10 +44,10 @@ log = structlog.get_logger()
 JOBS_TABLE = "apscheduler_jobs"
 
 
-class SchedulerSettings(BaseSettings):
+class SchedulerSettings(SiftSettings):
     """Environment variables `SIFT_SCHEDULER_*`."""
 
-    model_config = SettingsConfigDict(env_prefix="SIFT_SCHEDULER_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SIFT_SCHEDULER_")
 
     schema_name: str = "scheduler"
     # Published outbox rows are only an audit of what the relay sent.

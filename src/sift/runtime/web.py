@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 import sift
+from sift.core.config import SiftSettings
 from sift.runtime.supervisor import ProcessSpec
 
 log = structlog.get_logger()
@@ -39,10 +40,10 @@ class WebError(RuntimeError):
     pass
 
 
-class WebSettings(BaseSettings):
+class WebSettings(SiftSettings):
     """Environment variables `SIFT_WEB_*`."""
 
-    model_config = SettingsConfigDict(env_prefix="SIFT_WEB_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SIFT_WEB_")
 
     host: str = "127.0.0.1"
     port: int = 3000

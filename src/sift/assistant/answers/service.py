@@ -188,7 +188,9 @@ class AnswerService:
                     yield TokenEvent(piece)
                 yield Outcome(
                     answer=hit.answer,
-                    citations=[CitationRead.model_validate(c) for c in hit.citations],
+                    citations=[
+                        CitationRead.model_validate(c, extra="ignore") for c in hit.citations
+                    ],
                     provider=hit.provider,
                     model=hit.model,
                     grounded=hit.grounded,

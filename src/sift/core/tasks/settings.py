@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from sift.core.config import SiftSettings
 
 
-class TaskSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIFT_TASKS_", env_file=".env", extra="ignore")
+class TaskSettings(SiftSettings):
+    model_config = SettingsConfigDict(env_prefix="SIFT_TASKS_")
 
     soft_time_limit: int = 300  # the task gets SoftTimeLimitExceeded and can clean up
     time_limit: int = 360  # then the worker process is killed

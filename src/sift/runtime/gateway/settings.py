@@ -9,9 +9,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from sift.core.config import CoreSettings, Environment
+from sift.core.config import CoreSettings, Environment, SiftSettings
 from sift.runtime.tls import TlsFiles
 
 RATE_LIMITED_PATHS = (
@@ -32,10 +32,10 @@ class GatewayError(RuntimeError):
     pass
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(SiftSettings):
     """Environment variables `SIFT_GATEWAY_*`."""
 
-    model_config = SettingsConfigDict(env_prefix="SIFT_GATEWAY_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SIFT_GATEWAY_")
 
     listen_address: str = "127.0.0.1"  # "0.0.0.0" in a container
     https_port: int = 8443

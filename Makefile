@@ -7,7 +7,7 @@ DEPS_HASH := $(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum 
 STAMP := $(VENV)/.deps-$(DEPS_HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-web install system-deps lint format lock check-boundaries clean help
+.PHONY: run test test-web install system-deps lint format lock clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'

@@ -140,8 +140,9 @@ def limited_app(settings: CoreSettings) -> AppClient:
     ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
         app = create_service_app("limited", routers=[router], settings=app_settings or settings)
         async with app.router.lifespan_context(app):
-            if config is not None:
-                RateLimiting.install(app, config)
+            # Generous by default: on a loaded CI machine a 0.5 s Redis call can time out and
+            # fail open, and these tests are about the limits' logic (timeouts have their own).
+            RateLimiting.install(app, config or RateLimitSettings(timeout=5.0))
             transport = httpx.ASGITransport(app=app, client=(peer, 40000))
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 yield app, client

@@ -8,12 +8,15 @@ from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sift.core.app import create_service_app
 from sift.core.auth import Authenticator, Authorize, Principal, TokenVerifier
 from sift.core.auth.config import AuthSettings
 from sift.core.auth.jwks import JwksKeySource
 from sift.core.config import CoreSettings
+from sift.core.db import Database
+from tests.conftest import TransactionalDatabase
 
 
 def verify_with_identity(app: FastAPI, identity_app: FastAPI) -> Authenticator:
@@ -48,4 +51,18 @@ async def probe_service(
         verify_with_identity(app, identity_app)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://probe") as client:
+            yield client
+
+
+@asynccontextmanager
+async def service_verifying_with_identity(
+    app: FastAPI, identity_app: FastAPI, connection: AsyncConnection, database: Database
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A started service `app` in the test's transaction, verifying tokens against identity."""
+    async with app.router.lifespan_context(app):
+        await app.state.database.dispose()
+        app.state.database = TransactionalDatabase(connection, database)
+        verify_with_identity(app, identity_app)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client

@@ -22,7 +22,7 @@ from sift.runtime.embedded_postgres import free_port
 from tests.core.auth.jwks_over_asgi import probe_service
 from tests.fakes.oidc import FakeOidcProvider
 from tests.identity.conftest import Identity, IdentityFactory, add_member, make_org
-from tests.identity.test_oauth import oauth_config, oidc_provider, sign_in
+from tests.identity.oauth.conftest import oauth_config, oidc_provider, sign_in
 from tests.identity.test_sessions import cookie_headers
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -106,6 +107,19 @@ async def test_metrics_count_requests_by_route_template(service_client: ClientFa
     ) in text
     assert 'route="unmatched",service="notifications",status="404"' in text
     assert "sift_http_request_duration_seconds_bucket" in text
+
+
+async def test_metrics_label_routes_of_included_routers_by_template(
+    service_client: ClientFactory,
+) -> None:
+    async with service_client("documents") as client:
+        for _ in range(2):
+            await client.get(f"/api/collections/{uuid.uuid4()}")  # no token: 401
+        text = (await client.get("/metrics")).text
+    assert (
+        'sift_http_requests_total{method="GET",route="/api/collections/{collection_id}",'
+        'service="documents",status="401"} 2.0'
+    ) in text
 
 
 async def test_openapi_is_served_per_service(service_client: ClientFactory) -> None:

@@ -13,7 +13,6 @@ from prometheus_client import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -45,13 +44,10 @@ class HttpMetrics:
 
 
 def _route_template(scope: Scope) -> str:
-    # Label by template, not raw path: one series per route, not one per document ID.
-    app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", []):
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    # Label by template, not raw path: one series per route, not one per document ID. The
+    # router records the route it chose in the scope; matching `app.router.routes` here
+    # would see only the outer entry of each router FastAPI includes.
+    return str(getattr(scope.get("route"), "path", "unmatched"))
 
 
 class MetricsMiddleware:

@@ -10,7 +10,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
-from sift.search.access.service import readable_collections_query
+from sift.search.access.repository import collection_access_repository
 from sift.search.evaluation.models import Evaluation
 from sift.search.models import Chunk
 
@@ -64,7 +64,9 @@ class EvaluationRepository:
             .where(
                 Chunk.org_id == principal.org_id,
                 Chunk.document_id.in_(document_ids),
-                Chunk.collection_id.in_(readable_collections_query(principal).scalar_subquery()),
+                Chunk.collection_id.in_(
+                    collection_access_repository.readable(principal).scalar_subquery()
+                ),
             )
         )
         if collection_ids is not None:

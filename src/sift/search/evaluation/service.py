@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
 from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
-from sift.search.access.service import require_readable_collections
+from sift.search.access.service import access_service
 from sift.search.evaluation import metrics
 from sift.search.evaluation.exceptions import EvaluationNotFound
 from sift.search.evaluation.models import Evaluation
@@ -54,7 +54,7 @@ class EvaluationService:
         principal: Principal,
         body: EvaluationCreate,
     ) -> Evaluation:
-        await require_readable_collections(
+        await access_service.require_readable_collections(
             session, principal, body.collection_ids, loc=("body", "collection_ids")
         )
         scope = await retrieval_service.scope(

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.core.auth import Principal
 from sift.core.cache import Cache
 from sift.core.config import CoreSettings
-from sift.search.access.service import readable_collections_and_index_version
+from sift.search.access.repository import collection_access_repository
 from sift.search.config import SearchSettings
 from sift.search.ingestion.embedding import Embedder
 from sift.search.querylog import log_query
@@ -99,7 +99,9 @@ class RetrievalService:
     ) -> Scope:
         """The caller's readable collections, narrowed by the request's. A collection asked for
         but not readable simply contributes nothing (whether it exists is not revealed)."""
-        readable, version = await readable_collections_and_index_version(session, principal)
+        readable, version = await collection_access_repository.readable_with_index_version(
+            session, principal
+        )
         if collection_ids is not None:
             readable &= set(collection_ids)
         return Scope(

@@ -26,7 +26,7 @@ from sift.search.evaluation.exceptions import EvaluationNotFound
 from sift.search.evaluation.models import Evaluation
 from sift.search.evaluation.repository import evaluation_repository
 from sift.search.evaluation.schemas import EvaluationCreate
-from sift.search.retrieval.repository import documents_of
+from sift.search.retrieval.repository.chunks import chunk_repository
 from sift.search.retrieval.schemas import Mode
 from sift.search.retrieval.scope import Scope
 from sift.search.retrieval.service import Retrieval, retrieval_service
@@ -42,7 +42,7 @@ async def rank_documents(
     """Distinct documents in the engine's order (each at its best chunk), at most DEPTH."""
     ranking = await retrieval_service.rank(session, retrieval, scope, query, mode, per_document=1)
     chunk_ids = [chunk_id for chunk_id, _ in ranking.ranked[:DEPTH]]
-    document_of = await documents_of(session, scope, chunk_ids)
+    document_of = await chunk_repository.documents_of(session, scope, chunk_ids)
     return metrics.distinct(document_of[c] for c in chunk_ids if c in document_of)
 
 

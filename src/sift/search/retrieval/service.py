@@ -27,12 +27,13 @@ from sift.search.config import SearchSettings
 from sift.search.ingestion.embedding import Embedder
 from sift.search.querylog import log_query
 from sift.search.retrieval import highlight
-from sift.search.retrieval.bm25 import Candidate, QueryTerms, bm25_candidates, query_terms
 from sift.search.retrieval.cursor import CursorCodec, search_digest
 from sift.search.retrieval.exceptions import DocumentNotFound
-from sift.search.retrieval.fusion import group_by_document, reciprocal_rank_fusion
+from sift.search.retrieval.fusion import Candidate, group_by_document, reciprocal_rank_fusion
 from sift.search.retrieval.query import ParsedQuery, parse_query, tsquery_literal
-from sift.search.retrieval.repository import ChunkRow, chunk_rows, document_chunks, documents_of
+from sift.search.retrieval.repository.bm25 import QueryTerms, bm25_repository
+from sift.search.retrieval.repository.chunks import ChunkRow, chunk_repository
+from sift.search.retrieval.repository.vectors import HnswOptions, vector_repository
 from sift.search.retrieval.schemas import (
     DocumentPassages,
     Mode,
@@ -43,7 +44,7 @@ from sift.search.retrieval.schemas import (
     SearchResponse,
 )
 from sift.search.retrieval.scope import Scope
-from sift.search.retrieval.semantic import HnswOptions, QueryEmbeddings, semantic_candidates
+from sift.search.retrieval.semantic import QueryEmbeddings
 from sift.search.vectors import VectorIndex
 from sift.search.vectors.base import VectorFilters, VectorSearch
 
@@ -135,9 +136,9 @@ class RetrievalService:
         if mode in (Mode.semantic, Mode.hybrid) and not scope.empty and query.positive:
             embedding = asyncio.create_task(retrieval.embeddings.embed(query.positive))
         try:
-            terms = await query_terms(session, scope, query.positive)
+            terms = await bm25_repository.query_terms(session, scope, query.positive)
             if mode in (Mode.fulltext, Mode.hybrid):
-                fulltext = await bm25_candidates(
+                fulltext = await bm25_repository.candidates(
                     session,
                     scope,
                     query,
@@ -160,7 +161,7 @@ class RetrievalService:
             )
         else:
             ranked = fulltext or semantic
-        document_of = await documents_of(
+        document_of = await chunk_repository.documents_of(
             session,
             scope,
             [chunk_id for chunk_id, _ in ranked],
@@ -175,11 +176,12 @@ class RetrievalService:
     ) -> list[Candidate]:
         model = retrieval.embedder.name
         if not isinstance(retrieval.vectors, VectorSearch):
-            return await semantic_candidates(
+            return await vector_repository.nearest(
                 session, vector, scope, k, model=model, options=retrieval.hnsw
             )
         # Pinecone filters by the readable collections itself; the hits are still hydrated
-        # through `documents_of`, which checks them against the scope in SQL once more.
+        # through `chunk_repository.documents_of`, which checks them against the scope in SQL
+        # once more.
         hits = await retrieval.vectors.query(
             scope.org_id,
             vector,
@@ -268,7 +270,7 @@ class RetrievalService:
         )
         page = ranking.ranked[offset : offset + request.limit]
         explicit = ranking.query.explicit
-        rows = await chunk_rows(
+        rows = await chunk_repository.rows(
             session,
             scope,
             [chunk_id for chunk_id, _ in page],
@@ -312,14 +314,16 @@ class RetrievalService:
             session, retrieval, scope, request.query, request.mode, per_document=per_document
         )
         page = ranking.ranked[: request.limit]
-        rows = await chunk_rows(session, scope, [chunk_id for chunk_id, _ in page])
+        rows = await chunk_repository.rows(session, scope, [chunk_id for chunk_id, _ in page])
         return [_passage(rows[chunk_id], score) for chunk_id, score in page if chunk_id in rows]
 
     async def document_passages(
         self, session: AsyncSession, principal: Principal, document_id: uuid.UUID
     ) -> DocumentPassages:
         """Every passage of a readable document's indexed version, in order, not ranked."""
-        rows = await document_chunks(session, await self.scope(session, principal), document_id)
+        rows = await chunk_repository.of_document(
+            session, await self.scope(session, principal), document_id
+        )
         if not rows:
             raise DocumentNotFound()
         return DocumentPassages(

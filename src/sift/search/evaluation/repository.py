@@ -10,6 +10,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
+from sift.core.db import ReadSession
 from sift.search.access.repository import collection_access_repository
 from sift.search.evaluation.models import Evaluation
 from sift.search.models import Chunk
@@ -22,7 +23,7 @@ class EvaluationRepository:
         return evaluation
 
     async def get(
-        self, session: AsyncSession, org_id: uuid.UUID, evaluation_id: uuid.UUID
+        self, session: ReadSession, org_id: uuid.UUID, evaluation_id: uuid.UUID
     ) -> Evaluation | None:
         return await session.scalar(
             select(Evaluation).where(Evaluation.id == evaluation_id, Evaluation.org_id == org_id)
@@ -30,7 +31,7 @@ class EvaluationRepository:
 
     async def page(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         org_id: uuid.UUID,
         *,
         limit: int,

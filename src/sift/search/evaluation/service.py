@@ -19,6 +19,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
+from sift.core.db import ReadSession
 from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from sift.search.access.service import access_service
 from sift.search.evaluation import metrics
@@ -117,7 +118,7 @@ class EvaluationService:
         return evaluation
 
     async def get(
-        self, session: AsyncSession, principal: Principal, evaluation_id: uuid.UUID
+        self, session: ReadSession, principal: Principal, evaluation_id: uuid.UUID
     ) -> Evaluation:
         evaluation = await evaluation_repository.get(session, principal.org_id, evaluation_id)
         if evaluation is None:
@@ -125,7 +126,7 @@ class EvaluationService:
         return evaluation
 
     async def page(
-        self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+        self, session: ReadSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[Evaluation], str | None]:
         last = decode_cursor(cursor, 2)
         after = (cursor_time(last[0]), cursor_uuid(last[1])) if last else None

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.core.auth import Principal
 from sift.core.cache import Cache
 from sift.core.config import CoreSettings
+from sift.core.db import ReadSession
 from sift.search.access.repository import collection_access_repository
 from sift.search.config import SearchSettings
 from sift.search.ingestion.embedding import Embedder
@@ -293,7 +294,7 @@ class RetrievalService:
 
     async def retrieve(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         retrieval: Retrieval,
         principal: Principal,
         request: RetrieveRequest,
@@ -318,7 +319,7 @@ class RetrievalService:
         return [_passage(rows[chunk_id], score) for chunk_id, score in page if chunk_id in rows]
 
     async def document_passages(
-        self, session: AsyncSession, principal: Principal, document_id: uuid.UUID
+        self, session: ReadSession, principal: Principal, document_id: uuid.UUID
     ) -> DocumentPassages:
         """Every passage of a readable document's indexed version, in order, not ranked."""
         rows = await chunk_repository.of_document(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.documents import DocumentIndexed
 from sift.contracts.events.search import SavedSearchMatched
 from sift.core.auth import Principal, PrincipalKind, Role, permissions_for
-from sift.core.db import new_id
+from sift.core.db import ReadSession, new_id
 from sift.core.pagination import cursor_uuid, decode_cursor, encode_cursor
 from sift.search.access.repository import collection_access_repository
 from sift.search.access.service import access_service
@@ -75,7 +75,7 @@ def passes_filters(
 
 class SavedSearchService:
     async def list(
-        self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+        self, session: ReadSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[SavedSearch], str | None]:
         last = decode_cursor(cursor, 1)
         rows = await saved_search_repository.page(
@@ -90,7 +90,7 @@ class SavedSearchService:
         return rows, encode_cursor(rows[-1].id) if more and rows else None
 
     async def get(
-        self, session: AsyncSession, principal: Principal, saved_id: uuid.UUID
+        self, session: ReadSession, principal: Principal, saved_id: uuid.UUID
     ) -> SavedSearch:
         saved = await saved_search_repository.get(
             session, principal.org_id, principal.user_id, saved_id

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Text, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.core.db import ReadSession
 from sift.search.retrieval.scope import Scope
 
 
@@ -119,7 +120,7 @@ class ChunkRepository:
         return {row.id: _row(row) for row in await session.execute(statement)}
 
     async def of_document(
-        self, session: AsyncSession, scope: Scope, document_id: uuid.UUID
+        self, session: ReadSession, scope: Scope, document_id: uuid.UUID
     ) -> list[ChunkRow]:
         """Every chunk of the document's indexed version, in order (empty: unknown or unreadable).
 

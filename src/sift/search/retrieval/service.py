@@ -284,7 +284,11 @@ class RetrievalService:
             ),
         )
         items = [
-            _hit(rows[chunk_id], score, max_words=config.snippet_max_words)
+            SearchHit.from_row(
+                rows[chunk_id],
+                score=score,
+                snippet=_snippet(rows[chunk_id], max_words=config.snippet_max_words),
+            )
             for chunk_id, score in page
             if chunk_id in rows
         ]
@@ -316,7 +320,11 @@ class RetrievalService:
         )
         page = ranking.ranked[: request.limit]
         rows = await chunk_repository.rows(session, scope, [chunk_id for chunk_id, _ in page])
-        return [_passage(rows[chunk_id], score) for chunk_id, score in page if chunk_id in rows]
+        return [
+            Passage.from_row(rows[chunk_id], score=score)
+            for chunk_id, score in page
+            if chunk_id in rows
+        ]
 
     async def document_passages(
         self, session: ReadSession, principal: Principal, document_id: uuid.UUID
@@ -330,45 +338,14 @@ class RetrievalService:
         return DocumentPassages(
             document_id=document_id,
             document_title=rows[0].document_title,
-            passages=[_passage(row, 0.0) for row in rows],
+            passages=[Passage.from_row(row, score=0.0) for row in rows],
         )
 
 
-def _hit(row: ChunkRow, score: float, *, max_words: int) -> SearchHit:
+def _snippet(row: ChunkRow, *, max_words: int) -> str:
     if row.headline is not None and highlight.START in row.headline:
-        snippet = highlight.render(row.headline)
-    else:
-        snippet = highlight.plain_snippet(row.text, max_words=max_words)
-    return SearchHit(
-        document_id=row.document_id,
-        document_title=row.document_title,
-        collection_id=row.collection_id,
-        version_id=row.version_id,
-        chunk_id=row.chunk_id,
-        page=row.page,
-        page_end=row.page_end,
-        start_char=row.start_char,
-        end_char=row.end_char,
-        score=score,
-        snippet=snippet,
-        text=row.text,
-    )
-
-
-def _passage(row: ChunkRow, score: float) -> Passage:
-    return Passage(
-        chunk_id=row.chunk_id,
-        document_id=row.document_id,
-        document_title=row.document_title,
-        collection_id=row.collection_id,
-        version_id=row.version_id,
-        page=row.page,
-        page_end=row.page_end,
-        start_char=row.start_char,
-        end_char=row.end_char,
-        text=row.text,
-        score=score,
-    )
+        return highlight.render(row.headline)
+    return highlight.plain_snippet(row.text, max_words=max_words)
 
 
 retrieval_service = RetrievalService()

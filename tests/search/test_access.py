@@ -17,10 +17,9 @@ from sift.contracts.events.documents import (
     CollectionVisibilityChanged,
 )
 from sift.core.db import Database
-from sift.search.access.service import (
-    can_read_collection,
-    org_index_version,
-    readable_collection_ids,
+from sift.search.access.repository import (
+    collection_access_repository,
+    index_version_repository,
 )
 from tests.search.access_helpers import apply, at, envelope, principal, truncate_access
 
@@ -57,8 +56,8 @@ async def reads(
     session: AsyncSession, role: str, org: uuid.UUID, user: uuid.UUID, cid: uuid.UUID
 ) -> bool:
     who = principal(role, org, user)
-    listed = cid in await readable_collection_ids(session, who)
-    single = await can_read_collection(session, who, cid)
+    listed = cid in await collection_access_repository.readable_ids(session, who)
+    single = await collection_access_repository.can_read(session, who, cid)
     assert listed == single, "the list and the single check disagree"
     return single
 
@@ -85,11 +84,11 @@ async def test_permission_matrix(
 
     who = principal(role, org, user, api_key=api_key)
     expected = role in ("owner", "admin") or kind == "org" or grant is not None
-    assert (cid in await readable_collection_ids(session, who)) is expected
-    assert await can_read_collection(session, who, cid) is expected
+    assert (cid in await collection_access_repository.readable_ids(session, who)) is expected
+    assert await collection_access_repository.can_read(session, who, cid) is expected
     # Never another organization's collections, whatever the role.
-    assert other_org_collection not in await readable_collection_ids(session, who)
-    assert not await can_read_collection(session, who, other_org_collection)
+    assert other_org_collection not in await collection_access_repository.readable_ids(session, who)
+    assert not await collection_access_repository.can_read(session, who, other_org_collection)
 
 
 async def test_without_documents_read_nothing_is_readable(session: AsyncSession) -> None:
@@ -97,8 +96,8 @@ async def test_without_documents_read_nothing_is_readable(session: AsyncSession)
     await apply(session, envelope(created(cid, "org"), org, at(0)))
     who = principal("owner", org)
     blind = type(who)(**{**who.__dict__, "permissions": frozenset()})
-    assert await readable_collection_ids(session, blind) == []
-    assert await readable_collection_ids(session, who) == [cid]
+    assert await collection_access_repository.readable_ids(session, blind) == []
+    assert await collection_access_repository.readable_ids(session, who) == [cid]
 
 
 async def test_a_revoked_grant_no_longer_reads(session: AsyncSession) -> None:
@@ -219,7 +218,7 @@ async def test_a_grant_older_than_a_member_list_is_void(session: AsyncSession) -
 
 async def test_every_change_moves_the_org_index_version(session: AsyncSession) -> None:
     org, cid, user = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    assert await org_index_version(session, org) == 0
+    assert await index_version_repository.get(session, org) == 0
     versions = []
     for wrapped in (
         envelope(created(cid, "restricted"), org, at(0)),
@@ -229,9 +228,9 @@ async def test_every_change_moves_the_org_index_version(session: AsyncSession) -
         envelope(CollectionDeleted(collection_id=cid), org, at(4)),
     ):
         await apply(session, wrapped)
-        versions.append(await org_index_version(session, org))
+        versions.append(await index_version_repository.get(session, org))
     assert versions == sorted(set(versions)) and versions[0] >= 1
-    assert await org_index_version(session, uuid.uuid4()) == 0  # other orgs untouched
+    assert await index_version_repository.get(session, uuid.uuid4()) == 0  # other orgs untouched
 
 
 async def test_concurrent_out_of_order_events_about_one_collection_serialize(

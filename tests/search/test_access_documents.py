@@ -23,7 +23,10 @@ from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.bus import encode_entry, stream_key
 from sift.core.events.runner import consume_once
-from sift.search.access.service import org_index_version, readable_collection_ids
+from sift.search.access.repository import (
+    collection_access_repository,
+    index_version_repository,
+)
 from sift.search.consumers import consumer
 from sift.search.models import IndexedDocument
 from tests.documents.conftest import Documents, docs, documents_factory, make_collection, outbox
@@ -222,8 +225,15 @@ async def test_redelivered_events_apply_once_through_the_consumer_group(
 
         assert (stats.applied, stats.duplicates, stats.failed) == (2, 2, 0)
         async with database.read_sessionmaker() as session:
-            assert await readable_collection_ids(session, principal("viewer", org, user)) == [cid]
-            assert await readable_collection_ids(session, principal("viewer", org)) == []
-            assert await org_index_version(session, org) == 2  # one move per applied change
+            assert await collection_access_repository.readable_ids(
+                session, principal("viewer", org, user)
+            ) == [cid]
+            assert (
+                await collection_access_repository.readable_ids(session, principal("viewer", org))
+                == []
+            )
+            assert (
+                await index_version_repository.get(session, org) == 2
+            )  # one move per applied change
     finally:
         await truncate_access(database)

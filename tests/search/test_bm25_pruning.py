@@ -10,9 +10,10 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from sift.search.retrieval import bm25
-from sift.search.retrieval.bm25 import Candidate, bm25_candidates, query_terms
+from sift.search.retrieval.fusion import Candidate
 from sift.search.retrieval.query import parse_query
+from sift.search.retrieval.repository import bm25
+from sift.search.retrieval.repository.bm25 import bm25_repository
 from sift.search.retrieval.scope import Scope
 from tests.search.retrieval_helpers import World, world
 
@@ -90,8 +91,8 @@ async def cells(world: World) -> Scope:
 async def ranked(world: World, scope: Scope, question: str, per_term: int) -> list[Candidate]:
     query = parse_query(question)
     async with world.database.sessionmaker() as session:
-        terms = await query_terms(session, scope, query.positive)
-        return await bm25_candidates(
+        terms = await bm25_repository.query_terms(session, scope, query.positive)
+        return await bm25_repository.candidates(
             session, scope, query, terms, k=50, k1=K1, b=B, postings_per_term=per_term
         )
 

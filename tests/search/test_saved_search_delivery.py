@@ -15,7 +15,7 @@ from sift.contracts.events.search import SavedSearchMatched
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.runner import consume_once
-from sift.search.access.service import org_index_version
+from sift.search.access.repository import index_version_repository
 from sift.search.consumers import consumer
 from sift.search.models import OutboxEvent
 from sift.search.saved.schemas import SavedSearchCreate
@@ -60,7 +60,7 @@ async def test_an_indexed_version_reaches_the_saved_search_owner(
                 max_per_user=10,
             )
         async with database.read_sessionmaker() as session:
-            before = await org_index_version(session, org)
+            before = await index_version_repository.get(session, org)
 
         announced = await ingest.announce(
             TEXT.encode(), content_type="text/plain", collection_id=collection_id
@@ -68,7 +68,7 @@ async def test_an_indexed_version_reaches_the_saved_search_owner(
         assert await ingest.run(announced.version_id) == "indexed"
 
         async with database.read_sessionmaker() as session:
-            assert await org_index_version(session, org) > before
+            assert await index_version_repository.get(session, org) > before
         await drain_outboxes(database, redis, settings, ["search"])
         stats = await consume_once(
             consumer, database=database, redis=redis, settings=settings, name="test-saved"

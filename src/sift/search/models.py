@@ -234,7 +234,8 @@ class Chunk(Base):
         Index("ix_chunks_org_collection", "org_id", "collection_id"),
         Index("ix_chunks_document_version", "document_id", "version_id"),
         Index("ix_chunks_tsv", "tsv", postgresql_using="gin"),
-        # Ranked chunk IDs → documents within the scope, index-only (retrieval.documents_of).
+        # Ranked chunk IDs → documents within the scope, index-only (`documents_of` of the
+        # retrieval chunk repository).
         Index(
             "ix_chunks_id_scope",
             "id",

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from sift.core.db import ReadSessionDep
 from sift.search.access.auth import SearchRead
 from sift.search.access.schemas import ReadableDocuments, ReadableDocumentsRequest
-from sift.search.access.service import readable_document_ids
+from sift.search.access.service import access_service
 
 internal_router = APIRouter(prefix="/internal/search/documents", tags=["internal"])
 
@@ -22,5 +22,5 @@ async def readable_documents(
     principal: SearchRead, body: ReadableDocumentsRequest, session: ReadSessionDep
 ) -> ReadableDocuments:
     """The documents among those asked about that the caller may read now."""
-    readable = await readable_document_ids(session, principal, body.document_ids)
+    readable = await access_service.readable_documents(session, principal, body.document_ids)
     return ReadableDocuments(document_ids=sorted(readable))

@@ -15,7 +15,7 @@ from sqlalchemy import case, delete, func, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.search.access.service import RESTRICTED_VISIBILITY, bump_org_index_version
+from sift.search.access.repository import RESTRICTED_VISIBILITY, index_version_repository
 from sift.search.models import AccessTombstone, CollectionAccess, CollectionGrant, IndexedDocument
 
 log = structlog.get_logger()
@@ -101,7 +101,7 @@ class AccessProjection:
                 .values(members_at=at)
             )
             await self._replace_grants(session, collection_id, set(members), at)
-        await bump_org_index_version(session, org_id)
+        await index_version_repository.bump(session, org_id)
         return True
 
     async def _replace_grants(
@@ -129,7 +129,7 @@ class AccessProjection:
         await _bury(session, collection_key(collection_id), at)
         for model in (CollectionGrant, IndexedDocument, CollectionAccess):
             await session.execute(delete(model).where(model.collection_id == collection_id))
-        await bump_org_index_version(session, org_id)
+        await index_version_repository.bump(session, org_id)
 
     # Grants.
 
@@ -145,7 +145,7 @@ class AccessProjection:
     ) -> bool:
         await _serialize(session, collection_key(collection_id))
         if await self._upsert_grant(session, collection_id, user_id, role, at):
-            await bump_org_index_version(session, org_id)
+            await index_version_repository.bump(session, org_id)
             return True
         return False
 
@@ -215,7 +215,7 @@ class AccessProjection:
             )
         )
         await _bury(session, grant_key(collection_id, user_id), at)
-        await bump_org_index_version(session, org_id)
+        await index_version_repository.bump(session, org_id)
 
     # Documents.
 
@@ -281,7 +281,7 @@ class AccessProjection:
         await session.execute(
             insert.on_conflict_do_update(index_elements=[table.document_id], set_=changes)
         )
-        await bump_org_index_version(session, org_id)
+        await index_version_repository.bump(session, org_id)
         return True
 
     async def delete_document(
@@ -292,7 +292,7 @@ class AccessProjection:
         await session.execute(
             delete(IndexedDocument).where(IndexedDocument.document_id == document_id)
         )
-        await bump_org_index_version(session, org_id)
+        await index_version_repository.bump(session, org_id)
 
 
 access_projection = AccessProjection()

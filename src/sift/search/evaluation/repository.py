@@ -10,7 +10,8 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
-from sift.search.access.service import readable_collections_query
+from sift.core.db import ReadSession
+from sift.search.access.repository import collection_access_repository
 from sift.search.evaluation.models import Evaluation
 from sift.search.models import Chunk
 
@@ -22,7 +23,7 @@ class EvaluationRepository:
         return evaluation
 
     async def get(
-        self, session: AsyncSession, org_id: uuid.UUID, evaluation_id: uuid.UUID
+        self, session: ReadSession, org_id: uuid.UUID, evaluation_id: uuid.UUID
     ) -> Evaluation | None:
         return await session.scalar(
             select(Evaluation).where(Evaluation.id == evaluation_id, Evaluation.org_id == org_id)
@@ -30,7 +31,7 @@ class EvaluationRepository:
 
     async def page(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         org_id: uuid.UUID,
         *,
         limit: int,
@@ -64,7 +65,9 @@ class EvaluationRepository:
             .where(
                 Chunk.org_id == principal.org_id,
                 Chunk.document_id.in_(document_ids),
-                Chunk.collection_id.in_(readable_collections_query(principal).scalar_subquery()),
+                Chunk.collection_id.in_(
+                    collection_access_repository.readable(principal).scalar_subquery()
+                ),
             )
         )
         if collection_ids is not None:

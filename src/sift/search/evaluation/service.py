@@ -19,14 +19,15 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
+from sift.core.db import ReadSession
 from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
-from sift.search.access.service import require_readable_collections
+from sift.search.access.service import access_service
 from sift.search.evaluation import metrics
 from sift.search.evaluation.exceptions import EvaluationNotFound
 from sift.search.evaluation.models import Evaluation
 from sift.search.evaluation.repository import evaluation_repository
 from sift.search.evaluation.schemas import EvaluationCreate
-from sift.search.retrieval.repository import documents_of
+from sift.search.retrieval.repository.chunks import chunk_repository
 from sift.search.retrieval.schemas import Mode
 from sift.search.retrieval.scope import Scope
 from sift.search.retrieval.service import Retrieval, retrieval_service
@@ -42,7 +43,7 @@ async def rank_documents(
     """Distinct documents in the engine's order (each at its best chunk), at most DEPTH."""
     ranking = await retrieval_service.rank(session, retrieval, scope, query, mode, per_document=1)
     chunk_ids = [chunk_id for chunk_id, _ in ranking.ranked[:DEPTH]]
-    document_of = await documents_of(session, scope, chunk_ids)
+    document_of = await chunk_repository.documents_of(session, scope, chunk_ids)
     return metrics.distinct(document_of[c] for c in chunk_ids if c in document_of)
 
 
@@ -54,7 +55,7 @@ class EvaluationService:
         principal: Principal,
         body: EvaluationCreate,
     ) -> Evaluation:
-        await require_readable_collections(
+        await access_service.require_readable_collections(
             session, principal, body.collection_ids, loc=("body", "collection_ids")
         )
         scope = await retrieval_service.scope(
@@ -117,7 +118,7 @@ class EvaluationService:
         return evaluation
 
     async def get(
-        self, session: AsyncSession, principal: Principal, evaluation_id: uuid.UUID
+        self, session: ReadSession, principal: Principal, evaluation_id: uuid.UUID
     ) -> Evaluation:
         evaluation = await evaluation_repository.get(session, principal.org_id, evaluation_id)
         if evaluation is None:
@@ -125,7 +126,7 @@ class EvaluationService:
         return evaluation
 
     async def page(
-        self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+        self, session: ReadSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[Evaluation], str | None]:
         last = decode_cursor(cursor, 2)
         after = (cursor_time(last[0]), cursor_uuid(last[1])) if last else None

@@ -21,7 +21,7 @@ import structlog
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.search.access.service import bump_org_index_version
+from sift.search.access.repository import index_version_repository
 from sift.search.ingestion.chunking import embedding_input
 from sift.search.ingestion.embedding import PGVECTOR_DIMENSION, Embedder
 from sift.search.ingestion.repository import ingestion_repository
@@ -144,7 +144,7 @@ async def swap(
     previous = state.embedding_model
     state.embedding_model = embedder.name
     state.embedding_dimension = embedder.dimension
-    await bump_org_index_version(session, state.org_id)  # semantic results change
+    await index_version_repository.bump(session, state.org_id)  # semantic results change
     log.info(
         "ingest.reembedded",
         version_id=str(state.version_id),

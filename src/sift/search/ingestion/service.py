@@ -25,7 +25,7 @@ from sift.contracts.events.documents import (
     DocumentIndexStarted,
     IndexFailureCode,
 )
-from sift.search.access.service import bump_org_index_version
+from sift.search.access.repository import index_version_repository
 from sift.search.config import get_search_settings
 from sift.search.events import events
 from sift.search.ingestion.chunking import chunk_context
@@ -222,7 +222,7 @@ class IngestionService:
             org_id=state.org_id,
             subject_id=state.document_id,
         )
-        await bump_org_index_version(session, state.org_id)  # cached results go stale
+        await index_version_repository.bump(session, state.org_id)  # cached results go stale
         log.info(
             "document.indexed",
             document_id=str(state.document_id),
@@ -277,7 +277,7 @@ class IngestionService:
             org_id=state.org_id,
             subject_id=state.document_id,
         )
-        await bump_org_index_version(session, state.org_id)  # its chunks left the index
+        await index_version_repository.bump(session, state.org_id)  # its chunks left the index
         log.warning(
             "document.index_failed",
             document_id=str(state.document_id),
@@ -338,7 +338,7 @@ class IngestionService:
             select(DocumentIndex.org_id).where(DocumentIndex.version_id.in_(versions)).distinct()
         )
         for org_id in list(orgs):
-            await bump_org_index_version(session, org_id)  # full-text results change
+            await index_version_repository.bump(session, org_id)  # full-text results change
         log.info("ingest.context_refreshed", document_id=str(document_id), versions=len(versions))
 
     @staticmethod

@@ -6,7 +6,7 @@ import sys
 import uuid
 from collections.abc import Mapping, Sequence
 
-from sift.search.retrieval.bm25 import Candidate
+Candidate = tuple[uuid.UUID, float]  # a chunk and its score: ranked lists are lists of these
 
 
 def reciprocal_rank_fusion(

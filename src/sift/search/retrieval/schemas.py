@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from sift.core.schemas import Schema
 from sift.search.retrieval.cursor import MAX_CURSOR_LENGTH
 from sift.search.retrieval.query import MAX_QUERY_CHARS
+from sift.search.retrieval.repository.chunks import ChunkRow
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -75,6 +77,10 @@ class SearchHit(BaseModel):
     snippet: str = Field(description="HTML: escaped text with <mark> around matching terms")
     text: str = Field(description="The chunk's plain text (not HTML)")
 
+    @classmethod
+    def from_row(cls, row: ChunkRow, *, score: float, snippet: str) -> SearchHit:
+        return cls.model_validate({**asdict(row), "score": score, "snippet": snippet})
+
 
 class SearchResponse(BaseModel):
     items: list[SearchHit]
@@ -109,6 +115,10 @@ class Passage(BaseModel):
     end_char: int
     text: str
     score: float
+
+    @classmethod
+    def from_row(cls, row: ChunkRow, *, score: float) -> Passage:
+        return cls.model_validate({**asdict(row), "score": score})
 
 
 class RetrieveResponse(BaseModel):

@@ -22,17 +22,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.core.auth import Principal
 from sift.core.cache import Cache
 from sift.core.config import CoreSettings
-from sift.search.access.service import readable_collections_and_index_version
+from sift.core.db import ReadSession
+from sift.search.access.repository import collection_access_repository
 from sift.search.config import SearchSettings
 from sift.search.ingestion.embedding import Embedder
 from sift.search.querylog import log_query
 from sift.search.retrieval import highlight
-from sift.search.retrieval.bm25 import Candidate, QueryTerms, bm25_candidates, query_terms
 from sift.search.retrieval.cursor import CursorCodec, search_digest
 from sift.search.retrieval.exceptions import DocumentNotFound
-from sift.search.retrieval.fusion import group_by_document, reciprocal_rank_fusion
+from sift.search.retrieval.fusion import Candidate, group_by_document, reciprocal_rank_fusion
 from sift.search.retrieval.query import ParsedQuery, parse_query, tsquery_literal
-from sift.search.retrieval.repository import ChunkRow, chunk_rows, document_chunks, documents_of
+from sift.search.retrieval.repository.bm25 import QueryTerms, bm25_repository
+from sift.search.retrieval.repository.chunks import ChunkRow, chunk_repository
+from sift.search.retrieval.repository.vectors import HnswOptions, vector_repository
 from sift.search.retrieval.schemas import (
     DocumentPassages,
     Mode,
@@ -43,7 +45,7 @@ from sift.search.retrieval.schemas import (
     SearchResponse,
 )
 from sift.search.retrieval.scope import Scope
-from sift.search.retrieval.semantic import HnswOptions, QueryEmbeddings, semantic_candidates
+from sift.search.retrieval.semantic import QueryEmbeddings
 from sift.search.vectors import VectorIndex
 from sift.search.vectors.base import VectorFilters, VectorSearch
 
@@ -99,7 +101,9 @@ class RetrievalService:
     ) -> Scope:
         """The caller's readable collections, narrowed by the request's. A collection asked for
         but not readable simply contributes nothing (whether it exists is not revealed)."""
-        readable, version = await readable_collections_and_index_version(session, principal)
+        readable, version = await collection_access_repository.readable_with_index_version(
+            session, principal
+        )
         if collection_ids is not None:
             readable &= set(collection_ids)
         return Scope(
@@ -133,9 +137,9 @@ class RetrievalService:
         if mode in (Mode.semantic, Mode.hybrid) and not scope.empty and query.positive:
             embedding = asyncio.create_task(retrieval.embeddings.embed(query.positive))
         try:
-            terms = await query_terms(session, scope, query.positive)
+            terms = await bm25_repository.query_terms(session, scope, query.positive)
             if mode in (Mode.fulltext, Mode.hybrid):
-                fulltext = await bm25_candidates(
+                fulltext = await bm25_repository.candidates(
                     session,
                     scope,
                     query,
@@ -158,7 +162,7 @@ class RetrievalService:
             )
         else:
             ranked = fulltext or semantic
-        document_of = await documents_of(
+        document_of = await chunk_repository.documents_of(
             session,
             scope,
             [chunk_id for chunk_id, _ in ranked],
@@ -173,11 +177,12 @@ class RetrievalService:
     ) -> list[Candidate]:
         model = retrieval.embedder.name
         if not isinstance(retrieval.vectors, VectorSearch):
-            return await semantic_candidates(
+            return await vector_repository.nearest(
                 session, vector, scope, k, model=model, options=retrieval.hnsw
             )
         # Pinecone filters by the readable collections itself; the hits are still hydrated
-        # through `documents_of`, which checks them against the scope in SQL once more.
+        # through `chunk_repository.documents_of`, which checks them against the scope in SQL
+        # once more.
         hits = await retrieval.vectors.query(
             scope.org_id,
             vector,
@@ -266,7 +271,7 @@ class RetrievalService:
         )
         page = ranking.ranked[offset : offset + request.limit]
         explicit = ranking.query.explicit
-        rows = await chunk_rows(
+        rows = await chunk_repository.rows(
             session,
             scope,
             [chunk_id for chunk_id, _ in page],
@@ -279,7 +284,11 @@ class RetrievalService:
             ),
         )
         items = [
-            _hit(rows[chunk_id], score, max_words=config.snippet_max_words)
+            SearchHit.from_row(
+                rows[chunk_id],
+                score=score,
+                snippet=_snippet(rows[chunk_id], max_words=config.snippet_max_words),
+            )
             for chunk_id, score in page
             if chunk_id in rows
         ]
@@ -289,7 +298,7 @@ class RetrievalService:
 
     async def retrieve(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         retrieval: Retrieval,
         principal: Principal,
         request: RetrieveRequest,
@@ -310,58 +319,33 @@ class RetrievalService:
             session, retrieval, scope, request.query, request.mode, per_document=per_document
         )
         page = ranking.ranked[: request.limit]
-        rows = await chunk_rows(session, scope, [chunk_id for chunk_id, _ in page])
-        return [_passage(rows[chunk_id], score) for chunk_id, score in page if chunk_id in rows]
+        rows = await chunk_repository.rows(session, scope, [chunk_id for chunk_id, _ in page])
+        return [
+            Passage.from_row(rows[chunk_id], score=score)
+            for chunk_id, score in page
+            if chunk_id in rows
+        ]
 
     async def document_passages(
-        self, session: AsyncSession, principal: Principal, document_id: uuid.UUID
+        self, session: ReadSession, principal: Principal, document_id: uuid.UUID
     ) -> DocumentPassages:
         """Every passage of a readable document's indexed version, in order, not ranked."""
-        rows = await document_chunks(session, await self.scope(session, principal), document_id)
+        rows = await chunk_repository.of_document(
+            session, await self.scope(session, principal), document_id
+        )
         if not rows:
             raise DocumentNotFound()
         return DocumentPassages(
             document_id=document_id,
             document_title=rows[0].document_title,
-            passages=[_passage(row, 0.0) for row in rows],
+            passages=[Passage.from_row(row, score=0.0) for row in rows],
         )
 
 
-def _hit(row: ChunkRow, score: float, *, max_words: int) -> SearchHit:
+def _snippet(row: ChunkRow, *, max_words: int) -> str:
     if row.headline is not None and highlight.START in row.headline:
-        snippet = highlight.render(row.headline)
-    else:
-        snippet = highlight.plain_snippet(row.text, max_words=max_words)
-    return SearchHit(
-        document_id=row.document_id,
-        document_title=row.document_title,
-        collection_id=row.collection_id,
-        version_id=row.version_id,
-        chunk_id=row.chunk_id,
-        page=row.page,
-        page_end=row.page_end,
-        start_char=row.start_char,
-        end_char=row.end_char,
-        score=score,
-        snippet=snippet,
-        text=row.text,
-    )
-
-
-def _passage(row: ChunkRow, score: float) -> Passage:
-    return Passage(
-        chunk_id=row.chunk_id,
-        document_id=row.document_id,
-        document_title=row.document_title,
-        collection_id=row.collection_id,
-        version_id=row.version_id,
-        page=row.page,
-        page_end=row.page_end,
-        start_char=row.start_char,
-        end_char=row.end_char,
-        text=row.text,
-        score=score,
-    )
+        return highlight.render(row.headline)
+    return highlight.plain_snippet(row.text, max_words=max_words)
 
 
 retrieval_service = RetrievalService()

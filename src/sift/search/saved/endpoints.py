@@ -12,12 +12,10 @@ from sift.core.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, In
 from sift.core.text import StorableText
 from sift.search.access.exceptions import UnknownCollections
 from sift.search.config import SearchSettings, get_search_settings
-from sift.search.models import SavedSearch
 from sift.search.saved import exceptions
 from sift.search.saved.auth import SearchRead
 from sift.search.saved.schemas import (
     SavedSearchCreate,
-    SavedSearchFilters,
     SavedSearchPage,
     SavedSearchRead,
 )
@@ -27,18 +25,6 @@ router = APIRouter(prefix="/api/saved-searches", tags=["saved-searches"])
 
 SearchSettingsDep = Annotated[SearchSettings, Depends(get_search_settings)]
 _NOT_FOUND = exceptions.SavedSearchNotFound.openapi()
-
-
-def _read(saved: SavedSearch) -> SavedSearchRead:
-    return SavedSearchRead(
-        id=saved.id,
-        name=saved.name,
-        query=saved.query,
-        filters=SavedSearchFilters.model_validate(saved.filters),
-        notify=saved.notify,
-        created_at=saved.created_at,
-        updated_at=saved.updated_at,
-    )
 
 
 @router.get("", response_model=SavedSearchPage, responses=InvalidCursor.openapi())
@@ -52,7 +38,9 @@ async def list_saved_searches(
     rows, next_cursor = await saved_search_service.list(
         session, principal, limit=limit, cursor=cursor
     )
-    return SavedSearchPage(items=[_read(saved) for saved in rows], next_cursor=next_cursor)
+    return SavedSearchPage(
+        items=[SavedSearchRead.model_validate(saved) for saved in rows], next_cursor=next_cursor
+    )
 
 
 @router.post(
@@ -73,7 +61,7 @@ async def create_saved_search(
     saved = await saved_search_service.create(
         session, principal, body, max_per_user=config.saved_searches_per_user
     )
-    return _read(saved)
+    return SavedSearchRead.model_validate(saved)
 
 
 @router.get("/{saved_search_id}", response_model=SavedSearchRead, responses=_NOT_FOUND)
@@ -81,7 +69,9 @@ async def get_saved_search(
     principal: SearchRead, saved_search_id: uuid.UUID, session: ReadSessionDep
 ) -> SavedSearchRead:
     """One of the caller's saved searches."""
-    return _read(await saved_search_service.get(session, principal, saved_search_id))
+    return SavedSearchRead.model_validate(
+        await saved_search_service.get(session, principal, saved_search_id)
+    )
 
 
 @router.delete("/{saved_search_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_NOT_FOUND)

@@ -8,6 +8,7 @@ from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.core.db import ReadSession
 from sift.search.models import Chunk, IndexedDocument, SavedSearch, SavedSearchMatch
 
 
@@ -20,7 +21,7 @@ class SavedSearchRepository:
 
     async def page(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         org_id: uuid.UUID,
         user_id: uuid.UUID,
         *,
@@ -34,7 +35,7 @@ class SavedSearchRepository:
         return list(await session.scalars(query))
 
     async def get(
-        self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID, saved_id: uuid.UUID
+        self, session: ReadSession, org_id: uuid.UUID, user_id: uuid.UUID, saved_id: uuid.UUID
     ) -> SavedSearch | None:
         return await session.scalar(self.owned(org_id, user_id).where(SavedSearch.id == saved_id))
 

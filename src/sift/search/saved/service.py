@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.documents import DocumentIndexed
 from sift.contracts.events.search import SavedSearchMatched
 from sift.core.auth import Principal, PrincipalKind, Role, permissions_for
-from sift.core.db import new_id
+from sift.core.db import ReadSession, new_id
 from sift.core.pagination import cursor_uuid, decode_cursor, encode_cursor
-from sift.search.access.service import can_read_collection, require_readable_collections
+from sift.search.access.repository import collection_access_repository
+from sift.search.access.service import access_service
 from sift.search.events import events
 from sift.search.models import IndexedDocument, SavedSearch
 from sift.search.saved.exceptions import (
@@ -74,7 +75,7 @@ def passes_filters(
 
 class SavedSearchService:
     async def list(
-        self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+        self, session: ReadSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[SavedSearch], str | None]:
         last = decode_cursor(cursor, 1)
         rows = await saved_search_repository.page(
@@ -89,7 +90,7 @@ class SavedSearchService:
         return rows, encode_cursor(rows[-1].id) if more and rows else None
 
     async def get(
-        self, session: AsyncSession, principal: Principal, saved_id: uuid.UUID
+        self, session: ReadSession, principal: Principal, saved_id: uuid.UUID
     ) -> SavedSearch:
         saved = await saved_search_repository.get(
             session, principal.org_id, principal.user_id, saved_id
@@ -106,7 +107,7 @@ class SavedSearchService:
         *,
         max_per_user: int,
     ) -> SavedSearch:
-        await require_readable_collections(
+        await access_service.require_readable_collections(
             session, principal, data.filters.collection_ids, loc=COLLECTION_IDS_LOC
         )
         org_id, user_id = principal.org_id, principal.user_id
@@ -178,7 +179,7 @@ class SavedSearchService:
                 continue
             owner = (saved.user_id, saved.owner_role)
             if owner not in readable:
-                readable[owner] = await can_read_collection(
+                readable[owner] = await collection_access_repository.can_read(
                     session, owner_principal(saved), indexed.collection_id
                 )
             if not readable[owner]:

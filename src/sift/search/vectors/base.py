@@ -2,7 +2,7 @@
 
 `pgvector` (the default) keeps vectors in `search.chunks.embedding`, written with the chunks
 in the same transaction, so its writes here do nothing and its k-NN query is SQL in
-`sift.search.retrieval.semantic`. `pinecone` keeps them in a Pinecone index (one namespace
+`sift.search.retrieval.repository.vectors`. `pinecone` keeps them in a Pinecone index (one namespace
 per organization) and answers `query` itself, permission filter included.
 """
 

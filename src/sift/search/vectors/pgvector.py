@@ -2,7 +2,7 @@
 
 Ingestion writes them with the chunks, in the chunks' transaction, and deleting chunks
 deletes them, so every write here has nothing left to do. Queries are SQL over the HNSW
-index, next to the full-text ranking (`sift.search.retrieval.semantic`).
+index, next to the full-text ranking (`sift.search.retrieval.repository.vectors`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""BM25 kept over PostgreSQL's full-text structures.
+"""SQL of BM25, kept over PostgreSQL's full-text structures.
 
 PostgreSQL parses, stems and drops stop words (`to_tsvector` with each chunk's own
 configuration); triggers keep a postings table (lexeme, chunk, tf, chunk length) and
@@ -36,10 +36,9 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
+from sift.search.retrieval.fusion import Candidate
 from sift.search.retrieval.query import ParsedQuery
 from sift.search.retrieval.scope import Scope
-
-Candidate = tuple[uuid.UUID, float]
 
 
 @dataclass(frozen=True)
@@ -75,22 +74,6 @@ SELECT
     coalesce((SELECT sum(len) FROM stats), 0)::float8 AS len,
     coalesce((SELECT array_agg(config::text ORDER BY config::text) FROM stats), '{}') AS configs
 """
-
-
-async def query_terms(session: AsyncSession, scope: Scope, positive_text: str) -> QueryTerms:
-    """The query's lexemes under each text search configuration the scope's chunks use."""
-    if scope.empty or not positive_text.strip():
-        return QueryTerms([], 0, 1.0, (), ())
-    statement = text(_TERMS).bindparams(
-        *scope.collection_parameters(), bindparam("text", positive_text, type_=Text())
-    )
-    row = (await session.execute(statement)).one()
-    lexemes: list[str] = list(row.lexemes or [])
-    chunk_count = int(row.n or 0)
-    average = float(row.len) / chunk_count if chunk_count else 1.0
-    frequencies = tuple(int(df) for df in row.dfs or [])
-    configs = tuple(str(config) for config in row.configs or [])
-    return QueryTerms(lexemes, chunk_count, max(average, 1.0), frequencies, configs)
 
 
 _SCORE = """
@@ -220,24 +203,6 @@ def _explicit_condition(configs: tuple[str, ...]) -> tuple[str, list[BindParamet
     return "(" + " OR ".join(parts) + ")", params
 
 
-async def _few_filtered_chunks(
-    session: AsyncSession, scope: Scope, query: ParsedQuery, terms: QueryTerms
-) -> list[uuid.UUID] | None:
-    """The chunks that pass the scope's document conditions and the query's explicit
-    syntax, when there are at most MAX_CHUNKS_SCORED_ONE_BY_ONE of them."""
-    where = scope.conditions()
-    params = scope.parameters()
-    if query.explicit:
-        condition, config_params = _explicit_condition(terms.configs)
-        where += " AND " + condition
-        params += [*config_params, bindparam("query", query.text, type_=Text())]
-    statement = text(_FILTERED_CHUNKS.format(join=scope.documents_join(), where=where)).bindparams(
-        *params, bindparam("cap", MAX_CHUNKS_SCORED_ONE_BY_ONE + 1, type_=Integer())
-    )
-    ids = list((await session.scalars(statement)).all())
-    return ids if len(ids) <= MAX_CHUNKS_SCORED_ONE_BY_ONE else None
-
-
 def _scoring_parameters(
     terms: QueryTerms, *, k: int, k1: float, b: float, frequencies: bool = True
 ) -> list[BindParameter[Any]]:
@@ -257,88 +222,127 @@ def _scoring_parameters(
     return params
 
 
-async def bm25_candidates(
-    session: AsyncSession,
-    scope: Scope,
-    query: ParsedQuery,
-    terms: QueryTerms,
-    *,
-    k: int,
-    k1: float,
-    b: float,
-    postings_per_term: int = 0,
-) -> list[Candidate]:
-    """The top `k` chunks in the scope by BM25, best first (ties by chunk ID).
-
-    `postings_per_term` > 0 bounds the postings read per lexeme, or scores a few filtered
-    chunks one by one, where the query allows it (see the module's docstring); 0 always
-    reads every posting of the query's lexemes.
-    """
-    if scope.empty or not terms.lexemes or k <= 0:
-        return []
-    # Explicit syntax and document filters drop candidates after scoring, which a bounded
-    # read per lexeme would turn into missing results: they are scored one by one when few
-    # chunks pass them, and by the exhaustive scan otherwise.
-    narrowed = query.explicit or scope.document_ids is not None or scope.needs_documents
-    if postings_per_term > 0 and not narrowed:
-        cut = [
-            lexeme
-            for lexeme, df in zip(terms.lexemes, terms.document_frequencies, strict=True)
-            if df > postings_per_term
-        ]
-        sql = _PRUNED.format(
-            missing=_MISSING if cut else "",
-            missing_score=" + coalesce(m.score, 0)" if cut else "",
-            missing_join=" LEFT JOIN missing m USING (chunk_id)" if cut else "",
-        )
-        statement = text(sql).bindparams(
-            *scope.collection_parameters(),
-            *_scoring_parameters(terms, k=k, k1=k1, b=b),
-            bindparam("cut", cut, type_=ARRAY(Text())),
-            bindparam("per_term", postings_per_term, type_=Integer()),
-        )
-        return _candidates(await session.execute(statement))
-    if postings_per_term > 0:
-        ids = await _few_filtered_chunks(session, scope, query, terms)
-        if ids is not None:
-            statement = text(_OF_CHUNKS).bindparams(
-                bindparam("ids", ids, type_=ARRAY(Uuid())),
-                *_scoring_parameters(terms, k=k, k1=k1, b=b),
-            )
-            return _candidates(await session.execute(statement))
-    return await _exhaustive(session, scope, query, terms, narrowed, k=k, k1=k1, b=b)
-
-
 def _candidates(rows: Result[Any]) -> list[Candidate]:
     return [(row.chunk_id, float(row.score)) for row in rows]
 
 
-async def _exhaustive(
-    session: AsyncSession,
-    scope: Scope,
-    query: ParsedQuery,
-    terms: QueryTerms,
-    narrowed: bool,
-    *,
-    k: int,
-    k1: float,
-    b: float,
-) -> list[Candidate]:
-    # The postings scan already holds the org and collection conditions; chunks are joined
-    # only when another condition needs them (explicit syntax, documents, their metadata).
-    join, where = "", "true"
-    if narrowed:
-        join = " JOIN search.chunks c ON c.id = s.chunk_id" + scope.documents_join()
+class Bm25Repository:
+    async def query_terms(
+        self, session: AsyncSession, scope: Scope, positive_text: str
+    ) -> QueryTerms:
+        """The query's lexemes under each text search configuration the scope's chunks use."""
+        if scope.empty or not positive_text.strip():
+            return QueryTerms([], 0, 1.0, (), ())
+        statement = text(_TERMS).bindparams(
+            *scope.collection_parameters(), bindparam("text", positive_text, type_=Text())
+        )
+        row = (await session.execute(statement)).one()
+        lexemes: list[str] = list(row.lexemes or [])
+        chunk_count = int(row.n or 0)
+        average = float(row.len) / chunk_count if chunk_count else 1.0
+        frequencies = tuple(int(df) for df in row.dfs or [])
+        configs = tuple(str(config) for config in row.configs or [])
+        return QueryTerms(lexemes, chunk_count, max(average, 1.0), frequencies, configs)
+
+    async def candidates(
+        self,
+        session: AsyncSession,
+        scope: Scope,
+        query: ParsedQuery,
+        terms: QueryTerms,
+        *,
+        k: int,
+        k1: float,
+        b: float,
+        postings_per_term: int = 0,
+    ) -> list[Candidate]:
+        """The top `k` chunks in the scope by BM25, best first (ties by chunk ID).
+
+        `postings_per_term` > 0 bounds the postings read per lexeme, or scores a few filtered
+        chunks one by one, where the query allows it (see the module's docstring); 0 always
+        reads every posting of the query's lexemes.
+        """
+        if scope.empty or not terms.lexemes or k <= 0:
+            return []
+        # Explicit syntax and document filters drop candidates after scoring, which a bounded
+        # read per lexeme would turn into missing results: they are scored one by one when few
+        # chunks pass them, and by the exhaustive scan otherwise.
+        narrowed = query.explicit or scope.document_ids is not None or scope.needs_documents
+        if postings_per_term > 0 and not narrowed:
+            cut = [
+                lexeme
+                for lexeme, df in zip(terms.lexemes, terms.document_frequencies, strict=True)
+                if df > postings_per_term
+            ]
+            sql = _PRUNED.format(
+                missing=_MISSING if cut else "",
+                missing_score=" + coalesce(m.score, 0)" if cut else "",
+                missing_join=" LEFT JOIN missing m USING (chunk_id)" if cut else "",
+            )
+            statement = text(sql).bindparams(
+                *scope.collection_parameters(),
+                *_scoring_parameters(terms, k=k, k1=k1, b=b),
+                bindparam("cut", cut, type_=ARRAY(Text())),
+                bindparam("per_term", postings_per_term, type_=Integer()),
+            )
+            return _candidates(await session.execute(statement))
+        if postings_per_term > 0:
+            ids = await self._few_filtered_chunks(session, scope, query, terms)
+            if ids is not None:
+                statement = text(_OF_CHUNKS).bindparams(
+                    bindparam("ids", ids, type_=ARRAY(Uuid())),
+                    *_scoring_parameters(terms, k=k, k1=k1, b=b),
+                )
+                return _candidates(await session.execute(statement))
+        return await self._exhaustive(session, scope, query, terms, narrowed, k=k, k1=k1, b=b)
+
+    async def _few_filtered_chunks(
+        self, session: AsyncSession, scope: Scope, query: ParsedQuery, terms: QueryTerms
+    ) -> list[uuid.UUID] | None:
+        """The chunks that pass the scope's document conditions and the query's explicit
+        syntax, when there are at most MAX_CHUNKS_SCORED_ONE_BY_ONE of them."""
         where = scope.conditions()
-    explicit: list[BindParameter[Any]] = []
-    if query.explicit:
-        condition, explicit = _explicit_condition(terms.configs)
-        where += " AND " + condition
-        explicit.append(bindparam("query", query.text, type_=Text()))
-    params: list[Any] = [
-        *(scope.parameters() if join else scope.collection_parameters()),
-        *explicit,
-        *_scoring_parameters(terms, k=k, k1=k1, b=b, frequencies=False),
-    ]
-    statement = text(_SCORE.format(join=join, where=where)).bindparams(*params)
-    return _candidates(await session.execute(statement))
+        params = scope.parameters()
+        if query.explicit:
+            condition, config_params = _explicit_condition(terms.configs)
+            where += " AND " + condition
+            params += [*config_params, bindparam("query", query.text, type_=Text())]
+        statement = text(
+            _FILTERED_CHUNKS.format(join=scope.documents_join(), where=where)
+        ).bindparams(*params, bindparam("cap", MAX_CHUNKS_SCORED_ONE_BY_ONE + 1, type_=Integer()))
+        ids = list((await session.scalars(statement)).all())
+        return ids if len(ids) <= MAX_CHUNKS_SCORED_ONE_BY_ONE else None
+
+    async def _exhaustive(
+        self,
+        session: AsyncSession,
+        scope: Scope,
+        query: ParsedQuery,
+        terms: QueryTerms,
+        narrowed: bool,
+        *,
+        k: int,
+        k1: float,
+        b: float,
+    ) -> list[Candidate]:
+        # The postings scan already holds the org and collection conditions; chunks are joined
+        # only when another condition needs them (explicit syntax, documents, their metadata).
+        join, where = "", "true"
+        if narrowed:
+            join = " JOIN search.chunks c ON c.id = s.chunk_id" + scope.documents_join()
+            where = scope.conditions()
+        explicit: list[BindParameter[Any]] = []
+        if query.explicit:
+            condition, explicit = _explicit_condition(terms.configs)
+            where += " AND " + condition
+            explicit.append(bindparam("query", query.text, type_=Text()))
+        params: list[Any] = [
+            *(scope.parameters() if join else scope.collection_parameters()),
+            *explicit,
+            *_scoring_parameters(terms, k=k, k1=k1, b=b, frequencies=False),
+        ]
+        statement = text(_SCORE.format(join=join, where=where)).bindparams(*params)
+        return _candidates(await session.execute(statement))
+
+
+bm25_repository = Bm25Repository()

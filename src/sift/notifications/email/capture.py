@@ -50,7 +50,8 @@ def mail_dir(data_dir: Path) -> Path:
 
 def _part(message: EmailMessage, subtype: str) -> str | None:
     body = message.get_body(preferencelist=(subtype,))
-    return None if body is None else str(body.get_content())
+    # SMTP carries CRLF line ends; the reader wants the text as it was written.
+    return None if body is None else str(body.get_content()).replace("\r\n", "\n")
 
 
 def links_in(text: str | None, markup: str | None) -> list[str]:

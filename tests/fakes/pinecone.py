@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.serving import serving
+
 API_KEY = "fake-pinecone-api-key"
 INDEX_NAME = "sift-test"
 
@@ -383,10 +385,5 @@ def fake_pinecone(dimension: int = 384) -> Iterator[FakePinecone]:
     server = _Server(("127.0.0.1", 0), BaseHTTPRequestHandler)
     fake = FakePinecone(url=f"http://127.0.0.1:{server.server_address[1]}", dimension=dimension)
     server.RequestHandlerClass = _handler(fake)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

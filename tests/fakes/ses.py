@@ -14,7 +14,6 @@ import hmac
 import io
 import json
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +28,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.ses.models import ses_backends
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.fakes.serving import serving
 
 ACCESS_KEY_ID = "AKIAFAKESESTESTKEY01"
 SECRET_ACCESS_KEY = "fake-ses-secret-access-key"
@@ -130,11 +131,8 @@ def fake_ses() -> Iterator[FakeSes]:
     server = make_server("127.0.0.1", 0, front, threaded=True, request_handler=_Quiet)
     fake.url = f"http://127.0.0.1:{server.server_port}"
     ses_backends[DEFAULT_ACCOUNT_ID][REGION].reset()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
     try:
-        yield fake
+        with serving(server):
+            yield fake
     finally:
-        server.shutdown()
-        server.server_close()
         ses_backends[DEFAULT_ACCOUNT_ID][REGION].reset()

@@ -153,3 +153,21 @@ def test_the_gateway_routes_dev_mail_to_notifications() -> None:
     )
     owners = {route.path: route.upstream for route in routes}
     assert owners["/api/dev/mail"] == owners["/api/dev/mail/"] == "sift_notifications"
+
+
+async def test_a_mangled_message_is_shown_not_a_failed_listing(
+    capture: Capture, settings: CoreSettings, service_client: ClientFactory, tmp_path: Path
+) -> None:
+    raw = (
+        b"From: a@example.org\r\nTo: b@example.org\r\nSubject: caf\xe9 \x00 menu\r\n"
+        b"Content-Type: text/plain; charset=klingon\r\n\r\nNUL \x00 here\r\n"
+    )
+    await _send(capture, raw, "b@example.org")
+    async with service_client(
+        "notifications", app_settings=_development(settings, tmp_path)
+    ) as client:
+        response = await client.get("/api/dev/mail")
+    assert response.status_code == 200, response.text
+    [item] = response.json()["items"]
+    assert item["text"] == "NUL \ufffd here\n"
+    assert item["subject"].startswith("caf") and "\x00" not in item["subject"]

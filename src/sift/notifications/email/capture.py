@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -25,33 +24,37 @@ from pathlib import Path
 import structlog
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from sift.notifications.email.schemas import CapturedMailRead
+
 log = structlog.get_logger()
 
 SUFFIX = ".eml"
 RECIPIENTS_HEADER = "X-RcptTo"  # as aiosmtpd's own Message handler names it
 _LINK_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+")
+_UNREADABLE = re.compile("[\x00\ud800-\udfff]")
 _LINK_IN_HTML = re.compile(r"""href\s*=\s*["'](https?://[^"']+)["']""", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class CapturedMessage:
-    id: str
-    to: list[str]
-    subject: str
-    received_at: datetime
-    text: str | None
-    html: str | None
-    links: list[str]
 
 
 def mail_dir(data_dir: Path) -> Path:
     return data_dir / "mail"
 
 
+def _readable(value: str) -> str:
+    """Whatever a sender put in (NUL, undecodable bytes) shown, never a failed listing."""
+    return _UNREADABLE.sub("\ufffd", value)
+
+
 def _part(message: EmailMessage, subtype: str) -> str | None:
     body = message.get_body(preferencelist=(subtype,))
+    if body is None:
+        return None
+    try:
+        content = str(body.get_content())
+    except (LookupError, ValueError):  # an unknown charset: its bytes as UTF-8, best effort
+        payload = body.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     # SMTP carries CRLF line ends; the reader wants the text as it was written.
-    return None if body is None else str(body.get_content()).replace("\r\n", "\n")
+    return _readable(content).replace("\r\n", "\n")
 
 
 def links_in(text: str | None, markup: str | None) -> list[str]:
@@ -87,9 +90,9 @@ class MailStore:
             with contextlib.suppress(FileNotFoundError):
                 (self.directory / name).unlink()
 
-    def latest(self, limit: int) -> list[CapturedMessage]:
+    def latest(self, limit: int) -> list[CapturedMailRead]:
         """The newest `limit` messages, newest first."""
-        found: list[CapturedMessage] = []
+        found: list[CapturedMailRead] = []
         for name in self._names():
             if len(found) == limit:
                 break
@@ -101,16 +104,16 @@ class MailStore:
         return found
 
     @staticmethod
-    def _parse(message_id: str, raw: bytes) -> CapturedMessage:
+    def _parse(message_id: str, raw: bytes) -> CapturedMailRead:
         message = message_from_bytes(raw, policy=policy.default)
         assert isinstance(message, EmailMessage)
         text, markup = _part(message, "plain"), _part(message, "html")
         recipients = str(message.get(RECIPIENTS_HEADER, "")) or str(message.get("To", ""))
         received_ns = int(message_id.split("-", 1)[0])
-        return CapturedMessage(
+        return CapturedMailRead(
             id=message_id,
-            to=[address for _, address in getaddresses([recipients]) if address],
-            subject=str(message.get("Subject", "")),
+            to=[_readable(address) for _, address in getaddresses([recipients]) if address],
+            subject=_readable(str(message.get("Subject", ""))),
             received_at=datetime.fromtimestamp(received_ns / 1e9, UTC),
             text=text,
             html=markup,

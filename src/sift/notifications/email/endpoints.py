@@ -10,7 +10,7 @@ from sift.core.auth import Public
 from sift.core.config import CoreSettings, Environment
 from sift.notifications.email.capture import MailStore, mail_dir
 from sift.notifications.email.exceptions import DevMailNotFound
-from sift.notifications.email.schemas import CapturedMailList, CapturedMailRead
+from sift.notifications.email.schemas import CapturedMailList
 
 router = APIRouter(prefix="/api/dev/mail", tags=["dev"])
 
@@ -31,6 +31,4 @@ async def list_captured_mail(
         raise DevMailNotFound
     store = MailStore(mail_dir(settings.data_dir))
     messages = await asyncio.to_thread(store.latest, limit)
-    return CapturedMailList(
-        items=[CapturedMailRead.model_validate(message) for message in messages]
-    )
+    return CapturedMailList(items=messages)

@@ -16,10 +16,10 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes.serving import serving
+from tests.fakes.serving import send_json, serve_fake
 
 API_KEY = "SG.fake-sendgrid-api-key"
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -94,12 +94,7 @@ def _handler(fake: FakeSendGrid) -> type[BaseHTTPRequestHandler]:
 
         def _errors(self, status: int, errors: list[tuple[str, str | None]]) -> None:
             body = {"errors": [{"message": m, "field": f, "help": None} for m, f in errors]}
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+            send_json(self, status, body)
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -138,8 +133,5 @@ def _handler(fake: FakeSendGrid) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def fake_sendgrid() -> Iterator[FakeSendGrid]:
     """`with fake_sendgrid() as sendgrid:` a server for one test (or a whole module)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    fake = FakeSendGrid(url=f"http://127.0.0.1:{server.server_address[1]}")
-    server.RequestHandlerClass = _handler(fake)
-    with serving(server):
+    with serve_fake(FakeSendGrid, _handler) as fake:
         yield fake

@@ -85,6 +85,7 @@ async def test_the_capture_keeps_only_the_newest_messages(
 ) -> None:
     for n in range(5):
         await _send(capture, _verification(settings, "a@example.org", f"t{n}"), "a@example.org")
+    (capture.store.directory / "notes.eml").write_text("not one of the capture's files")
     kept = capture.store.latest(50)
     assert len(kept) == 3  # the fixture's capture_max_messages
     assert [message.links[0].split("token=")[1][:2] for message in kept] == ["t4", "t3", "t2"]

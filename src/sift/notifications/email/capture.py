@@ -31,6 +31,7 @@ log = structlog.get_logger()
 SUFFIX = ".eml"
 RECIPIENTS_HEADER = "X-RcptTo"  # as aiosmtpd's own Message handler names it
 _LINK_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+")
+_STORED = re.compile(r"^[0-9]{20}-[0-9a-f]{8}\.eml$")  # only files this store wrote
 _UNREADABLE = re.compile("[\x00\ud800-\udfff]")
 _LINK_IN_HTML = re.compile(r"""href\s*=\s*["'](https?://[^"']+)["']""", re.IGNORECASE)
 
@@ -83,7 +84,8 @@ class MailStore:
     def _names(self) -> list[str]:
         if not self.directory.is_dir():
             return []
-        return sorted((n for n in os.listdir(self.directory) if n.endswith(SUFFIX)), reverse=True)
+        names = (name for name in os.listdir(self.directory) if _STORED.match(name))
+        return sorted(names, reverse=True)
 
     def _prune(self) -> None:
         for name in self._names()[self.max_messages :]:

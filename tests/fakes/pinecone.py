@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.serving import send_json, serve_fake
+
 API_KEY = "fake-pinecone-api-key"
 INDEX_NAME = "sift-test"
 
@@ -144,12 +146,7 @@ def _handler(fake: FakePinecone) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, body: Any) -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+            send_json(self, status, body)
 
         def _data_error(self, status: int, code: int, message: str) -> None:
             # The data plane answers gRPC-gateway style errors.
@@ -380,13 +377,9 @@ class _Server(ThreadingHTTPServer):
 @contextmanager
 def fake_pinecone(dimension: int = 384) -> Iterator[FakePinecone]:
     """`with fake_pinecone() as pinecone:` control and data plane for one test or module."""
-    server = _Server(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    fake = FakePinecone(url=f"http://127.0.0.1:{server.server_address[1]}", dimension=dimension)
-    server.RequestHandlerClass = _handler(fake)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+
+    def fake_at(url: str) -> FakePinecone:
+        return FakePinecone(url=url, dimension=dimension)
+
+    with serve_fake(fake_at, _handler, server_class=_Server) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -9,18 +9,18 @@ invalid `To` its 400 (code 21211). Sent messages are kept on `server.messages`.
 from __future__ import annotations
 
 import base64
-import json
 import re
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.fakes.serving import send_json, serve_fake
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "fake-twilio-auth-token"
@@ -92,12 +92,7 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+            send_json(self, status, body)
 
         def _authorized(self, sid: str) -> bool:
             header = self.headers.get("Authorization", "")
@@ -140,13 +135,5 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def fake_twilio() -> Iterator[FakeTwilio]:
     """`with fake_twilio() as twilio:` a server for one test (or a whole module)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    fake = FakeTwilio(url=f"http://127.0.0.1:{server.server_address[1]}")
-    server.RequestHandlerClass = _handler(fake)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serve_fake(FakeTwilio, _handler) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

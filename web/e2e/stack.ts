@@ -42,6 +42,8 @@ export async function startStack(timeoutMs = 300_000): Promise<Stack> {
     SIFT_GATEWAY_HTTP_PORT: String(await freePort()),
     SIFT_EMBEDDED_PG_PORT: String(await freePort()),
     SIFT_WEB_PORT: String(await freePort()),
+    // The development mail capture `sift up` runs (read back at /api/dev/mail).
+    SIFT_NOTIFICATIONS_EMAIL_CAPTURE_PORT: String(await freePort()),
   };
   for (const service of SERVICES)
     env[`SIFT_${service.toUpperCase()}_PORT`] = String(await freePort());

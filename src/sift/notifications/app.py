@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from sift.core.app import create_service_app
 from sift.core.config import CoreSettings
+from sift.notifications.email.endpoints import router as dev_mail_router
 
 NAME = "notifications"
 
@@ -13,6 +14,7 @@ NAME = "notifications"
 def create_app(settings: CoreSettings | None = None) -> FastAPI:
     return create_service_app(
         NAME,
+        routers=[dev_mail_router],
         settings=settings,
         description="In-app, e-mail and SMS notifications and their preferences.",
     )

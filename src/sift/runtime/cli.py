@@ -65,6 +65,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         relay=args.relay,
         consumers=args.consumers,
         web=args.web,
+        mail_capture=args.mail_capture,
         log_prefix=args.log_prefix,
         ready_timeout=args.ready_timeout,
         stop_timeout=args.stop_timeout,
@@ -175,6 +176,25 @@ def cmd_consume(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail_capture(args: argparse.Namespace) -> int:
+    from sift.notifications.email.capture import MailStore, mail_dir, run_capture
+    from sift.notifications.email.config import EmailSettings
+
+    settings = load_settings(process="mail-capture")
+    config = EmailSettings()
+    store = MailStore(mail_dir(settings.data_dir), max_messages=config.capture_max_messages)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await run_capture(store, "127.0.0.1", args.port or config.capture_port, stop)
+
+    asyncio.run(main())
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from sift.core import migrations
     from sift.runtime.migrate import migrate_all
@@ -258,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--no-consumers", dest="consumers", action="store_false")
     up.add_argument("--no-web", dest="web", action="store_false", help="skip the web app")
     up.add_argument(
+        "--no-mail-capture",
+        dest="mail_capture",
+        action="store_false",
+        help="skip the development SMTP capture",
+    )
+    up.add_argument(
         "--no-log-prefix",
         dest="log_prefix",
         action="store_false",
@@ -296,6 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
     consume = commands.add_parser("consume", help="run a service's event consumers")
     consume.add_argument("service", choices=SERVICES)
     consume.set_defaults(handler=cmd_consume)
+
+    mail = commands.add_parser(
+        "mail-capture", help="catch outgoing mail for development (read at /api/dev/mail)"
+    )
+    mail.add_argument("--port", type=int, help="default: SIFT_NOTIFICATIONS_EMAIL_CAPTURE_PORT")
+    mail.set_defaults(handler=cmd_mail_capture)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--service", choices=SERVICES, help="only this service's history")

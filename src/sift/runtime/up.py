@@ -36,6 +36,7 @@ from sift.runtime.infra import (
     redis_answers,
     redis_data_dir,
 )
+from sift.runtime.mail import capture_port, capture_spec, where_to_read
 from sift.runtime.migrate import migrate_all
 from sift.runtime.services import ServiceLayout, service_layouts
 from sift.runtime.supervisor import ProcessSpec, RestartPolicy, Supervisor
@@ -64,6 +65,7 @@ class UpOptions:
     relay: bool = True
     consumers: bool = True
     web: bool = True
+    mail_capture: bool = True  # in development only
     log_prefix: bool = True
     ready_timeout: float = 120.0
     stop_timeout: float = 15.0
@@ -111,6 +113,9 @@ def child_specs(
 ) -> list[ProcessSpec]:
     """Everything `sift up` runs besides PostgreSQL and Redis, in start order."""
     specs: list[ProcessSpec] = []
+    mail_port = capture_port(settings, enabled=options.mail_capture)
+    if mail_port is not None:
+        specs.append(capture_spec(mail_port, env, tier=TIER_INFRASTRUCTURE))
     for layout in layouts.values():
         for index, port in enumerate(layout.ports):
             name = layout.name if layout.replicas == 1 else f"{layout.name}.{index + 1}"
@@ -173,8 +178,11 @@ def check_ports(
     gateway: GatewaySettings,
     options: UpOptions,
     web: WebSettings | None = None,
+    mail_port: int | None = None,
 ) -> None:
     wanted: dict[int, str] = {}
+    if mail_port is not None:
+        wanted[mail_port] = "mail capture"
     for layout in layouts.values():
         for port in layout.ports:
             wanted[port] = layout.name
@@ -190,7 +198,8 @@ def check_ports(
         described = ", ".join(f"{port} ({wanted[port]})" for port in sorted(set(taken)))
         raise UpError(
             f"ports in use: {described}. Is another stack running? Set SIFT_<SERVICE>_PORT "
-            "SIFT_WEB_PORT and SIFT_GATEWAY_HTTPS_PORT / SIFT_GATEWAY_HTTP_PORT to run beside it."
+            "SIFT_WEB_PORT, SIFT_NOTIFICATIONS_EMAIL_CAPTURE_PORT and SIFT_GATEWAY_HTTPS_PORT / "
+            "SIFT_GATEWAY_HTTP_PORT to run beside it."
         )
 
 
@@ -200,7 +209,8 @@ def run_up(settings: CoreSettings, options: UpOptions) -> int:
     layouts = service_layouts()
     web_settings = WebSettings() if options.web else None
     with data_dir_lock(settings.data_dir):
-        check_ports(layouts, gateway, options, web_settings)
+        mail_port = capture_port(settings, enabled=options.mail_capture)
+        check_ports(layouts, gateway, options, web_settings, mail_port)
         database, started_database = ensure_database(settings)
         try:
             if options.migrate:
@@ -304,6 +314,8 @@ async def _supervise(
         if ready.done() and ready.exception() is None and not shutdown.is_set():
             log.info("up.ready", url=url)
             print(f"Sift is up: {url}  (Ctrl-C stops it)", flush=True)
+            if capture_port(settings, enabled=options.mail_capture) is not None:
+                print(where_to_read(url), flush=True)
         elif not shutdown.is_set():
             log.error("up.not_ready", timeout_s=options.ready_timeout)
             print(f"Sift is not ready after {options.ready_timeout:.0f} s; see the logs.")

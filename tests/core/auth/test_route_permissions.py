@@ -34,6 +34,9 @@ PUBLIC["identity"] |= {
     "GET /api/auth/oauth/{provider}/start",  # starts a sign-in with a provider
     "GET /api/auth/oauth/{provider}/callback",  # the provider's answer and the state
 }
+PUBLIC["notifications"] |= {
+    "GET /api/dev/mail",  # development only (404 elsewhere): the mail this machine caught
+}
 
 
 def _app(service: str, settings: CoreSettings) -> FastAPI:

@@ -7,12 +7,14 @@ DEPS_HASH := $(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum 
 STAMP := $(VENV)/.deps-$(DEPS_HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-web install system-deps lint format lock clean help
+.PHONY: run test test-web test-containers install system-deps lint lint-deploy format lock clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock pyproject.toml
+# The stamp's name is the hash of the pins: it changes when they do. No mtime prerequisite,
+# so a checkout or a branch switch that rewrites identical files installs nothing.
+$(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
@@ -39,12 +41,33 @@ test-web: install  ## the web app: lint, types, unit tests, Playwright against a
 	@./scripts/system-deps.sh --test
 	cd web && PATH="$(CURDIR)/$(BIN):$$PATH" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ./scripts/test.sh
 
-lint: install  ## ruff, black, isort, mypy, import boundaries
+lint: install  ## ruff, black, isort, mypy, import boundaries, bandit
 	$(BIN)/ruff check src tests
 	$(BIN)/black --check --quiet src tests
 	$(BIN)/isort --check-only --quiet src tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/bandit --quiet -c pyproject.toml -r src --severity-level medium
+	$(MAKE) --no-print-directory lint-deploy
+
+# The Kubernetes version the manifests are validated against (kubernetes-validate's schemas).
+K8S_VERSION ?= 1.31.0
+
+lint-deploy: install  ## Dockerfiles, Compose files, Kubernetes overlays, YAML style (a few seconds)
+	@./scripts/system-deps.sh --deploy
+	$(BIN)/hadolint Dockerfile web/Dockerfile deploy/docker/infra.Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec \
+	  deploy/compose/compose.yaml deploy/compose/compose.dev.yaml
+	$(BIN)/yamllint --strict deploy .hadolint.yaml .yamllint.yaml
+	@set -e; for overlay in dev prod; do \
+	  kubectl kustomize deploy/k8s/overlays/$$overlay > /tmp/sift-k8s-$$overlay.yaml \
+	    2> /tmp/sift-k8s-$$overlay.err || { cat /tmp/sift-k8s-$$overlay.err; exit 1; }; \
+	  $(BIN)/kubernetes-validate --strict --quiet -k $(K8S_VERSION) /tmp/sift-k8s-$$overlay.yaml; \
+	  echo "deploy/k8s/overlays/$$overlay: valid for Kubernetes $(K8S_VERSION)"; \
+	done
+
+test-containers: install  ## build the images, run the Compose stack and a journey through it (podman; slow, not in CI)
+	VENV_BIN=$(BIN) ./scripts/test-containers.sh
 
 format: install  ## apply black, isort and ruff's fixes
 	$(BIN)/ruff check --fix --quiet src tests || true

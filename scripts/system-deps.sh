@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the few Debian packages Sift needs beside Python: nginx (the gateway), Node.js
 # and npm (the web app) and, when no Redis answers and none is installed, redis-server.
-# With --test also Chromium, which the browser tests drive. Idempotent and quick when
+# With --test also Chromium, which the browser tests drive, and (with --test or --deploy)
+# kubectl, which renders the Kubernetes overlays. Idempotent and quick when
 # everything is present.
 set -euo pipefail
 
@@ -11,6 +12,11 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--deploy" ]; then
+  # `kubectl kustomize` renders deploy/k8s (Debian's kubectl 1.20 carries kustomize v2.0.3,
+  # which the overlays are written for; a newer kubectl already here is used as it is).
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 fi
 if ! command -v redis-server >/dev/null 2>&1 && ! command -v redis-cli >/dev/null 2>&1; then
   missing+=(redis-server)

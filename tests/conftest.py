@@ -22,6 +22,9 @@ from sift.runtime.migrate import migrate_all
 
 os.environ.setdefault("SIFT_ENV", "test")
 os.environ.setdefault("SIFT_LOG_JSON", "false")
+# A loaded CI machine can starve the event loop past the 1 s production default, and a
+# check that times out answers 503 (fail closed). Tests of the timeout set their own.
+os.environ.setdefault("SIFT_AUTH_REVOCATION_TIMEOUT_SECONDS", "15")
 REDIS_URL = os.environ.get("SIFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # One prefix per test run: concurrent runs on one Redis never see each other's keys.
 RUN_PREFIX = f"sift-test:{uuid.uuid4().hex[:8]}:"

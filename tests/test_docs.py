@@ -52,6 +52,10 @@ NON_SETTINGS_SOURCES = (
     "web/scripts",
     "web/playwright.config.ts",
     "tests/conftest.py",
+    "tests/security",
+    # The image builds', the container test's and Compose's own variables.
+    "scripts",
+    "deploy/compose",
 )
 
 
@@ -168,7 +172,9 @@ def read_outside_settings(variable: str) -> bool:
         path = ROOT / source
         files = [path] if path.is_file() else path.rglob("*.*")
         for file in files:
-            if file.suffix in {".ts", ".tsx", ".mjs", ".py"} and variable in file.read_text():
+            if file.suffix in {".ts", ".tsx", ".mjs", ".py", ".sh", ".yaml"} and (
+                variable in file.read_text()
+            ):
                 return True
     return False
 

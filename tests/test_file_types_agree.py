@@ -58,6 +58,8 @@ TRICKY = [
     ("plain-named-md", b"Just a few words.", "notes.md", MARKDOWN),
     ("plain", b"Just a few words.", "notes.txt", TEXT),
     ("latin1", "caf\u00e9 cr\u00e8me".encode("latin-1"), "menu.txt", TEXT),
+    ("legacy-quote", b"The author\x19s method.\n" * 3 + b"Long enough. " * 10, "a.txt", TEXT),
+    ("control-heavy", b"\x01\x02 a \x03\x04 b \x05\x06" * 20, "a.txt", REFUSED),
     ("pdf-after-junk", b"\r\n\r\njunk%PDF-1.7\n1 0 obj\n", "a.pdf", PDF),
     ("docx", samples.docx(), "a.docx", DOCX),
     ("xlsx", samples.xlsx(), "a.docx", REFUSED),

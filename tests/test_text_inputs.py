@@ -14,38 +14,11 @@ naming the input it was in, and so must a lone surrogate where one can arrive at
 
 from __future__ import annotations
 
-import importlib
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
-
-import httpx
-import pytest
-from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-
-from sift import SERVICES
-from sift.assistant.app import create_app as create_assistant
-from sift.core.auth import Authenticator, TokenVerifier
-from sift.core.auth.config import AuthSettings
-from sift.core.config import CoreSettings, StorageSettings
-from sift.core.db import Database
-from sift.documents.app import create_app as create_documents
-from sift.identity.app import create_app as create_identity
-from sift.identity.config import IdentitySettings
 from sift.runtime.apidocs import merge_specs
-from sift.search.app import create_app as create_search
-from sift.search.config import SearchSettings
-from tests.assistant.world import local_config
-from tests.conftest import TransactionalDatabase
-from tests.core.auth.conftest import claims_for, ed25519_key
-from tests.identity.conftest import Identity, add_member, cheap_config, make_org
-from tests.search.retrieval_helpers import StaticKeys
+from tests import every_service
+from tests.every_service import Services
 from tests.text_input_cases import (
     BAD_VALUES,
-    GENEROUS,
     Spec,
     cases,
     must_be_refused,
@@ -53,107 +26,7 @@ from tests.text_input_cases import (
     send,
 )
 
-
-@asynccontextmanager
-async def started(
-    app: FastAPI, db_connection: AsyncConnection, database: Database
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        await app.state.database.dispose()
-        app.state.database = TransactionalDatabase(db_connection, database)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
-
-
-@dataclass
-class Services:
-    """Every service app, started; an organization owner's headers; IDs of real things."""
-
-    apps: dict[str, FastAPI]
-    clients: dict[str, httpx.AsyncClient]
-    headers: dict[str, dict[str, str]]
-    ids: dict[str, str]
-
-
-@pytest.fixture
-async def services(
-    settings: CoreSettings,
-    session: AsyncSession,
-    db_connection: AsyncConnection,
-    database: Database,
-    tmp_path: Path,
-) -> AsyncIterator[Services]:
-    app_settings = settings.model_copy(
-        update={"storage": StorageSettings(local_root=tmp_path / "files")}
-    )
-    search = create_search(app_settings, config=SearchSettings(search_rate_limit=GENEROUS))
-    limits = {name: GENEROUS for name in IdentitySettings.model_fields if "_limit" in name}
-    apps: dict[str, FastAPI] = {
-        "identity": create_identity(app_settings, config=cheap_config(**limits)),
-        "documents": create_documents(app_settings),
-        "search": search,
-        "assistant": create_assistant(
-            app_settings,
-            config=local_config(user_rate_limit=GENEROUS),
-            search_transport=httpx.ASGITransport(app=search),
-        ),
-    }
-    for name in SERVICES:
-        if name not in apps:
-            apps[name] = importlib.import_module(f"sift.{name}.app").create_app(app_settings)
-    key = ed25519_key()
-    verifier = TokenVerifier(StaticKeys(key), issuer=app_settings.public_url, config=AuthSettings())
-    for name, app in apps.items():
-        if name != "identity":
-            Authenticator.install(app, Authenticator(verifier))
-    async with AsyncExitStack() as stack:
-        clients = {
-            name: await stack.enter_async_context(started(app, db_connection, database))
-            for name, app in apps.items()
-        }
-        org = await make_org(session, "Sweepers")
-        owner = await add_member(
-            session, Identity(apps["identity"], clients["identity"]), org, "owner"
-        )
-        claims = claims_for(app_settings, role="owner", sub=str(owner.user.id), org=str(org.id))
-        token = {"Authorization": f"Bearer {key.sign(claims)}"}
-        headers = {name: owner.headers if name == "identity" else token for name in apps}
-        ids = await real_things(clients, headers, org.id, owner.user.id)
-        yield Services(apps, clients, headers, ids)
-
-
-async def real_things(
-    clients: dict[str, httpx.AsyncClient],
-    headers: dict[str, dict[str, str]],
-    org_id: uuid.UUID,
-    user_id: uuid.UUID,
-) -> dict[str, str]:
-    """Path IDs of things that exist, so that requests reach as far as they can."""
-    documents = clients["documents"]
-    collection = await documents.post(
-        "/api/collections", headers=headers["documents"], json={"name": "Sweep"}
-    )
-    assert collection.status_code == 201, collection.text
-    collection_id = collection.json()["id"]
-    document = await documents.post(
-        "/api/documents",
-        headers=headers["documents"],
-        data={"collection_id": collection_id},
-        files={"file": ("sweep.txt", b"Sweeping notes.\n", "text/plain")},
-    )
-    assert document.status_code == 201, document.text
-    saved = await clients["search"].post(
-        "/api/saved-searches", headers=headers["search"], json={"name": "S", "query": "notes"}
-    )
-    assert saved.status_code == 201, saved.text
-    return {
-        "org_id": str(org_id),
-        "user_id": str(user_id),
-        "collection_id": collection_id,
-        "document_id": document.json()["id"],
-        "saved_search_id": saved.json()["id"],
-    }
+services = every_service.services  # the fixture
 
 
 async def test_no_text_input_anywhere_makes_a_service_fail(services: Services) -> None:

@@ -42,7 +42,6 @@ BAD_VALUES: dict[str, Bad] = {
 }
 # A URL carries at most 64 KiB through httpx (and 8 KiB through nginx): as long as it can.
 LONGEST_IN_URL = 60_000
-GENEROUS = "100000/minute"
 REF = "#/components/schemas/"
 
 

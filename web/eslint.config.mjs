@@ -6,7 +6,16 @@ import prettier from "eslint-config-prettier";
 const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta.url)) });
 
 const config = [
-  { ignores: [".next/", "node_modules/", "playwright-report/", "test-results/", "next-env.d.ts"] },
+  {
+    ignores: [
+      ".next/",
+      "node_modules/",
+      "playwright-report/",
+      "test-results/",
+      "next-env.d.ts",
+      "public/pdfjs/", // pdf.js's own files, copied by scripts/pdfjs-assets.mjs
+    ],
+  },
   ...compat.extends("next/core-web-vitals", "next/typescript"),
   prettier,
   {
@@ -22,6 +31,34 @@ const config = [
           object: "window",
           property: "localStorage",
           message: "Tokens live in memory only; see src/stores/auth.ts.",
+        },
+      ],
+    },
+  },
+  {
+    // Screens get data from the hooks in src/hooks/<domain>/ (see docs/style.md, "Web
+    // data hook"); only hooks call the API client and its upload, stream and session siblings.
+    files: ["src/components/**", "src/app/**"],
+    // A test may reach the session itself, to start or end one.
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              // `**/` matches the `@/` alias and relative paths alike.
+              group: [
+                "**/lib/api/client",
+                "**/lib/api/upload",
+                "**/lib/api/askStream",
+                "**/lib/api/notificationStream",
+                "**/lib/api/session",
+              ],
+              message:
+                "Components and pages call the hooks in src/hooks/<domain>/, not the API client.",
+            },
+          ],
         },
       ],
     },

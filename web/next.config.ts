@@ -9,6 +9,9 @@ const nextConfig: NextConfig = {
   // build only compiles, which halves its time on a small machine.
   eslint: { ignoreDuringBuilds: true },
   typescript: { ignoreBuildErrors: true },
+  // The web image (web/Dockerfile) runs the self-contained server Next.js writes to
+  // .next/standalone; `sift up` keeps `next start`, which refuses that output.
+  output: process.env.SIFT_WEB_OUTPUT === "standalone" ? "standalone" : undefined,
 };
 
 export default nextConfig;

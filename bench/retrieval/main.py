@@ -35,6 +35,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import beir
+import httpx
 import report
 from stack import ApiError, Client, Stack, gateway_client
 
@@ -53,7 +54,10 @@ class Ingestion:
     upload_s: float = 0.0
     index_s: float = 0.0  # first upload to the last document indexed
     chunks: int = 0
-    failed: list[str] = field(default_factory=list)
+    # Documents Sift would not take or could not index: left out of the index, reported,
+    # and their relevant judgements scored as misses. BEIR ID -> reason / document ID -> reason.
+    refused: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
     resumed: bool = False
 
 
@@ -73,11 +77,18 @@ def log(message: str) -> None:
 
 
 async def upload_corpus(
-    client: Client, stack: Stack, dataset: beir.Dataset, collection_id: str, concurrency: int
+    client: Client,
+    stack: Stack,
+    dataset: beir.Dataset,
+    collection_id: str,
+    concurrency: int,
+    refused: dict[str, str],
 ) -> tuple[dict[str, str], int, float]:
-    """Uploads what is not uploaded yet; the mapping is saved as it grows (resumable)."""
+    """Uploads what is not uploaded (or refused) yet; the mapping and the refusals are
+    saved as they grow (resumable). A refused file is noted with its reason, not fatal."""
     mapping: dict[str, str] = stack.state().get("documents", {})
-    todo = [doc_id for doc_id in dataset.corpus if doc_id not in mapping]
+    refused.update(stack.state().get("refused", {}))
+    todo = [doc_id for doc_id in dataset.corpus if doc_id not in mapping and doc_id not in refused]
     queue: asyncio.Queue[str] = asyncio.Queue()
     for doc_id in todo:
         queue.put_nowait(doc_id)
@@ -98,17 +109,34 @@ async def upload_corpus(
                 mapping[doc_id] = response.json()["id"]
             elif response.status_code == 409 and "document_id" in response.text:
                 mapping[doc_id] = response.json()["document_id"]  # same bytes as another
+            elif response.status_code in REFUSALS:
+                refused[doc_id] = refusal_reason(response)
+                log(f"refused {doc_id}: {refused[doc_id]}")
             else:
                 raise ApiError(response)
             done += 1
             if done % 250 == 0:
-                stack.save_state(documents=mapping)
+                stack.save_state(documents=mapping, refused=refused)
                 rate = done / (time.perf_counter() - started)
                 log(f"uploaded {done}/{len(todo)} ({rate:.0f}/s)")
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    stack.save_state(documents=mapping)
+    stack.save_state(documents=mapping, refused=refused)
     return mapping, len(todo), time.perf_counter() - started
+
+
+# What Sift answers a file it will not take (type, size, content); anything else is the
+# bench's or the stack's fault and stops the run.
+REFUSALS = (413, 415, 422)
+
+
+def refusal_reason(response: httpx.Response) -> str:
+    try:
+        problem = response.json()
+        detail = problem.get("detail") or problem.get("title") or ""
+    except ValueError:
+        detail = response.text[:200]
+    return f"{response.status_code} {detail}".strip()
 
 
 async def collection_documents(client: Client, collection_id: str) -> list[dict[str, Any]]:
@@ -127,7 +155,7 @@ async def collection_documents(client: Client, collection_id: str) -> list[dict[
 
 async def wait_indexed(
     client: Client, collection_id: str, total: int, limit_s: float
-) -> tuple[int, list[str]]:
+) -> tuple[int, dict[str, str]]:
     started = time.monotonic()
     while True:
         rows = await collection_documents(client, collection_id)
@@ -135,7 +163,11 @@ async def wait_indexed(
         for row in rows:
             statuses[row["status"]] = statuses.get(row["status"], 0) + 1
         indexed = statuses.get("indexed", 0)
-        failed = [row["id"] for row in rows if row["status"] == "failed"]
+        failed = {
+            row["id"]: ((row.get("error") or {}).get("message") or "no reason given")
+            for row in rows
+            if row["status"] == "failed"
+        }
         chunks = sum(row.get("chunk_count") or 0 for row in rows if row["status"] == "indexed")
         elapsed = time.monotonic() - started
         log(
@@ -245,7 +277,7 @@ async def benchmark(
         log(f"uploading {len(dataset.corpus)} documents ({args.concurrency} at a time)")
         started = time.perf_counter()
         mapping, ingestion.uploaded_now, ingestion.upload_s = await upload_corpus(
-            client, stack, dataset, collection_id, args.concurrency
+            client, stack, dataset, collection_id, args.concurrency, ingestion.refused
         )
         log(
             f"uploaded {ingestion.uploaded_now} in {ingestion.upload_s:.0f} s; waiting for indexing"
@@ -264,14 +296,16 @@ async def benchmark(
     return {"ingestion": ingestion, "runs": runs, "page_limit": limit}
 
 
-def summary(runs: list[ModeRun]) -> dict[str, dict[str, float]]:
-    return {
+def summary(runs: list[ModeRun], ingestion: Ingestion) -> dict[str, Any]:
+    """Each mode's metrics, and the documents left out of the index with their reasons."""
+    scores: dict[str, Any] = {
         run.mode: {
             **{name: round(value, 4) for name, value in run.metrics.items()},
             "p95_ms": round(percentile(run.first_page_ms, 95), 1),
         }
         for run in runs
     }
+    return scores | {"refused": ingestion.refused, "failed": ingestion.failed}
 
 
 def main() -> int:
@@ -326,13 +360,13 @@ def main() -> int:
         startup_s=startup_s,
         load=(load_start, os.getloadavg()[0]),
         extra_env=extra_env,
-        summary=summary(result["runs"]),
+        summary=summary(result["runs"], result["ingestion"]),
         **result,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     log(f"report written to {args.out}")
-    print(json.dumps(summary(result["runs"])), flush=True)
+    print(json.dumps(summary(result["runs"], result["ingestion"])), flush=True)
     return 0
 
 

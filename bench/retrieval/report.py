@@ -42,7 +42,7 @@ def render(
     startup_s: float,
     load: tuple[float, float],
     extra_env: dict[str, str],
-    summary: dict[str, dict[str, float]],
+    summary: dict[str, Any],
     ingestion: Any,
     runs: list[Any],
     page_limit: int,
@@ -134,6 +134,8 @@ def render(
         "",
         f"Chunks indexed: {ingestion.chunks:,} "
         f"({ingestion.chunks / max(1, ingestion.documents):.2f} per document).",
+        "",
+        *left_out(ingestion.refused, ingestion.failed),
     ]
     if extra_env:
         lines += ["", "Settings given to the stack:", ""]
@@ -148,3 +150,24 @@ def render(
         "",
     ]
     return "\n".join(lines)
+
+
+def left_out(refused: dict[str, str], failed: dict[str, str]) -> list[str]:
+    """The documents missing from the index, by reason (their judgements count as misses)."""
+    if not refused and not failed:
+        return ["Every document of the corpus was accepted and indexed."]
+    lines = [
+        f"Left out of the index: {len(refused)} refused at upload, {len(failed)} failed to "
+        "index; queries judged relevant to them count them as misses.",
+        "",
+        "| what | reason | documents | IDs |",
+        "|---|---|---|---|",
+    ]
+    for what, reasons in (("refused", refused), ("failed", failed)):
+        by_reason: dict[str, list[str]] = {}
+        for doc_id, reason in sorted(reasons.items()):
+            by_reason.setdefault(reason, []).append(doc_id)
+        for reason, ids in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+            shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+            lines.append(f"| {what} | {reason.replace('|', '/')} | {len(ids)} | {shown} |")
+    return lines

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sift.assistant.answers.generation import citation_reads
 from sift.assistant.grounding import citations, extractive, prompt
 from sift.assistant.grounding.text import sentence_spans
+from sift.assistant.passages import PageSpan
 from sift.assistant.providers.base import Turn
 from sift.assistant.providers.gemini import GeminiProvider
 from sift.assistant.providers.local import LocalProvider
@@ -121,3 +123,29 @@ def test_a_follow_up_is_condensed_with_the_conversation_for_retrieval() -> None:
     standalone = "What is the warranty period of solar panels?"
     assert prompt.standalone_query(standalone, history) == standalone
     assert prompt.standalone_query("Weight?", []) == "Weight?"
+
+
+def test_a_citation_is_on_the_page_of_its_quote_with_its_span() -> None:
+    first, second = "The hall is on the first floor.", "The saffron lanterns are in the warehouse."
+    text = f"{first}\n\n{second}"
+    pages = (
+        PageSpan(page=4, start=1000, end=1000 + len(first)),
+        PageSpan(page=5, start=1002 + len(first), end=1000 + len(text)),
+    )
+    spanning = passage(text, page=4, page_end=5, pages=pages)
+    [read] = citation_reads(
+        citations.check("The saffron lanterns are in the warehouse [1].", [spanning])
+    )
+    assert (read.page, read.page_end) == (5, 5)
+    assert read.span is not None and (read.span.start, read.span.end) == (
+        read.start_char,
+        read.end_char,
+    )
+    assert text[read.span.start - 1000 : read.span.end - 1000] == read.quote == second
+    [first_page] = citation_reads(
+        citations.check("The hall is on the first floor [1].", [spanning])
+    )
+    assert first_page.page == 4
+    # A passage on one page (or from before pages were known) gives its own page.
+    assert passage(text, page=7).page_at(1500) == 7
+    assert spanning.page_at(5000) == 5

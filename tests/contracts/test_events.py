@@ -13,16 +13,19 @@ from pydantic import Field, ValidationError
 import sift.contracts.events as contracts
 from sift import SERVICES
 from sift.contracts.events import (
+    AccountErasureRequested,
     DocumentDeleted,
     DocumentIndexed,
     DocumentIndexFailed,
     DocumentUploaded,
     ErasureCompleted,
+    ErasureFinished,
     ErasureRequested,
     EventEnvelope,
     EventPayload,
     EventRegistry,
     ExportCompleted,
+    ExportReady,
     ExportRequested,
     UnknownEventType,
     UserSignedUp,
@@ -36,6 +39,7 @@ from sift.contracts.events.documents import (
 from tests.assistant.contract_examples import ASSISTANT_EXAMPLES
 from tests.documents.contract_examples import DOCUMENTS_EXAMPLES
 from tests.identity.contract_examples import IDENTITY_EXAMPLES
+from tests.notifications.contract_examples import NOTIFICATIONS_EXAMPLES
 from tests.search.contract_examples import SEARCH_EXAMPLES
 
 SHA = hashlib.sha256(b"x").hexdigest()
@@ -72,6 +76,10 @@ EXAMPLES: list[EventPayload] = [
     DocumentDeleted(document_id=ID, collection_id=ID, reason="erasure"),
     UserSignedUp(user_id=ID, method="github", created_organization=False),
     ErasureRequested(request_id=ID, user_id=ID),
+    ErasureRequested(request_id=ID, user_id=ID, sole_member_org_ids=[ID]),
+    AccountErasureRequested(request_id=ID, user_id=ID),
+    ErasureFinished(request_id=ID),
+    ExportReady(request_id=ID, user_id=ID, expires_at=datetime(2026, 12, 4, tzinfo=UTC)),
     ErasureCompleted(request_id=ID, user_id=ID, service="search", erased=40, anonymized=2),
     ExportRequested(request_id=ID, user_id=ID),
     ExportCompleted(
@@ -104,6 +112,7 @@ EXAMPLES: list[EventPayload] = [
     *DOCUMENTS_EXAMPLES,
     *SEARCH_EXAMPLES,
     *ASSISTANT_EXAMPLES,
+    *NOTIFICATIONS_EXAMPLES,
 ]
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+import threading
+import traceback
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
@@ -77,18 +80,61 @@ def celery_settings(base_settings: CoreSettings) -> CoreSettings:
     )
 
 
+WORKER_TASK_SETTINGS = TaskSettings(soft_time_limit=20, time_limit=30)
+
+
 @pytest.fixture(scope="session")
-def celery_worker(celery_settings: CoreSettings) -> Iterator[Celery]:
+def _celery_worker_thread(celery_settings: CoreSettings) -> Iterator[Celery]:
     """A real Celery worker (solo pool, in a thread) consuming every queue from real Redis."""
-    app = configure_celery(celery_settings, TaskSettings(soft_time_limit=20, time_limit=30))
+    app = configure_celery(celery_settings, WORKER_TASK_SETTINGS)
     app.conf.update(worker_enable_remote_control=False)  # no broadcast traffic in tests
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        yield app
+    # A retry whose time comes as the session ends may be mid-send (a mail's 10 s SMTP
+    # timeout against a fake relay that is gone): give it time to finish.
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=60
+        ):
+            yield app
+    except RuntimeError as exc:
+        if "failed to exit" not in str(exc):
+            raise
+        # Every test has passed by now, and the worker's daemon thread dies with the
+        # process: say what held it, rather than fail a session whose tests all passed.
+        print(f"\nThe test Celery worker was busy at the end:\n{busy_stacks()}", file=sys.stderr)
     client = SyncRedis.from_url(celery_settings.redis_url)
     keys = list(client.scan_iter(match=celery_settings.redis_prefix + "*"))
     if keys:
         client.delete(*keys)
     client.close()
+
+
+def busy_stacks() -> str:
+    frames = sys._current_frames()
+    stacks = []
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident or -1)
+        if thread is threading.main_thread() or frame is None:
+            continue
+        stack = "".join(traceback.format_stack(frame))
+        if "celery" in stack:
+            stacks.append(f"{thread.name}:\n{stack}")
+    return "\n".join(stacks)
+
+
+@pytest.fixture
+def celery_worker(_celery_worker_thread: Celery, celery_settings: CoreSettings) -> Iterator[Celery]:
+    """The running worker, with the app pointed at its Redis for this test only.
+
+    The Celery app is one per process: a test that ran a consumer or the scheduler in
+    between pointed it at its own prefix, where this worker would never see what the test
+    sends. Afterwards it points at a prefix no worker reads, so that the tasks later tests
+    send on the side (ingestion, mail) do not reach this worker and keep it busy past the
+    end of the session."""
+    app = configure_celery(celery_settings, WORKER_TASK_SETTINGS)
+    app.conf.update(worker_enable_remote_control=False)
+    yield app
+    parked = celery_settings.redis_prefix + "parked:"
+    configure_celery(celery_settings.model_copy(update={"redis_prefix": parked}))
 
 
 @pytest.fixture

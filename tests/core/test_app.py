@@ -249,3 +249,20 @@ async def test_an_error_after_the_answer_started_still_cuts_it_short(
         # close the connection, so that the client knows the answer is incomplete.
         with pytest.raises(RuntimeError, match="mid-stream failure"):
             await client.get("/api/probe/stream")
+
+
+def test_the_openapi_documents_the_problems_every_route_can_answer(
+    settings: CoreSettings,
+) -> None:
+    from sift.documents.app import create_app
+
+    spec = create_app(settings).openapi()
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    # An `Authorize(...)` route: no token is 401, a missing permission 403, bad input 422,
+    # each a problem (not FastAPI's own validation JSON, which the handler never sends).
+    # A body that cannot be parsed at all (bytes that are not UTF-8) is FastAPI's 400.
+    guarded = spec["paths"]["/api/collections"]["post"]["responses"]
+    codes = ("400", "401", "403", "422")
+    assert {code: guarded[code]["content"] for code in codes} == dict.fromkeys(codes, problem)
+    public = spec["paths"]["/api/documents/healthz"]["get"]["responses"]
+    assert set(public) == {"200"}

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift import SERVICES
 from sift.core import migrations
 from sift.core.config import CoreSettings
-from sift.core.db import Database, ReadSessionDep, SessionDep, new_id
+from sift.core.db import Database, ReadSessionDep, SessionDep, begin_read_only, new_id
 from sift.documents.models import OutboxEvent
 from sift.runtime.embedded_postgres import EmbeddedPostgres
 
@@ -153,3 +153,30 @@ async def test_read_session_refuses_writes(database: Database) -> None:
         await session.execute(text("SET TRANSACTION READ ONLY"))
         with pytest.raises(DBAPIError, match="read-only transaction"):
             await session.execute(text("DELETE FROM documents.outbox"))
+
+
+async def test_a_read_session_takes_no_round_trip_beyond_its_statements(
+    base_settings: CoreSettings,
+) -> None:
+    """No ping on checkout (three round trips with asyncpg) and no `SET TRANSACTION`: the
+    transaction opens as `BEGIN READ ONLY` with the first statement."""
+    database = Database(base_settings.sqlalchemy_url, pool_size=1)
+    sent: list[str] = []
+    try:
+        async with database.engine.connect() as connection:  # the pool's only connection
+            raw = await connection.get_raw_connection()
+            raw.driver_connection.add_query_logger(lambda query: sent.append(query.query))
+        async with database.read_sessionmaker() as session:
+            await begin_read_only(session)
+            assert await session.scalar(text("SELECT 1")) == 1
+            with pytest.raises(DBAPIError, match="read-only transaction"):
+                await session.execute(text("DELETE FROM documents.outbox"))
+            await session.rollback()
+        async with database.sessionmaker() as session:
+            assert await session.scalar(text("SELECT 2")) == 2
+            await session.commit()
+    finally:
+        await database.dispose()
+    # asyncpg logs the statements it sends as simple queries (not the prepared ones): a
+    # ping would show as BEGIN and ROLLBACK before each session's own.
+    assert sent == ["BEGIN READ ONLY;", "ROLLBACK;", "BEGIN;", "COMMIT;"]

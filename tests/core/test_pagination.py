@@ -13,6 +13,7 @@ from sift.core.pagination import (
     cursor_uuid,
     decode_cursor,
     encode_cursor,
+    page_of,
 )
 
 
@@ -43,3 +44,12 @@ def test_a_cursor_time_must_be_an_aware_time(value: str) -> None:
 def test_a_cursor_uuid_must_be_a_uuid() -> None:
     with pytest.raises(InvalidCursor):
         cursor_uuid("42")
+
+
+def test_a_page_has_a_next_cursor_only_when_one_more_row_came() -> None:
+    rows = [(n, f"row {n}") for n in range(4)]
+    items, cursor = page_of(rows, 3, lambda row: (row[0],))
+    assert items == rows[:3]
+    assert cursor is not None and decode_cursor(cursor, 1) == ["2"]  # the last item shown
+    assert page_of(rows[:3], 3, lambda row: (row[0],)) == (rows[:3], None)
+    assert page_of([], 3, lambda row: (row,)) == ([], None)

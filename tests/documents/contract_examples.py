@@ -12,6 +12,7 @@ from sift.contracts.events.documents import (
     CollectionMemberRevoked,
     CollectionUpdated,
     CollectionVisibilityChanged,
+    DocumentDownloaded,
     DocumentUpdated,
 )
 
@@ -28,4 +29,5 @@ DOCUMENTS_EXAMPLES: list[EventPayload] = [
     CollectionMemberGranted(collection_id=ID, user_id=USER, role="editor", previous_role="viewer"),
     CollectionMemberRevoked(collection_id=ID, user_id=USER, previous_role="editor"),
     DocumentUpdated(document_id=ID, collection_id=ID, title="Q3 report", tags=["finance"]),
+    DocumentDownloaded(document_id=ID, version_id=ID, collection_id=ID, size_bytes=2048),
 ]

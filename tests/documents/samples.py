@@ -77,6 +77,14 @@ def text() -> bytes:
     return f"Plain words, nothing else. {_marker()}\n".encode()
 
 
+def legacy_text() -> bytes:
+    """A legacy dump's abstract: its typesetting left 0x19 where a right quote was."""
+    return (
+        b"Heap Merge (Algorithm 17)\n\nThe author\x19s procedure merges two heaps in "
+        b"logarithmic time and is compared with earlier methods.\n"
+    )
+
+
 def latin1_text() -> bytes:
     return f"Caf\xe9 cr\xe8me {_marker()}\n".encode("latin-1")
 

@@ -184,9 +184,14 @@ async def test_status_follows_the_search_services_events(
 
 
 def test_the_consumer_handles_the_status_events() -> None:
+    import sift.documents.privacy.consumers  # noqa: F401 - its handlers join the same group
+
     assert consumer.group == "documents"
     assert consumer.event_types == [
         "document.index_failed",
         "document.index_started",
         "document.indexed",
+        "privacy.erasure_finished",
+        "privacy.erasure_requested",
+        "privacy.export_requested",
     ]

@@ -66,7 +66,7 @@ async def test_an_interrupted_purge_is_finished_later(
 ) -> None:
     from datetime import UTC, datetime
 
-    from sift.documents.documents.tasks import purge_pending
+    from sift.documents.documents.cleanup import purge_pending
 
     created = await docs.uploaded(docs.caller(), collection_id)
     document = await session.get(Document, uuid.UUID(created["id"]))

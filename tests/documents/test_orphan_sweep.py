@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.config import StorageSettings
 from sift.core.storage import LocalStorage
-from sift.documents.documents.tasks import sweep_orphans
+from sift.documents.documents.cleanup import sweep_orphans
 from sift.documents.models import Document, DocumentVersion
 from tests.documents.conftest import Documents, DocumentsFactory, make_collection
 

@@ -76,6 +76,34 @@ def test_binary_is_refused_as_soon_as_it_shows() -> None:
         Sniffer().finish()
 
 
+# A legacy abstract: its typesetting left 0x19 where a right quote was.
+LEGACY_ABSTRACT = (
+    b"A Method for Merging Heaps (Algorithm 17)\n\nThe author\x19s method merges two heaps "
+    + b"in logarithmic time. " * 30
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096, 1 << 20])
+def test_text_with_a_few_stray_control_bytes_is_text(chunk: int) -> None:
+    assert sniff(LEGACY_ABSTRACT, chunk) == SniffedType(TEXT, "utf-8")
+    mangled_quotes = b"It\x19s the author\x19s. " * 500  # one in twelve: no text is like that
+    with pytest.raises(UnsupportedFileType):
+        sniff(mangled_quotes, chunk)
+    past_the_head = b"text " * 2000 + b"\x01\x02\x03\x04" * 2000  # refused at the end
+    with pytest.raises(UnsupportedFileType):
+        sniff(past_the_head, chunk)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [bytes(range(1, 256)) * 40, bytes(range(1, 256))[::3], LEGACY_ABSTRACT + b"\x00"],
+    ids=["bytes-without-nul", "short-bytes-without-nul", "one-nul"],
+)
+def test_binary_without_a_known_signature_is_refused(content: bytes) -> None:
+    with pytest.raises(UnsupportedFileType):
+        sniff(content)
+
+
 def test_content_type_carries_the_charset() -> None:
     assert SniffedType(TEXT, "utf-8").content_type == "text/plain; charset=utf-8"
     assert SniffedType(PDF).content_type == PDF

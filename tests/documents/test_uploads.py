@@ -33,6 +33,7 @@ from tests.documents.conftest import (
         (samples.markdown, "readme.txt", "text/markdown"),  # the content decides
         (samples.text, "notes.md.exe", "text/plain"),
         (samples.latin1_text, "legacy.txt", "text/plain"),
+        (samples.legacy_text, "abstract.txt", "text/plain"),  # a stray control byte
     ],
 )
 async def test_the_type_comes_from_the_content(
@@ -78,23 +79,30 @@ async def test_the_type_comes_from_the_content(
 
 
 @pytest.mark.parametrize(
-    ("content", "filename"),
+    ("content", "filename", "what"),
     [
-        (samples.png(), "photo.txt"),
-        (samples.elf(), "tool.pdf"),
-        (samples.xlsx(), "sheet.docx"),
-        (b"Looks like text at first\n" + b"\x00\x01\x02" * 5000, "data.txt"),
+        (samples.png(), "photo.txt", "PNG image"),
+        (samples.elf(), "tool.pdf", "binary data"),
+        (samples.elf(), "notes.md", "binary data"),
+        (samples.xlsx(), "sheet.docx", "Excel workbook"),
+        (b"Looks like text at first\n" + b"\x00\x01\x02" * 5000, "data.txt", "binary data"),
     ],
-    ids=["png", "elf", "xlsx", "text-then-binary"],
+    ids=["png", "elf", "elf-named-md", "xlsx", "text-then-binary"],
 )
 async def test_other_types_are_refused_with_415_and_nothing_is_stored(
-    docs: Documents, session: AsyncSession, collection_id: uuid.UUID, content: bytes, filename: str
+    docs: Documents,
+    session: AsyncSession,
+    collection_id: uuid.UUID,
+    content: bytes,
+    filename: str,
+    what: str,
 ) -> None:
     answer = await docs.upload(docs.caller(), collection_id, content, filename)
 
     assert answer.status_code == 415
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
+    assert problem["detail"].startswith(f"Sift cannot index this kind of file ({what});")
     assert problem["accepted"] == list(ACCEPTED_TYPES)
     assert await session.scalar(select(Document.id)) is None
     assert docs.files == []

@@ -156,6 +156,7 @@ def stack() -> Iterator[Stack]:
     env |= {
         "SIFT_ENV": "test",
         "SIFT_LOG_JSON": "true",
+        "SIFT_LOG_CONSOLE": "1",  # the tests read the processes' lines (access log) here
         "SIFT_DATA_DIR": str(root / "data"),
         "SIFT_EMBEDDED_PG_PORT": str(pg_port),
         "SIFT_REDIS_URL": REDIS_URL,

@@ -3,7 +3,9 @@
 `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` with HTTP basic auth (account SID
 and auth token) and a form body (`To`, `From`, `Body`) answers 201 with the Message
 resource's documented JSON; wrong credentials get Twilio's 401 error (code 20003), an
-invalid `To` its 400 (code 21211). Sent messages are kept on `server.messages`.
+invalid `To` (or one listed in `invalid_numbers`: well-formed, but no phone) its 400 (code
+21211). Sent messages are kept on `server.messages`, with the `StatusCallback` URL Twilio
+would post their status to.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class SentMessage:
     to: str
     from_: str
     body: str
+    status_callback: str | None = None
 
 
 @dataclass
@@ -44,6 +47,7 @@ class FakeTwilio:
     auth_token: str = AUTH_TOKEN
     messages: list[SentMessage] = field(default_factory=list)
     fail_with: int | None = None  # answer every send with this status (an outage)
+    invalid_numbers: set[str] = field(default_factory=set)
 
     def last_to(self, number: str) -> SentMessage:
         return next(message for message in reversed(self.messages) if message.to == number)
@@ -119,14 +123,15 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 self._send(fake.fail_with, _error(fake.fail_with, 20500, "Internal error"))
                 return
             to, from_, body = (form.get(name, [""])[0] for name in ("To", "From", "Body"))
-            if not _E164.match(to):
+            if not _E164.match(to) or to in fake.invalid_numbers:
                 self._send(400, _error(400, 21211, f"The 'To' number {to} is not valid."))
                 return
             if not body:
                 self._send(400, _error(400, 21602, "Message body is required."))
                 return
             sid = "SM" + secrets.token_hex(16)
-            fake.messages.append(SentMessage(sid=sid, to=to, from_=from_, body=body))
+            callback = form.get("StatusCallback", [None])[0]
+            fake.messages.append(SentMessage(sid, to, from_, body, status_callback=callback))
             self._send(201, _message(sid, match["sid"], to, from_, body))
 
     return Handler

@@ -83,6 +83,7 @@ async def test_create_list_exchange_and_use(identity: Identity, session: AsyncSe
     assert listed.json()["items"][0]["last_used_at"] is not None
     events = await outbox_events(session, "auth.api_key_created")
     assert events[0]["data"]["permissions"] == ["documents:read", "org:read"]
+    assert "@" in events[0]["data"]["email"]  # the creator is alerted there
     assert key not in str(events)
 
 

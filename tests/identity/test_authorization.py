@@ -13,7 +13,7 @@ from sift.core.auth.permissions import Permission, Role, permissions_for
 from sift.core.auth.testing import route_declarations
 from sift.core.config import CoreSettings
 from sift.identity.app import create_app
-from tests.identity.conftest import Identity, add_member, make_org
+from tests.identity.conftest import PASSWORD, Identity, add_member, make_org
 
 ORG = "{org_id}"
 TARGET = "{user_id}"
@@ -75,6 +75,8 @@ ENDPOINTS = [
     ),
     Endpoint("GET", f"/api/orgs/{ORG}/api-keys", P.api_keys_manage),
     Endpoint("DELETE", f"/api/orgs/{ORG}/api-keys/{{key_id}}", P.api_keys_manage),
+    # Internal (audit calls it before an erasure); a wrong password would be a 401.
+    Endpoint("POST", "/internal/identity/reauthenticate", P.account_manage, {"password": PASSWORD}),
 ]
 
 

@@ -122,6 +122,7 @@ async def test_enable_then_sign_in_with_a_code(identity: Identity, session: Asyn
     }
     enabled = await outbox_events(session, "auth.mfa_enabled")
     assert [event["data"]["method"] for event in enabled] == ["totp"]
+    assert "@" in enabled[0]["data"]["email"]  # the owner is alerted there
 
 
 async def test_a_wrong_code_is_refused(identity: Identity) -> None:

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from sift.core.config import CoreSettings
-from sift.runtime.apidocs import SpecConflict, merge_specs, write_api_docs
+from sift import SERVICES
+from sift.core.config import CoreSettings, Environment
+from sift.runtime.apidocs import SpecConflict, merge_specs, service_spec, write_api_docs
 
 
 def _spec(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
@@ -79,3 +80,38 @@ def test_written_docs_cover_every_service_and_load_no_remote_asset(tmp_path: Pat
     assert "<script>" not in page  # no inline script: the CSP allows only files
     assert '"/api/openapi.json"' in init
     assert (tmp_path / "apidocs" / "swagger-ui-bundle.js").stat().st_size > 100_000
+
+
+def test_a_restart_with_nothing_changed_reuses_the_docs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = CoreSettings(data_dir=tmp_path, redis_url="redis://127.0.0.1:1/0")
+    directory = tmp_path / "apidocs"
+    merged_file = write_api_docs(settings, directory, ["audit"])
+    merged_file.write_text('{"kept": true}')  # what a rebuild would overwrite
+    assert write_api_docs(settings, directory, ["audit"]) == merged_file
+    assert json.loads(merged_file.read_text()) == {"kept": True}
+    monkeypatch.setenv("SIFT_AUDIT_SOMETHING", "changed")  # a setting may change a spec
+    write_api_docs(settings, directory, ["audit"])
+    assert "/api/audit/healthz" in json.loads(merged_file.read_text())["paths"]
+    merged_file.write_text('{"kept": true}')
+    write_api_docs(settings, directory, ["audit", "search"])  # another set of services
+    assert "/api/search/healthz" in json.loads(merged_file.read_text())["paths"]
+
+
+def test_the_merged_document_defines_every_security_scheme_its_operations_name() -> None:
+    settings = CoreSettings(env=Environment.test, log_json=False)
+    merged = merge_specs([(name, service_spec(name, settings)) for name in SERVICES])
+    named = {
+        scheme
+        for item in merged["paths"].values()
+        for operation in item.values()
+        for requirement in operation.get("security", ())
+        for scheme in requirement
+    }
+    assert named == {"HTTPBearer", "ApiKey"}
+    assert set(merged["components"]["securitySchemes"]) == named
+    assert merged["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    other = {"components": {"securitySchemes": {"HTTPBearer": {"type": "apiKey"}}}}
+    with pytest.raises(SpecConflict, match="HTTPBearer"):
+        merge_specs([("alpha", service_spec("search", settings)), ("beta", other)])

@@ -270,25 +270,38 @@ def test_gateway_render_writes_the_config(
 def test_children_verify_tokens_against_identity_where_it_listens(
     base_settings: CoreSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sift.runtime.up import _child_env
+    from sift.runtime.up import child_env
 
     monkeypatch.delenv("SIFT_AUTH_JWKS_URL", raising=False)
     monkeypatch.setenv("SIFT_IDENTITY_PORT", "9301")
-    env = _child_env(base_settings, None, "https://localhost:9443", service_layouts())
+    env = child_env(base_settings, None, "https://localhost:9443", service_layouts())
     assert env["SIFT_AUTH_JWKS_URL"] == "http://127.0.0.1:9301/.well-known/jwks.json"
     monkeypatch.setenv("SIFT_AUTH_JWKS_URL", "http://identity.internal/.well-known/jwks.json")
-    assert "SIFT_AUTH_JWKS_URL" not in _child_env(base_settings, None, "u", service_layouts())
+    assert "SIFT_AUTH_JWKS_URL" not in child_env(base_settings, None, "u", service_layouts())
 
 
 def test_the_assistant_retrieves_from_search_where_it_listens(
     base_settings: CoreSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sift.runtime.up import _child_env
+    from sift.runtime.up import child_env
 
     monkeypatch.delenv("SIFT_ASSISTANT_SEARCH_URL", raising=False)
     monkeypatch.setenv("SIFT_SEARCH_PORT", "9303")
-    env = _child_env(base_settings, None, "https://localhost:9443", service_layouts())
+    env = child_env(base_settings, None, "https://localhost:9443", service_layouts())
     assert env["SIFT_ASSISTANT_SEARCH_URL"] == "http://127.0.0.1:9303"
     monkeypatch.setenv("SIFT_ASSISTANT_SEARCH_URL", "http://search.internal:8103")
-    env = _child_env(base_settings, None, "u", service_layouts())
+    env = child_env(base_settings, None, "u", service_layouts())
     assert "SIFT_ASSISTANT_SEARCH_URL" not in env
+
+
+def test_audit_confirms_erasures_with_identity_where_it_listens(
+    base_settings: CoreSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sift.runtime.up import child_env
+
+    monkeypatch.delenv("SIFT_PRIVACY_IDENTITY_URL", raising=False)
+    monkeypatch.setenv("SIFT_IDENTITY_PORT", "9301")
+    env = child_env(base_settings, None, "https://localhost:9443", service_layouts())
+    assert env["SIFT_PRIVACY_IDENTITY_URL"] == "http://127.0.0.1:9301"
+    monkeypatch.setenv("SIFT_PRIVACY_IDENTITY_URL", "http://identity.internal:8101")
+    assert "SIFT_PRIVACY_IDENTITY_URL" not in child_env(base_settings, None, "u", service_layouts())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from redis.asyncio import Redis
 
 from sift import SERVICES
@@ -18,8 +19,12 @@ from sift.runtime.up import UpOptions, child_specs
 def test_consumers_are_discovered_in_consumers_modules() -> None:
     groups = [consumer.group for consumer in discover_consumers("documents")]
     assert groups == ["documents"]
-    assert discover_consumers("audit") == []
-    assert "documents" in services_with_consumers(SERVICES)
+    # The audit log and privacy requests each have a group of their own.
+    assert sorted(consumer.group for consumer in discover_consumers("audit")) == [
+        "audit",
+        "audit.privacy",
+    ]
+    assert services_with_consumers(SERVICES) == list(SERVICES)
 
 
 def test_up_runs_one_consumer_process_per_service_with_consumers(settings: CoreSettings) -> None:
@@ -31,7 +36,7 @@ def test_up_runs_one_consumer_process_per_service_with_consumers(settings: CoreS
         )
     }
     assert {f"consume.{s}" for s in services_with_consumers(SERVICES)} <= names
-    assert "consume.audit" not in names
+    assert "consume.audit" in names
     without = child_specs(
         settings,
         layouts,
@@ -56,7 +61,13 @@ async def test_consume_joins_the_stream_and_stops(settings: CoreSettings, redis:
         raise AssertionError("the documents consumer group never appeared")
     stop.set()
     await asyncio.wait_for(task, timeout=10)
-    await consume(settings, "audit", asyncio.Event())  # nothing to consume: returns at once
+
+
+async def test_consume_returns_at_once_when_a_service_has_nothing_to_consume(
+    settings: CoreSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sift.runtime.consumers.discover_consumers", lambda service: [])
+    await asyncio.wait_for(consume(settings, "audit", asyncio.Event()), timeout=5)
 
 
 def test_the_worker_registers_every_service_task() -> None:

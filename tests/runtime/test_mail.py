@@ -66,9 +66,13 @@ def test_up_says_where_to_read_the_mail() -> None:
     )
 
 
-async def test_the_capture_command_keeps_what_it_is_sent(tmp_path: Path) -> None:
+# In a container of its own (Compose's `mail`) the capture listens on the address it is given.
+@pytest.mark.parametrize("host", [None, "127.0.0.2"])
+async def test_the_capture_command_keeps_what_it_is_sent(tmp_path: Path, host: str | None) -> None:
     port = free_port()
     env = {**os.environ, "SIFT_DATA_DIR": str(tmp_path), "SIFT_LOG_JSON": "false"}
+    if host is not None:
+        env["SIFT_NOTIFICATIONS_EMAIL_CAPTURE_HOST"] = host
     process = subprocess.Popen(
         [sys.executable, "-m", "sift.runtime", "mail-capture", "--port", str(port)],
         env=env,
@@ -84,7 +88,9 @@ async def test_the_capture_command_keeps_what_it_is_sent(tmp_path: Path) -> None
         while True:
             assert process.poll() is None, process.stderr.read() if process.stderr else b""
             try:
-                await aiosmtplib.send(message, hostname="127.0.0.1", port=port, start_tls=False)
+                await aiosmtplib.send(
+                    message, hostname=host or "127.0.0.1", port=port, start_tls=False
+                )
                 break
             except aiosmtplib.SMTPConnectError:
                 assert time.monotonic() < deadline, "the capture did not answer"

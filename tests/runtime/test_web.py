@@ -86,7 +86,9 @@ def test_installs_when_node_modules_is_missing_and_builds_when_stale(
     directory = make_web_dir(tmp_path, built=False, modules=False)
     ran: list[list[str]] = []
 
-    def fake_run(argv: list[str], cwd: Path, what: str, env: dict[str, str]) -> None:
+    def fake_run(
+        argv: list[str], cwd: Path, what: str, env: dict[str, str], output: Path | None
+    ) -> None:
         ran.append(argv[1:])
         if what == "build":
             (cwd / ".next").mkdir()

@@ -46,7 +46,9 @@ def ingest_thread() -> Iterator[ThreadPoolExecutor]:
 
 async def _truncate(database: Database) -> None:
     async with database.engine.begin() as conn:
-        await conn.execute(text("TRUNCATE search.chunks, search.documents_index"))
+        await conn.execute(
+            text("TRUNCATE search.text_pages, search.chunks, search.documents_index")
+        )
 
 
 @pytest.fixture

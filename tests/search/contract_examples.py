@@ -5,7 +5,11 @@ from __future__ import annotations
 import uuid
 
 from sift.contracts.events import EventPayload
-from sift.contracts.events.search import SavedSearchMatched
+from sift.contracts.events.search import (
+    SavedSearchCreated,
+    SavedSearchDeleted,
+    SavedSearchMatched,
+)
 
 ID = uuid.UUID("01900000-0000-7000-8000-000000000004")
 
@@ -18,4 +22,6 @@ SEARCH_EXAMPLES: list[EventPayload] = [
         version_id=ID,
         match_count=3,
     ),
+    SavedSearchCreated(saved_search_id=ID, user_id=ID, notify=True),
+    SavedSearchDeleted(saved_search_id=ID, user_id=ID),
 ]

@@ -121,8 +121,10 @@ class World:
         encoding: str = "utf-8",
         created_at: datetime | None = None,
         org_id: uuid.UUID | None = None,
+        data: bytes | None = None,
     ) -> Doc:
-        """A document projected from its upload event and indexed by the real pipeline."""
+        """A document projected from its upload event and indexed by the real pipeline
+        (`data`: the file's bytes, else `text` encoded)."""
         document_id = uuid.uuid4()
         title = title or f"Document {len(self.docs) + 1}"
         saved_org = self.ingest.org_id
@@ -140,7 +142,7 @@ class World:
                     mime_type=content_type,
                 )
             announced = await self.ingest.announce(
-                text.encode(encoding),
+                text.encode(encoding) if data is None else data,
                 content_type=content_type,
                 document_id=document_id,
                 collection_id=collection_id,

@@ -68,7 +68,8 @@ def pdf_text(pages: int) -> ExtractedText:
         ),
         ("Le comité a examiné le budget et approuvé les nouvelles grues du port.", "fr", "french"),
         (
-            "委员会审查了预算并批准了新的港口起重机。委员会审查了预算并批准了新的港口起重机。",
+            "委员会审查了预算并批准了新的港口起重机。"
+            "财政部长说\uff0c这些起重机将在明年春天投入使用\uff0c并将港口的吞吐量提高三分之一。",
             "zh",
             "simple",
         ),
@@ -82,6 +83,53 @@ def test_language_and_text_search_configuration(text: str, language: str, config
 def test_too_little_text_has_no_language() -> None:
     assert detect_language("42 / 7") is None
     assert text_search_config(None) == "simple"
+
+
+# Short English texts of the kind teams and old abstract collections hold: titles alone,
+# algorithm titles with a number in parentheses, ticket lines, a title and an author.
+SHORT_ENGLISH = [
+    "Heap Merge (Algorithm 17)",
+    "Quicksort (Algorithm 64)",
+    "Treesort 3 (Algorithm 245)",
+    "Heap Merge (Algorithm 17)\n\nJ. Smith",
+    "Fix login bug on Safari",
+    "Reduce p95 latency of search API",
+    "Meeting notes: Q3 roadmap, owners, deadlines",
+    "Merge sort (Algorithm 17). Merges sorted runs. Communications of the ACM, 1962.",
+    "Binary search tree insertion. The procedure inserts a key into a binary search tree.",
+    "Ein Algorithmus (Algorithm 99)",
+    "Gauss-Seidel iteration",
+    "Zeta function values",
+]
+# Normal-length documents in other languages keep their own configuration.
+OTHER_LANGUAGES = [
+    (
+        "Die Verwaltung hat beschlossen, dass die neuen Regeln ab dem ersten Januar gelten. "
+        "Alle Mitarbeiter werden gebeten, die Unterlagen bis Ende des Monats einzureichen.",
+        "german",
+    ),
+    (
+        "Le comité a décidé que les nouvelles règles s'appliqueront à partir du premier "
+        "janvier. Tous les employés doivent remettre leurs documents avant la fin du mois.",
+        "french",
+    ),
+]
+
+
+def analysis_of(text: str, default_language: str | None) -> str:
+    extracted = ExtractedText(FileType.text, text, [PageSpan(None, 0, len(text))])
+    return analyze(
+        extracted, deadline=Deadline(30), default_language=default_language
+    ).text_search_config
+
+
+def test_a_short_text_takes_the_default_language_instead_of_a_guess() -> None:
+    configs = {text: analysis_of(text, "en") for text in SHORT_ENGLISH}
+    assert set(configs.values()) == {"english"}, configs
+    for text, config in OTHER_LANGUAGES:
+        assert analysis_of(text, "en") == config
+    # Without a default, what cannot be decided has no language (the 'simple' configuration).
+    assert analysis_of("Heap Merge (Algorithm 17)", None) == "simple"
 
 
 def test_sentences_point_into_the_text() -> None:

@@ -99,6 +99,13 @@ def test_encrypted_pdf() -> None:
     assert failure(files.encrypted_pdf()).code is IndexFailureCode.encrypted_pdf
 
 
+@pytest.mark.parametrize("declared", ["text/plain", "text/markdown"])
+def test_stray_control_bytes_become_a_quote_or_a_space(declared: str) -> None:
+    data = b"# Heaps\n\nThe author\x19s method\x01merges heaps\x1ain log time.\n"
+    extracted = extract(data, declared_type=declared, settings=SETTINGS, deadline=Deadline(10))
+    assert "The author\u2019s method merges heaps in log time." in extracted.text
+
+
 def test_corrupt_files() -> None:
     assert failure(files.corrupt_pdf()).code is IndexFailureCode.corrupt_file
     assert failure(files.broken_docx()).code is IndexFailureCode.corrupt_file

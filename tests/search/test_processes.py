@@ -184,3 +184,33 @@ async def test_a_worker_killed_mid_task_is_replaced_and_the_task_finishes(
         total = await session.scalar(select(func.count()).select_from(Chunk))
     assert sorted(ordinals) == list(range(len(ordinals))) and total == len(ordinals) > 8
     assert len(await ingest.events("document.indexed")) == 1
+
+
+async def test_an_ingest_worker_loads_its_models_as_it_starts_not_at_the_first_document(
+    ingest: Ingest, database: Database, redis: Redis, settings: CoreSettings, processes: Processes
+) -> None:
+    processes.env["SIFT_LOG_LEVEL"] = "INFO"
+    processes.consumer()
+    processes.worker("ingest-worker")
+    processes.start("other-worker", "sift.runtime", "worker", "--queues", "default")
+    ingest_log = processes.logs / "ingest-worker.log"
+    other_log = processes.logs / "other-worker.log"
+
+    async def warmed() -> bool:
+        return "ingest.warmed" in ingest_log.read_text(errors="replace")
+
+    await wait_until(warmed, timeout=90, interval=0.2)  # before any document exists
+    payload = await upload(ingest, files.pdf(files.pdf_pages(1)), settings)
+
+    async def indexed() -> bool:
+        return (await status(database, payload.version_id))[0] == "indexed"
+
+    await relay_until(database, redis, settings, indexed, timeout=60)
+    log = ingest_log.read_text(errors="replace")
+    # One model in the pool process, loaded by the warm-up: the document found it there.
+    assert log.count("ingest.embedder_loaded") == 1
+    assert log.index("ingest.embedder_loaded") < log.index("ingest.warmed")
+    # A worker for the other queues, up as long, never loads it.
+    assert "ready" in other_log.read_text(errors="replace")
+    assert "ingest.warmed" not in other_log.read_text(errors="replace")
+    assert "ingest.embedder_loaded" not in other_log.read_text(errors="replace")

@@ -28,8 +28,9 @@ from sift.core.auth.config import AuthSettings
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.search.app import create_app
-from sift.search.config import SearchSettings, get_search_settings
+from sift.search.config import SearchSettings
 from sift.search.models import Chunk, DocumentIndex, IndexStatus, OutboxEvent
+from sift.search.saved.endpoints import search_settings
 from tests.conftest import TransactionalDatabase
 from tests.core.auth.conftest import SigningKey, claims_for, ed25519_key
 from tests.documents.conftest import StaticKeys
@@ -210,7 +211,7 @@ async def test_a_name_is_used_once_per_user(api: SavedApi) -> None:
 
 
 async def test_at_most_the_configured_number_per_user(api: SavedApi) -> None:
-    api.app.dependency_overrides[get_search_settings] = lambda: SearchSettings(
+    api.app.dependency_overrides[search_settings] = lambda: SearchSettings(
         saved_searches_per_user=2
     )
     me = api.caller()
@@ -469,3 +470,34 @@ async def test_the_owner_role_follows_identity_and_a_removed_member_loses_their_
     assert [m.saved_search_id for m in await matched(session)] == [uuid.UUID(kept["id"])]
     listed = await api.client.get("/api/saved-searches", headers=removed.headers)
     assert listed.status_code == 200 and listed.json()["items"] == []
+
+
+async def test_saving_and_deleting_a_search_are_published_for_the_audit_log(
+    api: SavedApi, session: AsyncSession
+) -> None:
+    owner = api.caller("editor")
+    saved = await api.created(owner, query="secret plans", notify=True)
+    gone = await api.client.delete(f"/api/saved-searches/{saved['id']}", headers=owner.headers)
+    assert gone.status_code == 204
+    missing = await api.client.delete(f"/api/saved-searches/{saved['id']}", headers=owner.headers)
+    assert missing.status_code == 404
+
+    envelopes = list(
+        await session.scalars(
+            select(OutboxEvent.envelope)
+            .where(
+                OutboxEvent.type.in_(["search.saved_search_created", "search.saved_search_deleted"])
+            )
+            .order_by(OutboxEvent.position)
+        )
+    )
+    assert [e["type"] for e in envelopes] == [
+        "search.saved_search_created",
+        "search.saved_search_deleted",
+    ]
+    for published in envelopes:
+        assert published["actor_id"] == str(owner.user_id)
+        assert published["org_id"] == str(owner.org_id)
+        assert published["data"]["saved_search_id"] == saved["id"]
+        assert "secret plans" not in str(published)  # the query is the owner's, not copied
+    assert envelopes[0]["data"]["notify"] is True

@@ -134,9 +134,11 @@ async def test_internal_endpoints_shapes(world: World, setup: Setup) -> None:
         "page_end",
         "start_char",
         "end_char",
+        "pages",
         "text",
         "score",
     }
+    assert passage["pages"] == []  # a chunk on one page (or a format without pages)
     assert passage["document_id"] == str(setup.secret_doc.document_id)
     assert passage["version_id"] == str(setup.secret_doc.version_id)
     assert passage["text"].startswith("The quarterly budget")

@@ -316,3 +316,16 @@ async def test_new_versions_and_reindex_requests_queue_the_version_again(
 async def test_an_upload_without_organization_is_refused(session: AsyncSession) -> None:
     with pytest.raises(consumers.MissingOrganization):
         await consumers.on_document_uploaded(session, uploaded_envelope(None))
+
+
+async def test_a_markdown_file_with_a_stray_control_byte_is_indexed_with_the_quote(
+    ingest: Ingest, database: Database
+) -> None:
+    body = "The author\x19s method merges two heaps in logarithmic time. " * 16  # ~1 KB
+    data = f"# Heap Merge (Algorithm 17)\n\n{body}\n".encode()
+    announced = await ingest.announce(data, content_type="text/markdown")
+    assert await ingest.run(announced.version_id) == "indexed"
+
+    chunks = await chunks_of(database, announced.version_id)
+    assert chunks and all("\x19" not in chunk.text for chunk in chunks)
+    assert "The author\u2019s method merges two heaps" in chunks[0].text

@@ -2,7 +2,7 @@ import {
   createCollection,
   expect,
   expectIndexed,
-  invitationPath,
+  mailedLinkPath,
   screenshotAll,
   signUpAndOpen,
   test,
@@ -49,7 +49,7 @@ test("a viewer cannot see a restricted collection until they are added to it", a
   await invite.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByTestId("toast")).toContainText(`Invitation sent to ${viewer.email}.`);
 
-  await viewerPage.goto(invitationPath(viewer.email));
+  await viewerPage.goto(await mailedLinkPath(page.request, viewer.email, "/invitations"));
   await viewerPage.getByRole("button", { name: "Accept invitation" }).click();
   await expect(viewerPage).toHaveURL(/\/collections$/);
   await expect(viewerPage.getByTestId("toast")).toContainText("You joined");

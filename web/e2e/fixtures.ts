@@ -1,7 +1,6 @@
-import { test as base, expect, type Page } from "@playwright/test";
-import { spawnSync } from "node:child_process";
+import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
 import { createHmac } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -137,46 +136,40 @@ export async function expectIndexed(page: Page, filename: string, timeout = 90_0
   });
 }
 
-// The e-mail Sift would send is not delivered anywhere in a test stack: the invitation link
-// is read from the event stream, where identity published it sealed, and opened with Sift's
-// own code under the stack's environment (its Redis prefix and secret).
-const READ_INVITATION = `
-import json, sys, time
-import redis
-from sift.contracts.events.identity import LINK_SEAL_PURPOSE
-from sift.core.auth.sealing import unseal
-from sift.core.config import get_settings
-from sift.core.events.bus import decode_entries, stream_key
+interface CapturedMail {
+  to: string[];
+  subject: string;
+  links: string[];
+}
 
-settings = get_settings()
-client = redis.Redis.from_url(settings.redis_url)
-for _ in range(60):
-    for entry in reversed(decode_entries(client.xrange(stream_key(settings)))):
-        if entry.fields.get("type") != "invitation.created":
-            continue
-        data = json.loads(entry.fields["envelope"])["data"]
-        if data["email"] == sys.argv[1]:
-            print(unseal(settings, LINK_SEAL_PURPOSE, data["link"]).split("token=", 1)[1])
-            sys.exit(0)
-    time.sleep(0.5)
-sys.exit("no invitation for " + sys.argv[1])
-`;
-
-/** The path of the invitation link e-mailed to `email` (the newest one). */
-export function invitationPath(email: string): string {
-  const pid = process.env.SIFT_E2E_PID;
-  if (!pid) throw new Error("invitation links are only readable from a stack the tests started");
-  const stackEnv = Object.fromEntries(
-    readFileSync(`/proc/${pid}/environ`, "utf8")
-      .split("\0")
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
-  );
-  const result = spawnSync(path.join(REPO, ".venv/bin/python"), ["-c", READ_INVITATION, email], {
-    cwd: REPO,
-    env: { ...process.env, ...stackEnv },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`reading the invitation failed: ${result.stderr}`);
-  return `/invitations?token=${encodeURIComponent(result.stdout.trim())}`;
+/**
+ * The path of the newest link to `linkPath` mailed to `email`, read the way a developer
+ * reads it: from the stack's mail capture at `/api/dev/mail`. The mail went the whole real
+ * way (identity's event, the notifications consumer, the delivery worker, SMTP).
+ */
+export async function mailedLinkPath(
+  request: APIRequestContext,
+  email: string,
+  linkPath: string,
+  timeout = 60_000,
+): Promise<string> {
+  let found: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        const response = await request.get("/api/dev/mail");
+        expect(response.status()).toBe(200);
+        const { items } = (await response.json()) as { items: CapturedMail[] };
+        const mail = items.find(
+          (item) =>
+            item.to.includes(email) && item.links.some((link) => link.includes(`${linkPath}?`)),
+        );
+        const link = mail?.links.find((candidate) => candidate.includes(`${linkPath}?`));
+        found = link === undefined ? undefined : new URL(link).pathname + new URL(link).search;
+        return found;
+      },
+      { timeout, message: `no mail to ${email} with a ${linkPath} link` },
+    )
+    .toBeDefined();
+  return found!;
 }

@@ -1,4 +1,12 @@
-import { expect, PASSWORD, screenshotAll, signUpAndOpen, test, totp } from "./fixtures";
+import {
+  expect,
+  mailedLinkPath,
+  PASSWORD,
+  screenshotAll,
+  signUpAndOpen,
+  test,
+  totp,
+} from "./fixtures";
 
 test("settings: profile, sessions, API keys, two-step verification and signing in with it", async ({
   page,
@@ -123,4 +131,37 @@ test("forgot and reset password pages explain themselves", async ({ page }) => {
   const refusal = page.getByRole("main").getByRole("alert");
   await expect(refusal).toBeVisible();
   await expect(refusal).not.toContainText("{");
+});
+
+test("the sign-up mail verifies the address; a forgotten password is reset from its mail", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const { email } = await signUpAndOpen(page, "Rita Reset");
+  await page.goto(await mailedLinkPath(page.request, email, "/verify-email"));
+  await expect(
+    page.getByRole("status").filter({ hasText: "Your e-mail is verified" }),
+  ).toBeVisible();
+
+  const stranger = await browser.newContext({ baseURL, ignoreHTTPSErrors: true });
+  const forgetful = await stranger.newPage();
+  await forgetful.goto("/forgot-password");
+  await forgetful.getByLabel("E-mail").fill(email);
+  await forgetful.getByRole("button", { name: "Send reset link" }).click();
+  await expect(forgetful.getByRole("status").filter({ hasText: "Check your inbox" })).toBeVisible();
+
+  await forgetful.goto(await mailedLinkPath(forgetful.request, email, "/reset-password"));
+  const renewed = `${PASSWORD}-renewed`;
+  await forgetful.getByLabel("New password", { exact: true }).fill(renewed);
+  await forgetful.getByLabel("Repeat the new password").fill(renewed);
+  await forgetful.getByRole("button", { name: "Set new password" }).click();
+  await expect(forgetful.getByRole("status").filter({ hasText: "Password changed" })).toBeVisible();
+
+  await forgetful.getByRole("link", { name: "Sign in with your new password" }).click();
+  await forgetful.getByLabel("E-mail").fill(email);
+  await forgetful.getByLabel("Password").fill(renewed);
+  await forgetful.getByRole("button", { name: "Sign in" }).click();
+  await expect(forgetful).toHaveURL(/\/collections$/);
+  await stranger.close();
 });

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from sift.assistant.config import AssistantSettings
-from sift.assistant.runtime import get_runtime
+from sift.assistant.runtime import Runtime
 from sift.core.db import Database, get_database
 from sift.core.ratelimit import ConfiguredLimit, by_organization, by_principal
 
 
 def _assistant_config(request: Request) -> AssistantSettings:
-    return get_runtime(request).config
+    runtime: Runtime = request.app.state.assistant
+    return runtime.config
 
 
 _user_quota = ConfiguredLimit(
@@ -35,7 +36,7 @@ async def ai_quota(request: Request) -> None:
 AiQuotaDep = Annotated[None, Depends(ai_quota)]
 
 
-def forwarded_authorization(request: Request) -> str:
+async def forwarded_authorization(request: Request) -> str:
     """The caller's `Authorization` header: search judges access as the caller."""
     return request.headers.get("authorization", "")
 

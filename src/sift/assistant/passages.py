@@ -7,6 +7,14 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class PageSpan(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    page: int
+    start: int
+    end: int
+
+
 class Passage(BaseModel):
     """One chunk of a document the caller may read; offsets index the document's text."""
 
@@ -21,8 +29,17 @@ class Passage(BaseModel):
     page_end: int | None = None
     start_char: int = Field(default=0, ge=0)
     end_char: int = Field(default=0, ge=0)
+    # Where each page lies in the document's text, for a chunk that spans pages.
+    pages: tuple[PageSpan, ...] = ()
     text: str
     score: float = 0.0
+
+    def page_at(self, offset: int) -> int | None:
+        """The page of a document offset within the passage (a gap goes to the next page)."""
+        for page in self.pages:
+            if offset < page.end:
+                return page.page
+        return self.pages[-1].page if self.pages else self.page
 
 
 class RetrievedPassages(BaseModel):

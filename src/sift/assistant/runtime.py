@@ -8,6 +8,7 @@ from typing import Annotated
 
 import httpx
 from fastapi import Depends, Request
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from sift.assistant.answers.cache import AnswerCache
@@ -31,23 +32,23 @@ def build_providers(config: AssistantSettings) -> list[Provider]:
     built: list[Provider] = []
     for name in config.providers:
         if name == "gemini":
-            key = config.gemini_api_key.get_secret_value() if config.gemini_api_key else None
             built.append(
-                GeminiProvider(
-                    api_key=key,
-                    model=config.gemini_model,
-                    base_url=config.gemini_base_url,
-                    timeout=timeout,
+                _sdk_provider(
+                    GeminiProvider,
+                    config.gemini_api_key,
+                    config.gemini_model,
+                    config.gemini_base_url,
+                    timeout,
                 )
             )
         elif name == "openai":
-            key = config.openai_api_key.get_secret_value() if config.openai_api_key else None
             built.append(
-                OpenAIProvider(
-                    api_key=key,
-                    model=config.openai_model,
-                    base_url=config.openai_base_url,
-                    timeout=timeout,
+                _sdk_provider(
+                    OpenAIProvider,
+                    config.openai_api_key,
+                    config.openai_model,
+                    config.openai_base_url,
+                    timeout,
                 )
             )
         elif name == "local":
@@ -55,6 +56,17 @@ def build_providers(config: AssistantSettings) -> list[Provider]:
         else:
             raise ValueError(f"unknown assistant provider {name!r}")
     return built
+
+
+def _sdk_provider(
+    kind: type[GeminiProvider | OpenAIProvider],
+    key: SecretStr | None,
+    model: str,
+    base_url: str | None,
+    timeout: float,
+) -> Provider:
+    api_key = key.get_secret_value() if key else None
+    return kind(api_key=api_key, model=model, base_url=base_url, timeout=timeout)
 
 
 def chain_config(config: AssistantSettings) -> ChainConfig:
@@ -133,7 +145,7 @@ def create_runtime(
     )
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.assistant
     return runtime
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sift.audit.log.endpoints import router as audit_log_router
+from sift.audit.privacy.endpoints import router as privacy_router
 from sift.core.app import create_service_app
 from sift.core.config import CoreSettings
 
 NAME = "audit"
 
+# One line per domain: each adds its router here.
+ROUTERS = [
+    audit_log_router,
+    privacy_router,
+]
+
 
 def create_app(settings: CoreSettings | None = None) -> FastAPI:
     return create_service_app(
         NAME,
+        routers=ROUTERS,
         settings=settings,
         description="Audit trail, usage analytics and privacy requests.",
     )

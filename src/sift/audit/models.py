@@ -18,3 +18,8 @@ class OutboxEvent(OutboxMixin, Base):
 
 class ProcessedEvent(ProcessedEventMixin, Base):
     pass
+
+
+# Domain tables live with their domain; imported here so that the metadata holds them all
+# (a module import: it works whichever of the two modules is imported first).
+import sift.audit.privacy.models  # noqa: E402, F401

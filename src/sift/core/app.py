@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 from sift.core.config import CoreSettings, Environment, get_settings
 from sift.core.db import Database
-from sift.core.errors import install_error_handlers, problem
+from sift.core.errors import PROBLEM_JSON, install_error_handlers, problem
+from sift.core.events.origin import RequestOriginMiddleware
 from sift.core.logging import configure_logging
 from sift.core.metrics import HttpMetrics, MetricsMiddleware, metrics_endpoint
 from sift.core.middleware import (
@@ -26,6 +27,7 @@ from sift.core.middleware import (
     SecurityHeadersMiddleware,
     UnexpectedErrorMiddleware,
 )
+from sift.core.overload import install_overload
 from sift.core.redis import create_redis
 
 log = structlog.get_logger()
@@ -78,6 +80,7 @@ def create_service_app(
     extra_ready_checks: dict[str, ReadyCheck] | None = None,
     lifespan: Lifespan | None = None,
     description: str = "",
+    long_lived_paths: Sequence[str] = (),
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(service=name, level=settings.log_level, json=settings.log_json)
@@ -93,6 +96,7 @@ def create_service_app(
             settings.sqlalchemy_url,
             pool_size=settings.db_pool_size,
             statement_timeout_ms=settings.db_statement_timeout_ms,
+            pool_timeout_seconds=settings.overload.db_pool_timeout_seconds,
         )
         app.state.redis = create_redis(settings)
         log.info("service.started", service=name)
@@ -174,8 +178,10 @@ def create_service_app(
             allow_headers=["*"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes or settings.max_body_bytes)
+    install_overload(app, settings.overload, long_lived_paths=long_lived_paths)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.env is not Environment.test)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(RequestOriginMiddleware)  # inside RequestId: it reads the request's ID
     app.add_middleware(RequestIdMiddleware)
     _document_problems(app)
     return app
@@ -198,7 +204,35 @@ def _document_problems(app: FastAPI) -> None:
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = Problem.model_json_schema()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                _document_common_problems(operation)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# FastAPI names a security scheme after its class: `Authorize(...)`'s `HTTPBearer`.
+BEARER_SCHEME = "HTTPBearer"
+
+
+def _document_common_problems(operation: dict[str, Any]) -> None:
+    """The problems no endpoint declares itself: a caller without a valid token (401) or
+    without the permission (403), a body that cannot be parsed (400), and invalid input,
+    which the handler answers as a problem (FastAPI documents its own JSON shape instead)."""
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    schemes = {name for requirement in operation.get("security", ()) for name in requirement}
+    if schemes:
+        responses.setdefault("401", _problem_response("Authentication required"))
+    if BEARER_SCHEME in schemes:  # `Authorize(...)`, which also checks a permission
+        responses.setdefault("403", _problem_response("Forbidden"))
+    if "requestBody" in operation:  # a body that cannot be read at all (not UTF-8, say)
+        responses.setdefault("400", _problem_response("Bad request"))
+    if "422" in responses:
+        responses["422"] = _problem_response("Validation failed")
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": schema}}}

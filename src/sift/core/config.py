@@ -58,6 +58,22 @@ class EventSettings(SiftSettings):
     claim_idle_ms: int = 30_000
 
 
+class OverloadSettings(SiftSettings):
+    """How a service process sheds load it cannot serve at its normal latency: it answers
+    503 with `Retry-After` at once instead of queueing (see `sift.core.overload`)."""
+
+    model_config = SettingsConfigDict(env_prefix="SIFT_OVERLOAD_")
+
+    # Requests handled at once by one process; more are refused. 0: no limit.
+    max_concurrent_requests: int = Field(default=64, ge=0)
+    # How long a request waits for a database connection before it is refused.
+    db_pool_timeout_seconds: float = Field(default=2.0, gt=0)
+    retry_after_seconds: int = Field(default=1, ge=1)
+    # uvicorn's own cap (`--limit-concurrency`), a backstop above the request limit: it
+    # counts open connections too, idle keep-alive ones from the gateway included.
+    uvicorn_limit_concurrency: int = Field(default=1024, ge=1)
+
+
 class CoreSettings(SiftSettings):
     """What every process needs; services add their own section next to it."""
 
@@ -82,6 +98,7 @@ class CoreSettings(SiftSettings):
     public_url: str = "https://localhost:8443"
     storage: StorageSettings = Field(default_factory=StorageSettings)
     events: EventSettings = Field(default_factory=EventSettings)
+    overload: OverloadSettings = Field(default_factory=OverloadSettings)
 
     @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> CoreSettings:

@@ -154,8 +154,8 @@ _HTTP_TITLES = {
 }
 
 
-async def _sift_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, SiftError)
+def error_response(request: Request, exc: SiftError) -> JSONResponse:
+    """The problem+json response of `exc` (also for a handler that returns, not raises, it)."""
     return problem(
         exc.status_code,
         exc.title,
@@ -165,6 +165,11 @@ async def _sift_error(request: Request, exc: Exception) -> JSONResponse:
         headers=exc.headers(),
         **exc.extensions,
     )
+
+
+async def _sift_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SiftError)
+    return error_response(request, exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -44,6 +45,18 @@ def encode_cursor(*values: object) -> str:
     strings = [value.isoformat() if isinstance(value, datetime) else str(value) for value in values]
     raw = json.dumps(strings, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def page_of(
+    rows: Sequence[T], limit: int, key: Callable[[T], tuple[object, ...]]
+) -> tuple[list[T], str | None]:
+    """The first `limit` of `rows` (asked for `limit + 1`, so that one more tells that
+    there is a next page) and the cursor of the next page, `key` of the last item; None
+    on the last page."""
+    items = list(rows[:limit])
+    if len(rows) <= limit or not items:
+        return items, None
+    return items, encode_cursor(*key(items[-1]))
 
 
 def decode_cursor(cursor: str | None, size: int) -> list[str] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -43,6 +43,21 @@ class Schema(BaseModel):
         if errors:
             raise ValidationError.from_exception_data(cls.__name__, errors)
         return data
+
+    @classmethod
+    def from_row(cls, row: object, /, **values: Any) -> Self:
+        """The schema of a row (a table model, or any object with the fields as attributes).
+
+        `values` give what the row does not hold under the field's name (the caller's
+        role, a flag computed from the request); every other field is read from the
+        attribute of its name, and a field the row lacks takes its default.
+        """
+        read = {
+            name: getattr(row, name)
+            for name in cls.model_fields
+            if name not in values and hasattr(row, name)
+        }
+        return cls.model_validate({**read, **values})
 
 
 def _unstorable(value: Any, location: Location) -> Iterator[tuple[Location, str]]:

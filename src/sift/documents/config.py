@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -29,6 +30,10 @@ class DocumentsSettings(SiftSettings):
 
     # Uploads and new versions per caller (the `limits` library's notation).
     upload_rate_limit: str = "120/minute;2000/hour"
+
+    # At an erasure, documents the person uploaded to an organization that has other members
+    # stay with it, uploader anonymized ("keep"), or are deleted with the person ("delete").
+    erasure_shared_documents: Literal["keep", "delete"] = "keep"
 
     @property
     def max_request_bytes(self) -> int:

@@ -11,14 +11,19 @@ from sift.core.storage import Storage
 from sift.documents.config import DocumentsSettings
 
 
-def get_storage(request: Request) -> Storage:
+async def get_storage(request: Request) -> Storage:
     storage: Storage = request.app.state.storage
     return storage
 
 
-def get_config(request: Request) -> DocumentsSettings:
+def config_of(request: Request) -> DocumentsSettings:
     config: DocumentsSettings = request.app.state.documents
     return config
+
+
+async def get_config(request: Request) -> DocumentsSettings:
+    # A dependency, so `async`: FastAPI runs a plain function's in a worker thread.
+    return config_of(request)
 
 
 StorageDep = Annotated[Storage, Depends(get_storage)]
@@ -30,7 +35,7 @@ UploadLimit = Annotated[
     None,
     Depends(
         ConfiguredLimit(
-            "documents.upload", "upload_rate_limit", settings_of=get_config, key=by_principal
+            "documents.upload", "upload_rate_limit", settings_of=config_of, key=by_principal
         )
     ),
 ]

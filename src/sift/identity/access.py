@@ -13,36 +13,28 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import and_, select
 
 from sift.core.auth import Authenticator, InvalidToken, Principal, PrincipalKind, TokenVerifier
 from sift.core.auth.revocation import Revocations
 from sift.core.db import Database
 from sift.core.ratelimit import RateLimiting, by_ip
+from sift.identity.accounts.repository import user_repository
 from sift.identity.accounts.throttle import LoginThrottle
+from sift.identity.apikeys.repository import api_key_repository
 from sift.identity.keys.store import KeyStore
-from sift.identity.models import ApiKey, Membership, RefreshFamily, User, UserStatus
-from sift.identity.web import IdentityContext, identity_context
+from sift.identity.models import ApiKey, UserStatus
+from sift.identity.web import IdentityContext, context_of
 
 
 async def check_principal(request: Request, principal: Principal) -> None:
     database: Database = request.app.state.database
-    query = (
-        select(User.status, Membership.role, RefreshFamily.id, RefreshFamily.revoked_at)
-        .select_from(User)
-        .outerjoin(
-            Membership,
-            and_(Membership.user_id == User.id, Membership.org_id == principal.org_id),
+    async with database.read_sessionmaker() as session:
+        row = await user_repository.access_state(
+            session, principal.user_id, principal.org_id, principal.session_id
         )
-        .outerjoin(
-            RefreshFamily,
-            and_(RefreshFamily.id == principal.session_id, RefreshFamily.user_id == User.id),
-        )
-        .where(User.id == principal.user_id)
-    )
-    async with database.sessionmaker() as session:
-        row = (await session.execute(query)).first()
-        key = await session.get(ApiKey, principal.api_key_id) if principal.api_key_id else None
+        key = None
+        if principal.api_key_id is not None:
+            key = await api_key_repository.get(session, principal.org_id, principal.api_key_id)
     if row is None or row.status != UserStatus.active:
         raise InvalidToken("The account of this access token no longer exists.")
     if row.role != principal.role:
@@ -74,16 +66,16 @@ def install(app: FastAPI, context: IdentityContext) -> KeyStore:
     return keys
 
 
-def key_store(request: Request) -> KeyStore:
+async def key_store(request: Request) -> KeyStore:
     keys: KeyStore = request.app.state.key_store
     return keys
 
 
-def login_throttle(request: Request) -> LoginThrottle:
+async def login_throttle(request: Request) -> LoginThrottle:
     return LoginThrottle(
         request.app.state.redis,
         RateLimiting.of(request.app),
-        identity_context(request),
+        context_of(request),
         source=by_ip(request),
     )
 

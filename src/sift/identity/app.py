@@ -22,6 +22,7 @@ from sift.identity.mfa import factor as mfa_factor
 from sift.identity.oauth import endpoints as oauth
 from sift.identity.oauth.providers import ProviderRegistry
 from sift.identity.orgs import endpoints as orgs
+from sift.identity.privacy import endpoints as privacy
 from sift.identity.sessions import endpoints as sessions
 from sift.identity.web import IdentityContext
 
@@ -63,6 +64,7 @@ def create_app(
             apikeys.router,
             apikeys.exchange,
             oauth.router,
+            privacy.internal_router,
         ],
         lifespan=lifespan,
         description="Accounts, organizations, sessions and access tokens.",

@@ -13,11 +13,11 @@ from fastapi import Depends, Request
 
 from sift.core.ratelimit import ConfiguredLimit, KeyFunc, by_ip, by_organization, by_principal
 from sift.identity.config import IdentitySettings
-from sift.identity.web import identity_context
+from sift.identity.web import context_of
 
 
 def _identity_config(request: Request) -> IdentitySettings:
-    return identity_context(request).config
+    return context_of(request).config
 
 
 def _limit(name: str, setting: str, key: KeyFunc = by_ip) -> ConfiguredLimit:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from sift.core.auth.config import AuthSettings
 from sift.core.config import CoreSettings
-from sift.core.errors import SiftError, problem
+from sift.core.errors import SiftError, error_response
 from sift.core.ratelimit import RateLimiting, client_ip
 from sift.identity.config import IdentitySettings
 
@@ -34,9 +34,14 @@ class IdentityContext:
         return f"{self.settings.public_url.rstrip('/')}{path}?token={token}"
 
 
-def identity_context(request: Request) -> IdentityContext:
+def context_of(request: Request) -> IdentityContext:
     context: IdentityContext = request.app.state.identity
     return context
+
+
+async def identity_context(request: Request) -> IdentityContext:
+    # A dependency, so `async`: FastAPI runs a plain function's in a worker thread.
+    return context_of(request)
 
 
 ContextDep = Annotated[IdentityContext, Depends(identity_context)]
@@ -52,7 +57,7 @@ class ClientInfo:
         return describe_device(self.user_agent)
 
 
-def client_info(request: Request) -> ClientInfo:
+async def client_info(request: Request) -> ClientInfo:
     trusted = RateLimiting.of(request.app).config.trusted_proxies
     address = client_ip(request, trusted)
     agent = request.headers.get("user-agent")
@@ -97,12 +102,4 @@ class RecordedFailure(SiftError):
 
 
 def recorded(request: Request, exc: RecordedFailure) -> JSONResponse:
-    return problem(
-        exc.status_code,
-        exc.title,
-        exc.detail,
-        code=exc.code,
-        request=request,
-        headers=exc.headers(),
-        **exc.extensions,
-    )
+    return error_response(request, exc)

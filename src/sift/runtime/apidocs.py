@@ -8,8 +8,11 @@ works offline and under a CSP that allows only this origin's scripts.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import version
@@ -19,8 +22,10 @@ from typing import Any, cast
 import fastapi_offline
 from fastapi import FastAPI
 
+import sift
 from sift import SERVICES
 from sift.core.config import CoreSettings
+from sift.runtime.logs import kept_logging
 
 SCHEMA_REF = "#/components/schemas/"
 SWAGGER_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon.png")
@@ -97,6 +102,11 @@ def merge_specs(specs: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
                     changed = True
         for name, schema in spec.get("components", {}).get("schemas", {}).items():
             schemas[renames.get(name, name)] = schema
+        # Operations name their security schemes (`HTTPBearer`, `ApiKey`): keep them.
+        for name, scheme in spec.get("components", {}).get("securitySchemes", {}).items():
+            schemes = merged["components"].setdefault("securitySchemes", {})
+            if schemes.setdefault(name, scheme) != scheme:
+                raise SpecConflict(f"{service}: security scheme {name} differs from another's")
         for route, item in spec.get("paths", {}).items():
             if route in merged["paths"]:
                 raise SpecConflict(f"{service}: {route} is declared by another service too")
@@ -111,13 +121,46 @@ def service_spec(name: str, settings: CoreSettings) -> dict[str, Any]:
     """The service's OpenAPI document, from its app factory (nothing starts)."""
     module = importlib.import_module(f"sift.{name}.app")
     create_app = cast(Callable[[CoreSettings], FastAPI], module.create_app)
-    return create_app(settings).openapi()
+    with kept_logging():
+        return create_app(settings).openapi()
+
+
+FINGERPRINT = "fingerprint"
+
+
+def docs_fingerprint(settings: CoreSettings, services: Iterable[str]) -> str:
+    """What the documents are made from: Sift's code (each module's path, size and mtime),
+    the settings (given, `SIFT_*` and `.env`), the services, and the package versions.
+
+    Building every service's app for its spec takes seconds; a restart with none of
+    this changed reuses the documents written last time."""
+    digest = hashlib.sha256()
+    package = Path(sift.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    for key in sorted(key for key in os.environ if key.startswith("SIFT_")):
+        digest.update(f"{key}={os.environ[key]}\n".encode())
+    with contextlib.suppress(OSError):
+        digest.update(Path(".env").read_bytes())
+    digest.update(settings.model_dump_json().encode())
+    digest.update(",".join(services).encode())
+    for name in ("fastapi", "pydantic", "fastapi-offline"):
+        digest.update(f"{name}={version(name)}\n".encode())
+    return digest.hexdigest()
 
 
 def write_api_docs(
     settings: CoreSettings, directory: Path, services: Iterable[str] = SERVICES
 ) -> Path:
-    """Write `openapi.json` (merged), each service's spec, and the Swagger UI page."""
+    """Write `openapi.json` (merged), each service's spec, and the Swagger UI page, unless
+    the ones there were made from the same code and settings."""
+    services = tuple(services)
+    fingerprint = docs_fingerprint(settings, services)
+    merged_path = directory / "openapi.json"
+    with contextlib.suppress(OSError):
+        if merged_path.is_file() and (directory / FINGERPRINT).read_text() == fingerprint:
+            return merged_path
     directory.mkdir(parents=True, exist_ok=True)
     specs = [(name, service_spec(name, settings)) for name in services]
     for name, spec in specs:
@@ -133,4 +176,5 @@ def write_api_docs(
     ]
     (directory / "index.html").write_text(INDEX_HTML)
     (directory / "init.js").write_text(INIT_JS % json.dumps(urls))
-    return directory / "openapi.json"
+    (directory / FINGERPRINT).write_text(fingerprint)  # last: a half-written set is redone
+    return merged_path

@@ -1,4 +1,4 @@
-"""The `sift` command: up, serve, worker, scheduler, relay, migrate, makemigrations, db, gateway.
+"""The `sift` command: up, status, logs, stop, serve, worker, relay, migrate, db, audit...
 
 Every command that touches the database first makes sure it is there: with no
 DATABASE_URL, the embedded PostgreSQL under `<data_dir>/postgres` is started (or reused
@@ -23,6 +23,10 @@ import sift
 from sift import SERVICES
 from sift.core.config import CoreSettings, Environment
 from sift.core.logging import configure_logging
+from sift.runtime.audit_cli import add_audit_parser
+from sift.runtime.demo_cli import add_demo_parser
+from sift.runtime.ops_cli import add_ops_parsers, add_up_parser
+from sift.runtime.seed_cli import add_seed_parser
 
 log = structlog.get_logger()
 
@@ -52,27 +56,6 @@ def _ensure_database(settings: CoreSettings) -> None:
 # --- commands ---
 
 
-def cmd_up(args: argparse.Namespace) -> int:
-    from sift.runtime.up import UpOptions, run_up
-
-    settings = load_settings(process="sift-up")
-    options = UpOptions(
-        gateway=args.gateway,
-        reload=args.reload,
-        migrate=args.migrate,
-        worker=args.worker,
-        scheduler=args.scheduler,
-        relay=args.relay,
-        consumers=args.consumers,
-        web=args.web,
-        mail_capture=args.mail_capture,
-        log_prefix=args.log_prefix,
-        ready_timeout=args.ready_timeout,
-        stop_timeout=args.stop_timeout,
-    )
-    return run_up(settings, options)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -91,7 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         reload=reload,
         reload_dirs=[str(Path(sift.__file__).parent)] if reload else None,
         forwarded_allow_ips=forwarded,
-        **uvicorn_options(),
+        **uvicorn_options(settings.overload),
     )
     return 0
 
@@ -110,6 +93,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     celery_app = configure_celery(settings)
     import_task_modules()
+    if settings.env is not Environment.production:
+        # Celery warns when it runs as root (a container's or a dev VM's usual user) and
+        # carries on: with JSON-only content nothing is unsafe about it, so a development
+        # start stays quiet; in production the warning stays, for the operator to act on.
+        from celery.exceptions import SecurityWarning
+
+        warnings.filterwarnings("ignore", category=SecurityWarning, message=".*superuser")
     # --quiet drops Celery's banner, which is not a JSON line.
     argv = ["--quiet", "worker"] if settings.log_json else ["worker"]
     argv += [f"--loglevel={settings.log_level}", "--without-mingle"]
@@ -189,7 +179,7 @@ def cmd_mail_capture(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await run_capture(store, "127.0.0.1", args.port or config.capture_port, stop)
+        await run_capture(store, config.capture_host, args.port or config.capture_port, stop)
 
     asyncio.run(main())
     return 0
@@ -268,31 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sift", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    up = commands.add_parser("up", help="run the whole stack on this machine")
-    up.add_argument("--reload", action="store_true", help="restart services on code changes")
-    up.add_argument("--no-gateway", dest="gateway", action="store_false", help="skip nginx")
-    up.add_argument("--no-migrate", dest="migrate", action="store_false")
-    up.add_argument("--no-worker", dest="worker", action="store_false")
-    up.add_argument("--no-scheduler", dest="scheduler", action="store_false")
-    up.add_argument("--no-relay", dest="relay", action="store_false")
-    up.add_argument("--no-consumers", dest="consumers", action="store_false")
-    up.add_argument("--no-web", dest="web", action="store_false", help="skip the web app")
-    up.add_argument(
-        "--no-mail-capture",
-        dest="mail_capture",
-        action="store_false",
-        help="skip the development SMTP capture",
-    )
-    up.add_argument(
-        "--no-log-prefix",
-        dest="log_prefix",
-        action="store_false",
-        help="print children's lines unchanged (for log shippers)",
-    )
-    up.add_argument("--ready-timeout", type=float, default=120.0, metavar="SECONDS")
-    up.add_argument("--stop-timeout", type=float, default=15.0, metavar="SECONDS")
-    up.set_defaults(handler=cmd_up)
-
+    add_up_parser(commands)
     serve = commands.add_parser("serve", help="run one service (uvicorn)")
     serve.add_argument("service", choices=SERVICES)
     serve.add_argument("--port", type=int, help="default: the service's SIFT_<SERVICE>_PORT")
@@ -346,26 +312,45 @@ def build_parser() -> argparse.ArgumentParser:
     gateway = commands.add_parser("gateway", help="render or run the nginx gateway alone")
     gateway.add_argument("action", choices=("render", "run"))
     gateway.set_defaults(handler=cmd_gateway)
+    add_ops_parsers(commands)
+    add_seed_parser(commands)
+    add_demo_parser(commands)
+    add_audit_parser(commands)
     return parser
+
+
+def expected_errors() -> tuple[type[Exception], ...]:
+    """Failures the user can act on: one line, no traceback."""
+    from sift.runtime.background import BackgroundError
+    from sift.runtime.embedded_postgres import EmbeddedPostgresError
+    from sift.runtime.gateway import GatewayError
+    from sift.runtime.infra import InfraError
+    from sift.runtime.up import UpError
+    from sift.runtime.web import WebError
+
+    return (
+        BackgroundError,
+        CommandError,
+        EmbeddedPostgresError,
+        GatewayError,
+        InfraError,
+        UpError,
+        WebError,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     # platformdirs (via embedded-postgres) warns on every start where XDG_RUNTIME_DIR is unset.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # `sift up --detach` re-runs it
     handler: Handler = args.handler
     try:
         return handler(args)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from sift.runtime.embedded_postgres import EmbeddedPostgresError
-        from sift.runtime.gateway import GatewayError
-        from sift.runtime.infra import InfraError
-        from sift.runtime.up import UpError
-
-        expected = (CommandError, EmbeddedPostgresError, GatewayError, InfraError, UpError)
-        if isinstance(exc, expected):
+        if isinstance(exc, expected_errors()):
             print(f"sift {args.command}: {exc}", file=sys.stderr)
             return 1
         raise

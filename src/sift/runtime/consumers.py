@@ -9,6 +9,7 @@ import structlog
 from sift.core.config import CoreSettings
 from sift.core.events.consumer import Consumer
 from sift.core.events.runner import run_consumer
+from sift.core.privacy import runtime as privacy_runtime
 from sift.core.tasks import configure_celery, flush_enqueued
 from sift.runtime.services import service_modules
 
@@ -37,6 +38,7 @@ async def consume(settings: CoreSettings, service: str, stop: asyncio.Event) -> 
     # Handlers may enqueue Celery tasks after their commit: point Celery at our Redis, and
     # hand over what is still queued for sending before the process exits.
     configure_celery(settings)
+    privacy_runtime.configure(settings)  # privacy handlers' storage and Redis
     log.info("consume.started", service=service, groups=[c.group for c in consumers])
     try:
         await asyncio.gather(

@@ -102,6 +102,9 @@ class EmbeddedPostgres:
         options = (
             f"-h {self.host} -p {self.port} -k {self.pgdata} -c max_connections=300"
             f" -c shared_buffers={self.shared_buffers}"
+            # Per-statement timings for profiling (`CREATE EXTENSION pg_stat_statements` to
+            # read them); it costs a hash lookup per statement.
+            " -c shared_preload_libraries=pg_stat_statements"
         )
         try:
             self._pg(

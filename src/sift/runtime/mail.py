@@ -25,8 +25,12 @@ def capture_port(settings: CoreSettings, *, enabled: bool) -> int | None:
 
 def capture_spec(port: int, env: Mapping[str, str], *, tier: int) -> ProcessSpec:
     argv = [sys.executable, "-m", "sift.runtime", "mail-capture", "--port", str(port)]
-    return ProcessSpec("mail", argv, env=env, tier=tier)
+    return ProcessSpec("mail", argv, env=env, tier=tier, port=port)
+
+
+def mail_url(public_url: str) -> str:
+    return f"{public_url.rstrip('/')}{DEV_MAIL_PATH}"
 
 
 def where_to_read(public_url: str) -> str:
-    return f"Mail is caught, not sent: read it at {public_url.rstrip('/')}{DEV_MAIL_PATH}"
+    return f"Mail is caught, not sent: read it at {mail_url(public_url)}"

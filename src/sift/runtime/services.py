@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any, Protocol, cast
 
 from sift import SERVICES
+from sift.core.config import OverloadSettings
 
 # nginx drops an idle upstream connection after GATEWAY_KEEPALIVE_SECONDS; a service keeps
 # one open longer, so nginx never sends a request on a connection the service is closing
@@ -56,9 +57,13 @@ class ServiceLayout:
         return cls(name, settings.port, settings.replicas, tuple(settings.route_prefixes))
 
 
-def uvicorn_options() -> dict[str, Any]:
+def uvicorn_options(overload: OverloadSettings | None = None) -> dict[str, Any]:
     """How `sift serve` runs a service under uvicorn, beside host, port and reload."""
+    overload = overload or OverloadSettings()
     return {
+        # Past it uvicorn answers 503 itself (the gateway adds Retry-After): the backstop
+        # behind the app's own request limit (`sift.core.overload`).
+        "limit_concurrency": overload.uvicorn_limit_concurrency,
         "proxy_headers": True,
         "timeout_keep_alive": SERVICE_KEEPALIVE_SECONDS,
         "timeout_graceful_shutdown": 10,

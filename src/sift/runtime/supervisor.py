@@ -1,4 +1,7 @@
-"""Child processes of `sift up`: start them, prefix their output, restart them, stop them.
+"""Child processes of `sift up`: start them, log their output, restart them, stop them.
+
+A child's lines go to its own rotated log file (`sift.runtime.logs.LogFiles`) and, when
+asked for, to the console with the child's name in front.
 
 Each child runs in its own session (process group), so that a Ctrl-C in the terminal
 reaches only the supervisor, which then stops the children in order, and so that a
@@ -23,6 +26,8 @@ from typing import BinaryIO
 
 import structlog
 
+from sift.runtime.logs import LogFiles
+
 log = structlog.get_logger()
 
 _PR_SET_PDEATHSIG = 1
@@ -41,6 +46,8 @@ class ProcessSpec:
     tier: int = 1
     stop_signal: signal.Signals = signal.SIGTERM
     restart: bool = True
+    port: int | None = None  # where it listens, for `sift status`
+    health_url: str | None = None  # answers 200 when it is ready
 
 
 @dataclass(frozen=True)
@@ -95,11 +102,17 @@ class Supervisor:
         stop_timeout: float = 10.0,
         output: BinaryIO | None = None,
         prefix: bool = True,
+        console: bool = True,
+        log_files: LogFiles | None = None,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self.policy = policy or RestartPolicy()
         self.stop_timeout = stop_timeout
         self.output = output if output is not None else sys.stdout.buffer
         self.prefix = prefix
+        self.console = console  # False: children's lines go to their log files only
+        self.log_files = log_files
+        self.on_change = on_change  # a child was spawned or exited (the state file)
         self.children: dict[str, Child] = {}
         self._stopping = asyncio.Event()
         self._preexec = _parent_death_signal()
@@ -117,11 +130,14 @@ class Supervisor:
         child = Child(spec)
         await self._spawn(child)
         self.children[spec.name] = child
+        self._changed()  # _spawn's call came before the child was listed
         child.task = asyncio.create_task(self._watch(child), name=f"supervise:{spec.name}")
         return child
 
     async def _spawn(self, child: Child) -> None:
         spec = child.spec
+        if self.log_files is not None:
+            self.log_files.open(spec.name)
         # Our own pipe, not asyncio's: Python 3.11's Process.wait() does not return while
         # a grandchild still holds the child's stdout, so a crash would go unnoticed.
         read_fd, write_fd = os.pipe()
@@ -144,6 +160,7 @@ class Supervisor:
         child.started_at = time.monotonic()
         child.pump = asyncio.create_task(self._pump(spec.name, read_fd))
         log.info("supervisor.started", child=spec.name, pid=child.process.pid)
+        self._changed()
         if self.stopping:  # stop() ran while this child was being spawned
             with contextlib.suppress(ProcessLookupError):
                 child.process.send_signal(spec.stop_signal)
@@ -161,6 +178,7 @@ class Supervisor:
             if not pump.done():
                 pump.cancel()
             child.exit_codes.append(code)
+            self._changed()
             if self.stopping or not child.spec.restart:
                 log.info("supervisor.exited", child=child.spec.name, returncode=code)
                 return
@@ -185,6 +203,13 @@ class Supervisor:
                     continue
                 child.restarts += 1
                 break
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            try:
+                self.on_change()
+            except Exception:  # a state file that cannot be written must not stop supervising
+                log.exception("supervisor.on_change_failed")
 
     async def _stopped_within(self, seconds: float) -> bool:
         try:
@@ -211,14 +236,18 @@ class Supervisor:
                 if len(pending) > _MAX_LINE:  # no newline in sight: flush what there is
                     lines.append(pending)
                     pending = b""
-                self._write(label, lines)
+                self._write(name, label, lines)
             if pending:
-                self._write(label, [pending])
+                self._write(name, label, [pending])
         finally:
             transport.close()
 
-    def _write(self, label: bytes, lines: list[bytes]) -> None:
+    def _write(self, name: str, label: bytes, lines: list[bytes]) -> None:
         if not lines:
+            return
+        if self.log_files is not None:
+            self.log_files.write(name, lines)
+        if not self.console:
             return
         self.output.write(b"".join(label + line + b"\n" for line in lines))
         with contextlib.suppress(ValueError, OSError):
@@ -236,6 +265,8 @@ class Supervisor:
                     if child.spec.tier == tier
                 )
             )
+        if self.log_files is not None:
+            self.log_files.close()
 
     async def _stop_child(self, child: Child) -> None:
         process, task = child.process, child.task

@@ -1,4 +1,6 @@
-"""`sift up`: the whole stack on one machine, supervised, until Ctrl-C or SIGTERM."""
+"""What `sift up` runs: its options, its child processes, their ports and environment.
+
+`sift.runtime.start` runs them (`run_up`)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import asyncio
 import contextlib
 import fcntl
 import importlib.util
-import logging
 import os
 import signal
 import sys
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import structlog
 
 from sift.core.config import CoreSettings
@@ -23,24 +23,19 @@ from sift.runtime.embedded_postgres import EmbeddedPostgres
 from sift.runtime.gateway import (
     GatewayPaths,
     GatewaySettings,
-    check_config,
     nginx_command,
-    prepare_gateway,
-    public_url,
 )
 from sift.runtime.infra import (
     InfraError,
-    ensure_database,
     local_redis_command,
     ports_in_use,
     redis_answers,
     redis_data_dir,
 )
-from sift.runtime.mail import capture_port, capture_spec, where_to_read
-from sift.runtime.migrate import migrate_all
-from sift.runtime.services import ServiceLayout, service_layouts
-from sift.runtime.supervisor import ProcessSpec, RestartPolicy, Supervisor
-from sift.runtime.web import WebApp, WebSettings, prepare_web, web_spec
+from sift.runtime.mail import capture_port, capture_spec
+from sift.runtime.services import ServiceLayout
+from sift.runtime.supervisor import ProcessSpec, Supervisor
+from sift.runtime.web import WebApp, WebSettings, web_spec
 
 log = structlog.get_logger()
 
@@ -67,6 +62,8 @@ class UpOptions:
     web: bool = True
     mail_capture: bool = True  # in development only
     log_prefix: bool = True
+    verbose: bool = False  # every process's lines on the console too, as well as in files
+    detached: bool = False  # started by `sift up --detach`: stopped with `sift stop`
     ready_timeout: float = 120.0
     stop_timeout: float = 15.0
 
@@ -121,7 +118,10 @@ def child_specs(
             name = layout.name if layout.replicas == 1 else f"{layout.name}.{index + 1}"
             argv = _python("serve", layout.name, "--port", str(port), "--host", "127.0.0.1")
             argv.append("--reload" if options.reload else "--no-reload")
-            specs.append(ProcessSpec(name, argv, env=env, tier=TIER_BACKEND))
+            health = f"http://127.0.0.1:{port}/api/{layout.name}/readyz"
+            specs.append(
+                ProcessSpec(name, argv, env=env, tier=TIER_BACKEND, port=port, health_url=health)
+            )
     if options.worker:
         if _available(WORKER_MODULE):
             # A node name per stack: two stacks on one machine are two Celery nodes.
@@ -168,9 +168,16 @@ def child_specs(
                 env=env,
                 tier=TIER_GATEWAY,
                 stop_signal=signal.SIGQUIT,  # graceful: in-flight requests finish
+                port=gateway.https_port,
+                health_url=f"https://{gateway_host(gateway)}:{gateway.https_port}/gateway/healthz",
             )
         )
     return specs
+
+
+def gateway_host(gateway: GatewaySettings) -> str:
+    wildcard = gateway.listen_address in ("0.0.0.0", "::")  # noqa: S104  # nosec B104
+    return "127.0.0.1" if wildcard else gateway.listen_address
 
 
 def check_ports(
@@ -203,34 +210,6 @@ def check_ports(
         )
 
 
-def run_up(settings: CoreSettings, options: UpOptions) -> int:
-    settings = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
-    gateway = GatewaySettings()
-    layouts = service_layouts()
-    web_settings = WebSettings() if options.web else None
-    with data_dir_lock(settings.data_dir):
-        mail_port = capture_port(settings, enabled=options.mail_capture)
-        check_ports(layouts, gateway, options, web_settings, mail_port)
-        database, started_database = ensure_database(settings)
-        try:
-            if options.migrate:
-                log.info("up.migrating")
-                migrate_all(settings)
-            web = prepare_web(web_settings, os.environ) if web_settings else None
-            gateway = with_web_upstream(gateway, web)
-            gateway_paths = None
-            if options.gateway:
-                gateway_paths = prepare_gateway(settings, gateway, layouts)
-                check_config(gateway, gateway_paths)
-            return asyncio.run(
-                _supervise(settings, gateway, layouts, options, database, gateway_paths, web)
-            )
-        finally:
-            if database is not None and started_database:
-                log.info("up.stopping_database")
-                database.stop(quiet=True)
-
-
 def with_web_upstream(gateway: GatewaySettings, web: WebApp | None) -> GatewaySettings:
     """Route `/` to the web app `sift up` runs, unless an upstream is configured already."""
     if web is None or gateway.web_upstream:
@@ -238,7 +217,7 @@ def with_web_upstream(gateway: GatewaySettings, web: WebApp | None) -> GatewaySe
     return gateway.model_copy(update={"web_upstream": web.upstream})
 
 
-def _child_env(
+def child_env(
     settings: CoreSettings,
     database: EmbeddedPostgres | None,
     url: str,
@@ -249,11 +228,18 @@ def _child_env(
         "SIFT_PUBLIC_URL": url,
         "SIFT_REDIS_URL": settings.redis_url,
         "PYTHONUNBUFFERED": "1",
+        # Progress bars (the embedding model's loading) are for terminals; in a log file
+        # each redraw is a line, and Celery logs a redirected one as a warning.
+        "TQDM_DISABLE": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
     }
     identity = (layouts or {}).get("identity")
     if identity is not None and "SIFT_AUTH_JWKS_URL" not in os.environ:
         # Services verify tokens against identity's keys wherever identity listens.
         env["SIFT_AUTH_JWKS_URL"] = f"http://127.0.0.1:{identity.ports[0]}/.well-known/jwks.json"
+    if identity is not None and "SIFT_PRIVACY_IDENTITY_URL" not in os.environ:
+        # Audit confirms an erasure's password through identity's internal API.
+        env["SIFT_PRIVACY_IDENTITY_URL"] = f"http://127.0.0.1:{identity.ports[0]}"
     search = (layouts or {}).get("search")
     if search is not None and "SIFT_ASSISTANT_SEARCH_URL" not in os.environ:
         # The assistant retrieves through search's internal API wherever search listens.
@@ -264,76 +250,17 @@ def _child_env(
     return env
 
 
-async def _supervise(
-    settings: CoreSettings,
-    gateway: GatewaySettings,
-    layouts: Mapping[str, ServiceLayout],
-    options: UpOptions,
-    database: EmbeddedPostgres | None,
-    gateway_paths: GatewayPaths | None,
-    web: WebApp | None = None,
-) -> int:
-    url = public_url(settings, gateway)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per readiness poll
-    supervisor = Supervisor(
-        policy=RestartPolicy(), stop_timeout=options.stop_timeout, prefix=options.log_prefix
-    )
-    shutdown = asyncio.Event()
-    loop = asyncio.get_running_loop()
-
-    def on_signal(signum: int) -> None:
-        if shutdown.is_set():
-            log.warning("up.killing", signal=signal.Signals(signum).name)
-            supervisor.kill_all()
-            return
-        log.info("up.shutting_down", signal=signal.Signals(signum).name)
-        shutdown.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, on_signal, signum)
-    env = _child_env(settings, database, url, layouts)
-    try:
-        await start_redis(settings, supervisor, env)
-        for spec in child_specs(
-            settings,
-            layouts,
-            options,
-            env=env,
-            gateway=gateway,
-            gateway_paths=gateway_paths,
-            web=web,
-        ):
-            await supervisor.start(spec)
-        ready = asyncio.create_task(_wait_ready(layouts, gateway, options, web))
-        interrupted = asyncio.create_task(shutdown.wait())
-        await asyncio.wait(
-            {ready, interrupted},
-            timeout=options.ready_timeout,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        if ready.done() and ready.exception() is None and not shutdown.is_set():
-            log.info("up.ready", url=url)
-            print(f"Sift is up: {url}  (Ctrl-C stops it)", flush=True)
-            if capture_port(settings, enabled=options.mail_capture) is not None:
-                print(where_to_read(url), flush=True)
-        elif not shutdown.is_set():
-            log.error("up.not_ready", timeout_s=options.ready_timeout)
-            print(f"Sift is not ready after {options.ready_timeout:.0f} s; see the logs.")
-        ready.cancel()
-        await interrupted
-    finally:
-        await supervisor.stop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
-        log.info("up.stopped")
-    return 0
+def redis_address(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname or '127.0.0.1'}:{parts.port or 6379}"
 
 
 async def start_redis(
     settings: CoreSettings, supervisor: Supervisor, env: Mapping[str, str]
-) -> None:
+) -> str:
+    """The Redis that answers, or a local redis-server started for it; says which."""
     if await asyncio.to_thread(redis_answers, settings.redis_url):
-        return
+        return f"the Redis at {redis_address(settings.redis_url)}"
     command = local_redis_command(settings.redis_url, redis_data_dir(settings))
     if command is None:
         host = urlsplit(settings.redis_url).hostname
@@ -341,43 +268,12 @@ async def start_redis(
             f"Redis does not answer at {host}, and no local redis-server can be started for it"
         )
     log.info("up.starting_redis")
+    port = urlsplit(settings.redis_url).port or 6379
     await supervisor.start(
-        ProcessSpec("redis", command, env=env, tier=TIER_INFRASTRUCTURE, restart=True)
+        ProcessSpec("redis", command, env=env, tier=TIER_INFRASTRUCTURE, restart=True, port=port)
     )
     for _ in range(100):
         if await asyncio.to_thread(redis_answers, settings.redis_url, timeout=0.2):
-            return
+            return f"redis-server started on {redis_address(settings.redis_url)}"
         await asyncio.sleep(0.1)
     raise InfraError("the local redis-server did not answer within 10 s")
-
-
-async def _wait_ready(
-    layouts: Mapping[str, ServiceLayout],
-    gateway: GatewaySettings,
-    options: UpOptions,
-    web: WebApp | None = None,
-) -> None:
-    """Every replica's /readyz answers 200 directly, then every service through the gateway."""
-    direct = [
-        f"http://127.0.0.1:{port}/api/{layout.name}/readyz"
-        for layout in layouts.values()
-        for port in layout.ports
-    ]
-    if web is not None:
-        direct.append(web.ready_url)
-    wildcard = gateway.listen_address in ("0.0.0.0", "::")  # noqa: S104
-    host = "127.0.0.1" if wildcard else gateway.listen_address
-    through_gateway = [f"https://{host}:{gateway.https_port}/api/{name}/readyz" for name in layouts]
-    # Reachability only: the certificate may be self-signed or name another host.
-    async with httpx.AsyncClient(verify=False, timeout=2.0) as client:  # noqa: S501
-        await asyncio.gather(*(_until_ok(client, url) for url in direct))
-        if options.gateway:
-            await asyncio.gather(*(_until_ok(client, url) for url in through_gateway))
-
-
-async def _until_ok(client: httpx.AsyncClient, url: str) -> None:
-    while True:
-        with contextlib.suppress(httpx.HTTPError):
-            if (await client.get(url)).status_code == 200:
-                return
-        await asyncio.sleep(0.25)

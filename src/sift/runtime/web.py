@@ -114,11 +114,35 @@ def _build_lock(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _run(argv: list[str], directory: Path, what: str, env: Mapping[str, str]) -> None:
+def _run(
+    argv: list[str], directory: Path, what: str, env: Mapping[str, str], output: Path | None
+) -> None:
     log.info("web.running", step=what, command=" ".join(argv))
-    result = subprocess.run(argv, cwd=directory, env=dict(env), check=False)
+    with contextlib.ExitStack() as stack:
+        sink = None
+        if output is not None:  # npm's progress belongs in a log, not on `sift up`'s console
+            output.parent.mkdir(parents=True, exist_ok=True)
+            sink = stack.enter_context(output.open("ab"))
+        result = subprocess.run(
+            argv, cwd=directory, env=dict(env), check=False, stdout=sink, stderr=sink
+        )
     if result.returncode != 0:
-        raise WebError(f"`{' '.join(argv)}` failed in {directory} (exit {result.returncode})")
+        where = f"; see {output}" if output is not None else ""
+        raise WebError(
+            f"`{' '.join(argv)}` failed in {directory} (exit {result.returncode}){where}"
+        )
+
+
+def needs_work(settings: WebSettings) -> str | None:
+    """What `prepare_web` will do that takes a while: "install", "build" or nothing."""
+    directory = web_directory(settings)
+    if not (directory / "package.json").is_file() or node_tools(settings) is None:
+        return None
+    if not (directory / "node_modules").is_dir():
+        return "install"
+    if settings.build and build_is_stale(directory):
+        return "build"
+    return None
 
 
 def build_env(base: Mapping[str, str]) -> dict[str, str]:
@@ -129,8 +153,12 @@ def build_env(base: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def prepare_web(settings: WebSettings, base_env: Mapping[str, str]) -> WebApp | None:
-    """`npm ci` when node_modules is missing, `npm run build` when stale; None without node."""
+def prepare_web(
+    settings: WebSettings, base_env: Mapping[str, str], *, output: Path | None = None
+) -> WebApp | None:
+    """`npm ci` when node_modules is missing, `npm run build` when stale; None without node.
+
+    `output`: the file npm's output goes to (the console when None)."""
     directory = web_directory(settings)
     if not (directory / "package.json").is_file():
         log.warning("web.missing", directory=str(directory))
@@ -146,9 +174,9 @@ def prepare_web(settings: WebSettings, base_env: Mapping[str, str]) -> WebApp | 
     env = build_env(base_env)
     with _build_lock(directory):
         if not (directory / "node_modules").is_dir():
-            _run([npm, "ci", "--no-audit", "--no-fund"], directory, "install", env)
+            _run([npm, "ci", "--no-audit", "--no-fund"], directory, "install", env, output)
         if settings.build and build_is_stale(directory):
-            _run([npm, "run", "build"], directory, "build", env)
+            _run([npm, "run", "build"], directory, "build", env, output)
     if not (directory / ".next" / "BUILD_ID").is_file():
         raise WebError(f"no production build in {directory / '.next'}; run `npm run build`")
     return WebApp(directory=directory, node=node, host=settings.host, port=settings.port)
@@ -158,4 +186,12 @@ def web_spec(app: WebApp, env: Mapping[str, str], *, tier: int) -> ProcessSpec:
     """`next start` run by node itself (not npm), so the supervisor's signals reach it."""
     argv = [app.node, str(NEXT_BIN), "start", "-H", app.host, "-p", str(app.port)]
     child_env = {**env, "NODE_ENV": "production", "NEXT_TELEMETRY_DISABLED": "1"}
-    return ProcessSpec("web", argv, env=child_env, cwd=app.directory, tier=tier)
+    return ProcessSpec(
+        "web",
+        argv,
+        env=child_env,
+        cwd=app.directory,
+        tier=tier,
+        port=app.port,
+        health_url=app.ready_url,
+    )

@@ -19,6 +19,7 @@ from sift.search.ingestion.embedding import (
     SentenceTransformerEmbedder,
     get_embedder,
 )
+from sift.search.reading import endpoints as reading
 from sift.search.retrieval import endpoints as retrieval
 from sift.search.retrieval.service import Retrieval
 from sift.search.saved import endpoints as saved_searches
@@ -62,6 +63,7 @@ def create_app(
         routers=[
             saved_searches.router,
             retrieval.router,
+            reading.router,
             retrieval.internal_router,
             access.internal_router,
             evaluations.router,

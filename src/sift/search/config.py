@@ -12,6 +12,7 @@ from pydantic_settings import SettingsConfigDict
 from sift.core.config import SiftSettings
 
 MIB = 1024 * 1024
+SEMANTIC_FLOOR = 0.39
 
 
 class IngestSettings(SiftSettings):
@@ -56,6 +57,13 @@ class IngestSettings(SiftSettings):
     # "auto": bfloat16 matrix maths where the CPU has native support (AVX512-BF16/AMX), about
     # twice as fast with vectors within 1e-4 cosine of float32; else float32.
     embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    # A worker for the ingest queue loads the model and spaCy as it starts (a sample is
+    # indexed once), so the first document is as fast as the others; false: on first use.
+    warm_up: bool = True
+    # The language (ISO 639-1) of a text too short or too mixed for the detector to be
+    # sure of, such as a title alone: its words are stemmed and its stop words dropped as
+    # this language's, instead of a guess or no language at all.
+    default_language: str | None = Field(default="en", pattern=r"^[a-z]{2}$")
     # A trained spaCy pipeline per language, used when installed ({"en": "en_core_web_sm"}).
     spacy_models: dict[str, str] = Field(default_factory=dict)
 
@@ -86,10 +94,18 @@ class SearchSettings(SiftSettings):
     rrf_k: int = Field(default=60, ge=1)
     rrf_weight_fulltext: float = Field(default=1.0, ge=0)
     rrf_weight_semantic: float = Field(default=1.0, ge=0)
+    # Hybrid mode keeps a result only the semantic side found when its cosine similarity to
+    # the query reaches this; in semantic mode it divides "matching" from "related" results.
+    # Calibrated without test judgments (bench/retrieval/floor.py, docs/performance.md):
+    # 1 % of SciFact's train-query/document pairs reach it. Another embedding model needs
+    # its own value; 0 turns the floor off.
+    semantic_floor: float = Field(default=SEMANTIC_FLOOR, ge=-1, le=1)
     # At most this many chunks of one document in a result list (the rest are dropped, so
     # the next document moves up): search pages vs. the assistant's passages.
     max_chunks_per_document: int = Field(default=2, ge=1)
     retrieve_max_chunks_per_document: int = Field(default=3, ge=1)
+    # Passages under each document of a search grouped by document (group_by=document).
+    grouped_passages_per_document: int = Field(default=3, ge=1)
     # Candidates each ranker returns, the same for every page of a search so that pages
     # never overlap; pagination ends there (after grouping).
     candidate_depth: int = Field(default=200, ge=1, le=1000)

@@ -280,6 +280,27 @@ class Chunk(Base):
     )
 
 
+class TextPage(Base):
+    """A page of a version's extracted text (`text == extracted[start_char:end_char]`), kept
+    so that a hit's offsets resolve to a page and the document can be read page by page.
+
+    `seq` counts the stored pages from 1; `page` is the file's page number for paged formats
+    (PDF; pages without text are not stored) and NULL for the others, whose text is cut
+    into pieces of a few thousand characters on paragraph boundaries.
+    """
+
+    __tablename__ = "text_pages"
+
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents_index.version_id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    page: Mapped[int | None]
+    start_char: Mapped[int]
+    end_char: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+
+
 # BM25 over PostgreSQL's full-text structures. Both tables are kept by triggers on `chunks`
 # (migration b2a2c0de0001), so every write path (ingestion, deletes, cascades, moves,
 # TRUNCATE) updates them in its own transaction.

@@ -36,6 +36,15 @@ PUBLIC["identity"] |= {
 }
 PUBLIC["notifications"] |= {
     "GET /api/dev/mail",  # development only (404 elsewhere): the mail this machine caught
+    "GET /api/dev/sms",  # development only (404 elsewhere): the texts this machine caught
+    "GET /api/notifications/unsubscribe",  # the signed link in the mail authenticates it
+    "POST /api/notifications/unsubscribe",  # RFC 8058 one-click: the signed link again
+    "POST /api/notifications/webhooks/sendgrid",  # the provider's ECDSA signature
+    "POST /api/notifications/webhooks/ses",  # the SNS message signature
+    "POST /api/notifications/webhooks/twilio",  # X-Twilio-Signature
+}
+PUBLIC["audit"] |= {
+    "GET /api/privacy/exports/{request_id}/download",  # the signed, expiring link
 }
 
 
@@ -91,3 +100,13 @@ def test_the_walker_catches_every_kind_of_mistake(base_settings: CoreSettings) -
             app, public={"GET /forgotten", "GET /marked", "GET /listed"}
         )
     assert str(failure.value).count("\n") == 1  # only the route that declares both remains
+
+
+def test_the_audit_log_is_for_admins_and_owners(base_settings: CoreSettings) -> None:
+    declarations = route_declarations(_app("audit", base_settings))
+    for route in (
+        "GET /api/audit/events",
+        "GET /api/audit/events/export",
+        "GET /api/audit/verify",
+    ):
+        assert [repr(d) for d in declarations[route]] == ["Authorize('audit:read')"], route

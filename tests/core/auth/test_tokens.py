@@ -167,3 +167,72 @@ def test_api_key_tokens_hold_only_their_subset_and_never_user_only_permissions()
     assert principal.kind is PrincipalKind.api_key
     assert principal.permissions == {Permission.documents_read}
     assert principal.id == f"api_key:{claims.akid}"
+
+
+class WithdrawableKeys:
+    """The JWKS key source, from which a test can withdraw a key."""
+
+    def __init__(self, inner: JwksKeySource) -> None:
+        self.inner = inner
+        self.withdrawn: set[str] = set()
+
+    async def get_key(self, kid: str) -> jwt.PyJWK | None:
+        return None if kid in self.withdrawn else await self.inner.get_key(kid)
+
+
+def _remembering(verifier: TokenVerifier, **changes: Any) -> tuple[TokenVerifier, WithdrawableKeys]:
+    assert isinstance(verifier.keys, JwksKeySource)
+    keys = WithdrawableKeys(verifier.keys)
+    config = verifier.config.model_copy(update=changes)
+    return TokenVerifier(keys, issuer=verifier.issuer, config=config), keys
+
+
+async def test_a_verified_token_is_not_checked_again_until_the_cache_time(
+    verifier: TokenVerifier, key: SigningKey, settings: CoreSettings
+) -> None:
+    remembering, _ = _remembering(verifier, verified_cache_seconds=0.5)
+    token = key.sign(claims_for(settings))
+    first = await remembering.verify(token)
+    # Checked again, the token would now fail (another issuer expected); remembered, not.
+    remembering.issuer = "https://elsewhere.example"
+    assert await remembering.verify(token) == first
+    with pytest.raises(InvalidToken):  # another token is checked
+        await remembering.verify(key.sign(claims_for(settings)))
+    time.sleep(0.6)
+    with pytest.raises(InvalidToken):
+        await remembering.verify(token)
+
+
+async def test_a_remembered_token_is_refused_once_it_expires(
+    verifier: TokenVerifier, key: SigningKey, settings: CoreSettings
+) -> None:
+    remembering, _ = _remembering(verifier, verified_cache_seconds=60, leeway_seconds=0)
+    now = int(time.time())
+    token = key.sign(claims_for(settings, iat=now - 60, nbf=now - 60, exp=now + 1))
+    await remembering.verify(token)
+    await remembering.verify(token)
+    time.sleep(max(0.0, now + 1.05 - time.time()))
+    with pytest.raises(InvalidToken):
+        await remembering.verify(token)
+
+
+async def test_a_remembered_token_is_refused_once_its_key_is_withdrawn(
+    verifier: TokenVerifier, key: SigningKey, settings: CoreSettings
+) -> None:
+    remembering, keys = _remembering(verifier, verified_cache_seconds=60)
+    token = key.sign(claims_for(settings))
+    await remembering.verify(token)
+    keys.withdrawn.add(key.kid)
+    with pytest.raises(InvalidToken):
+        await remembering.verify(token)
+
+
+async def test_with_no_cache_time_every_request_is_checked(
+    verifier: TokenVerifier, key: SigningKey, settings: CoreSettings
+) -> None:
+    remembering, _ = _remembering(verifier, verified_cache_seconds=0)
+    token = key.sign(claims_for(settings))
+    await remembering.verify(token)
+    remembering.issuer = "https://elsewhere.example"
+    with pytest.raises(InvalidToken):
+        await remembering.verify(token)

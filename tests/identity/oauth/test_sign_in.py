@@ -83,6 +83,7 @@ async def test_google_sign_in_creates_an_account_and_a_session(
     assert signed_up["data"]["method"] == "google"
     [login] = await outbox_events(session, "auth.login_succeeded")
     assert login["data"]["method"] == "google"
+    assert "@" in login["data"]["email"]  # alerted there when the address is new
 
     # The second time, the linked account signs in: no new account, no new link.
     again = await sign_in(social, "google")

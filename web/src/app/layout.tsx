@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { Analytics } from "@/components/Analytics/Analytics";
+import { QueryProvider } from "@/components/Shell/QueryProvider";
 import { ThemeProvider } from "@/components/Shell/ThemeProvider";
 import { Toaster } from "@/components/Toast/Toaster";
 import "./globals.css";
@@ -28,7 +29,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen">
         <ThemeProvider>
-          {children}
+          <QueryProvider>{children}</QueryProvider>
           <Toaster />
           {measurementId && <Analytics measurementId={measurementId} nonce={nonce} />}
         </ThemeProvider>

@@ -1,7 +1,7 @@
 import type { components } from "@/lib/api/schema";
-import type { AnswerRead, CitationRead } from "./assistantStream";
 
-export type { AnswerRead, CitationRead };
+export type AnswerRead = components["schemas"]["AnswerRead"];
+export type CitationRead = components["schemas"]["CitationRead"];
 export type MessageRead = components["schemas"]["MessageRead"];
 export type ConversationRead = components["schemas"]["ConversationRead"];
 export type Rating = components["schemas"]["Rating"];

@@ -1,16 +1,5 @@
-import { api } from "@/lib/api/client";
-import { errorFromResponse } from "@/lib/api/problem";
-
-/**
- * Save a document's original file. The call needs the bearer token, so a plain link
- * cannot do it: fetch it, then hand the browser a blob URL.
- */
-export async function downloadDocument(documentId: string, filename: string): Promise<void> {
-  const { data, response } = await api.GET("/api/documents/{document_id}/content", {
-    params: { path: { document_id: documentId } },
-    parseAs: "blob",
-  });
-  if (!response.ok || !(data instanceof Blob)) throw await errorFromResponse(response);
+/** Hand the browser a file to save (a blob URL: the download itself needs the bearer token). */
+export function saveFile(data: Blob, filename: string): void {
   const url = URL.createObjectURL(data);
   const link = document.createElement("a");
   link.href = url;

@@ -47,9 +47,4 @@ async def record_usage(
 
 
 def usage_read(usage: Usage, cost: Decimal) -> UsageRead:
-    return UsageRead(
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        total_tokens=usage.total_tokens,
-        cost_usd=float(cost),
-    )
+    return UsageRead.from_row(usage, cost_usd=float(cost))

@@ -140,7 +140,7 @@ async def give_feedback(
 ) -> FeedbackRead:
     """Rate one of the caller's answers up or down (again to change it), with a comment."""
     feedback = await conversation_service.feedback(session, principal, message_id, body)
-    return FeedbackRead.model_validate(feedback)
+    return FeedbackRead.from_row(feedback)
 
 
 @router.get("/usage", response_model=UsageReport)

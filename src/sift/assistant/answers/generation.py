@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import structlog
 
 from sift.assistant.answers.exceptions import NoProviderAnswered
-from sift.assistant.answers.schemas import CitationRead
+from sift.assistant.answers.schemas import CitationRead, Span
 from sift.assistant.grounding import citations as grounding
 from sift.assistant.providers.base import GenerationRequest
 from sift.assistant.providers.chain import (
@@ -43,10 +43,11 @@ def citation_reads(checked: grounding.CheckedAnswer) -> list[CitationRead]:
             chunk_id=c.passage.chunk_id,
             collection_id=c.passage.collection_id,
             version_id=c.passage.version_id,
-            page=c.passage.page,
+            page=c.passage.page_at(c.document_start),
             page_end=c.passage.page_end,
             start_char=c.document_start,
             end_char=c.document_end,
+            span=Span(start=c.document_start, end=c.document_end),
             quote=c.quote,
         )
         for c in checked.citations

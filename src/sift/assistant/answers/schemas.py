@@ -29,6 +29,11 @@ class AskRequest(Schema):
         return value.strip()
 
 
+class Span(Schema):
+    start: int = Field(ge=0, description="Offset in the document's extracted text")
+    end: int = Field(ge=0, description="One past the last character")
+
+
 class CitationRead(Schema):
     n: int
     document_id: uuid.UUID
@@ -36,10 +41,14 @@ class CitationRead(Schema):
     chunk_id: uuid.UUID
     collection_id: uuid.UUID | None = None
     version_id: uuid.UUID | None = None
-    page: int | None = None
-    page_end: int | None = None
+    page: int | None = Field(default=None, description="The page the quote starts on")
+    page_end: int | None = Field(default=None, description="The cited chunk's last page")
     start_char: int = Field(description="Offset of the quote in the document's text")
     end_char: int
+    span: Span | None = Field(
+        default=None,
+        description="The quote in the document's extracted text (its text equals `quote`)",
+    )
     quote: str = Field(description="A span that occurs verbatim in the cited chunk")
     available: Literal[True] = Field(
         default=True, description="False only on a stored answer's unreadable citations"

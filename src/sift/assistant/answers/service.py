@@ -42,7 +42,7 @@ from sift.assistant.providers.chain import Skip
 from sift.assistant.runtime import Runtime
 from sift.contracts.events import AssistantAnswered
 from sift.core.auth import Principal
-from sift.core.db import Database, new_id
+from sift.core.db import Database, ReadSession, new_id
 from sift.core.text import display_name
 
 log = structlog.get_logger()
@@ -131,7 +131,7 @@ class AnswerService:
 
     async def _prepare(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         runtime: Runtime,
         principal: Principal,
         authorization: str,
@@ -275,7 +275,7 @@ class AnswerService:
                 document_ids=document_ids,
                 provider=outcome.provider,
                 model=outcome.model,
-                skipped=[_skip(s).model_dump() for s in outcome.skipped],
+                skipped=[SkipRead.from_row(s).model_dump() for s in outcome.skipped],
                 grounded=outcome.grounded,
                 unsupported_sentences=outcome.unsupported_sentences,
                 dropped_citations=outcome.dropped_citations,
@@ -304,26 +304,15 @@ class AnswerService:
             cost=cost,
             cached=outcome.cached,
         )
-        return AnswerRead(
+        return AnswerRead.from_row(
+            outcome,
             conversation_id=prepared.conversation_id,
             message_id=prepared.message_id,
-            answer=outcome.answer,
-            citations=outcome.citations,
-            provider=outcome.provider,
-            model=outcome.model,
-            grounded=outcome.grounded,
-            unsupported_sentences=outcome.unsupported_sentences,
-            dropped_citations=outcome.dropped_citations,
-            skipped=[_skip(s) for s in outcome.skipped],
+            skipped=[SkipRead.from_row(skip) for skip in outcome.skipped],
             retrieval_query=prepared.retrieval_query,
-            cached=outcome.cached,
             latency_ms=latency_ms,
             usage=usage_read(outcome.usage, cost),
         )
-
-
-def _skip(skip: Skip) -> SkipRead:
-    return SkipRead(provider=skip.provider, reason=skip.reason, attempts=skip.attempts)
 
 
 def _title(question: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.assistant.models import Conversation, Feedback, Message, MessageRole, UsageDaily
 from sift.assistant.providers.base import Turn
 from sift.core.auth import Principal, PrincipalKind
+from sift.core.db import ReadSession
 
 
 class ConversationRepository:
@@ -42,7 +43,7 @@ class ConversationRepository:
 
     async def page(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         principal: Principal,
         *,
         after: tuple[datetime, uuid.UUID] | None,
@@ -61,7 +62,7 @@ class ConversationRepository:
         query = query.order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit)
         return list((await session.execute(query)).scalars())
 
-    async def messages(self, session: AsyncSession, conversation_id: uuid.UUID) -> list[Message]:
+    async def messages(self, session: ReadSession, conversation_id: uuid.UUID) -> list[Message]:
         query = (
             select(Message)
             .where(Message.conversation_id == conversation_id)
@@ -70,7 +71,7 @@ class ConversationRepository:
         return list((await session.execute(query)).scalars())
 
     async def feedback_for(
-        self, session: AsyncSession, message_ids: list[uuid.UUID]
+        self, session: ReadSession, message_ids: list[uuid.UUID]
     ) -> dict[uuid.UUID, Feedback]:
         if not message_ids:
             return {}
@@ -78,7 +79,7 @@ class ConversationRepository:
         return {row.message_id: row for row in (await session.execute(query)).scalars()}
 
     async def last_turns(
-        self, session: AsyncSession, conversation_id: uuid.UUID, turns: int
+        self, session: ReadSession, conversation_id: uuid.UUID, turns: int
     ) -> list[tuple[Turn, list[dict[str, Any]]]]:
         """The last `turns` question/answer pairs, oldest first, each with the answer's
         citations."""
@@ -180,7 +181,7 @@ class ConversationRepository:
         await session.execute(statement)
 
     async def usage(
-        self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID | None, since: date
+        self, session: ReadSession, org_id: uuid.UUID, user_id: uuid.UUID | None, since: date
     ) -> tuple[int, int, int, Decimal]:
         """Requests, prompt tokens, completion tokens and cost since `since` (inclusive)."""
         query = select(

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from sift.assistant.answers.schemas import CitationRead
-from sift.assistant.models import MessageRole, Rating
+from sift.assistant.models import Feedback, Message, MessageRole, Rating
 from sift.core.schemas import Schema
 
 
@@ -53,6 +53,25 @@ class MessageRead(Schema):
     cached: bool = False
     latency_ms: int | None = None
     feedback: MessageFeedback | None = None
+
+    @classmethod
+    def of(
+        cls,
+        message: Message,
+        *,
+        withheld: bool,
+        citations: list[CitationRead | UnavailableCitation],
+        feedback: Feedback | None,
+    ) -> MessageRead:
+        """`message` with the citations the caller may see; `withheld` hides its text."""
+        return cls.from_row(
+            message,
+            content="" if withheld else message.content,
+            withheld=withheld,
+            citations=citations,
+            unsupported_sentences=[] if withheld else message.unsupported_sentences,
+            feedback=None if feedback is None else MessageFeedback.from_row(feedback),
+        )
 
 
 class ConversationDetail(ConversationRead):

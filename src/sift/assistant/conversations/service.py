@@ -14,7 +14,6 @@ from sift.assistant.conversations.repository import conversation_repository as r
 from sift.assistant.conversations.schemas import (
     ConversationDetail,
     ConversationRead,
-    MessageFeedback,
     MessageRead,
 )
 from sift.assistant.conversations.scope import (
@@ -22,15 +21,16 @@ from sift.assistant.conversations.scope import (
     readable_cited_documents,
     visible_citations,
 )
-from sift.assistant.models import Feedback, Message, MessageRole
+from sift.assistant.models import Feedback, Message
 from sift.assistant.runtime import Runtime
 from sift.core.auth import Permission, Principal
-from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
+from sift.core.db import ReadSession
+from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, page_of
 
 
 class ConversationService:
     async def page(
-        self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+        self, session: ReadSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[ConversationRead], str | None]:
         after = decode_cursor(cursor, 2)
         rows = await repository.page(
@@ -39,15 +39,12 @@ class ConversationService:
             after=(cursor_time(after[0]), cursor_uuid(after[1])) if after else None,
             limit=limit + 1,
         )
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].id)
-        return [ConversationRead.model_validate(row) for row in rows], next_cursor
+        page, next_cursor = page_of(rows, limit, lambda row: (row.updated_at, row.id))
+        return [ConversationRead.from_row(row) for row in page], next_cursor
 
     async def get(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         runtime: Runtime,
         principal: Principal,
         authorization: str,
@@ -62,13 +59,8 @@ class ConversationService:
         readable = await readable_cited_documents(
             runtime.search, authorization, [m.citations for m in messages]
         )
-        return ConversationDetail(
-            id=conversation.id,
-            title=conversation.title,
-            api_key_id=conversation.api_key_id,
-            created_at=conversation.created_at,
-            updated_at=conversation.updated_at,
-            messages=[_read(m, readable, feedback.get(m.id)) for m in messages],
+        return ConversationDetail.from_row(
+            conversation, messages=[_read(m, readable, feedback.get(m.id)) for m in messages]
         )
 
     async def feedback(
@@ -89,7 +81,7 @@ class ConversationService:
             comment=body.comment,
         )
 
-    async def usage(self, session: AsyncSession, principal: Principal) -> UsageReport:
+    async def usage(self, session: ReadSession, principal: Principal) -> UsageReport:
         today = datetime.now(UTC).date()
         month = today - timedelta(days=29)
 
@@ -115,21 +107,11 @@ class ConversationService:
 
 
 def _read(message: Message, readable: set[uuid.UUID], feedback: Feedback | None) -> MessageRead:
-    withheld = is_withheld(message.citations, readable)
-    return MessageRead(
-        id=message.id,
-        role=MessageRole(message.role),
-        content="" if withheld else message.content,
-        created_at=message.created_at,
-        withheld=withheld,
+    return MessageRead.of(
+        message,
+        withheld=is_withheld(message.citations, readable),
         citations=visible_citations(message.citations, readable),
-        provider=message.provider,
-        model=message.model,
-        grounded=message.grounded,
-        unsupported_sentences=[] if withheld else message.unsupported_sentences,
-        cached=message.cached,
-        latency_ms=message.latency_ms,
-        feedback=None if feedback is None else MessageFeedback.model_validate(feedback),
+        feedback=feedback,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from google import genai
@@ -11,16 +11,17 @@ from google.genai import errors, types
 
 from sift.assistant.providers.base import (
     GenerationRequest,
-    Provider,
     ProviderError,
-    StreamBroken,
     Usage,
     status_is_retryable,
 )
+from sift.assistant.providers.sdk import FINISHED, Finished, SdkProvider
 from sift.core.http import parse_retry_after
 
+_COMPLETE = (types.FinishReason.STOP, types.FinishReason.MAX_TOKENS)
 
-class GeminiProvider(Provider):
+
+class GeminiProvider(SdkProvider[genai.Client, types.GenerateContentResponse]):
     name = "gemini"
 
     def __init__(
@@ -31,9 +32,7 @@ class GeminiProvider(Provider):
         base_url: str | None = None,
         timeout: float = 60.0,
     ) -> None:
-        self.model = model
-        self._api_key = api_key
-        self._client: genai.Client | None = None
+        client = None
         if api_key:
             options = types.HttpOptions(
                 base_url=base_url,
@@ -42,58 +41,43 @@ class GeminiProvider(Provider):
                 # seconds on its own after a connection error.
                 retry_options=types.HttpRetryOptions(attempts=1),
             )
-            self._client = genai.Client(api_key=api_key, http_options=options)
+            client = genai.Client(api_key=api_key, http_options=options)
+        super().__init__(model=model, client=client)
 
-    @property
-    def configured(self) -> bool:
-        return self._client is not None
-
-    async def stream(self, request: GenerationRequest) -> AsyncGenerator[str | Usage, None]:
-        if self._client is None:
-            raise ProviderError("not_configured", retryable=False)
+    async def _open(
+        self, client: genai.Client, request: GenerationRequest
+    ) -> AsyncIterator[types.GenerateContentResponse]:
         config = types.GenerateContentConfig(
             system_instruction=request.system,
             max_output_tokens=request.max_output_tokens,
             temperature=0.1,
         )
-        usage = Usage()
-        finished = False
-        try:
-            chunks = await self._client.aio.models.generate_content_stream(
-                model=self.model, contents=request.prompt, config=config
-            )
-            async for chunk in chunks:
-                if chunk.usage_metadata is not None:
-                    usage = Usage(
-                        chunk.usage_metadata.prompt_token_count or 0,
-                        chunk.usage_metadata.candidates_token_count or 0,
-                    )
-                for candidate in chunk.candidates or []:
-                    if candidate.finish_reason is not None:
-                        finished = True
-                        if candidate.finish_reason not in (
-                            types.FinishReason.STOP,
-                            types.FinishReason.MAX_TOKENS,
-                        ):
-                            raise ProviderError(
-                                f"finish_{candidate.finish_reason.value.lower()}", retryable=False
-                            )
-                text = _text(chunk)
-                if text:
-                    yield text
-        except errors.APIError as exc:
-            raise _api_error(exc) from exc
-        except ProviderError:
-            raise
-        except Exception as exc:  # aiohttp/httpx transport errors: the connection failed
-            raise ProviderError(f"connection_error:{type(exc).__name__}", retryable=True) from exc
-        if not finished:
-            raise StreamBroken()
-        yield usage
+        return await client.aio.models.generate_content_stream(
+            model=self.model, contents=request.prompt, config=config
+        )
 
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aio.aclose()
+    def _read(self, chunk: types.GenerateContentResponse) -> Iterator[str | Usage | Finished]:
+        if chunk.usage_metadata is not None:
+            yield Usage(
+                chunk.usage_metadata.prompt_token_count or 0,
+                chunk.usage_metadata.candidates_token_count or 0,
+            )
+        for candidate in chunk.candidates or []:
+            if candidate.finish_reason is not None:
+                yield FINISHED
+                if candidate.finish_reason not in _COMPLETE:
+                    raise ProviderError(
+                        f"finish_{candidate.finish_reason.value.lower()}", retryable=False
+                    )
+        yield _text(chunk)
+
+    def _error(self, exc: Exception) -> ProviderError:
+        if isinstance(exc, errors.APIError):
+            return _api_error(exc)
+        return super()._error(exc)  # aiohttp/httpx transport errors: the connection failed
+
+    async def _close(self, client: genai.Client) -> None:
+        await client.aio.aclose()
 
 
 def _text(chunk: types.GenerateContentResponse) -> str:

@@ -6,6 +6,7 @@ Importing this package registers every payload of the platform.
 from sift.contracts.events.assistant import AssistantAnswered
 from sift.contracts.events.base import (
     EVENT_TYPE_PATTERN,
+    EventContext,
     EventEnvelope,
     EventPayload,
     EventRegistry,
@@ -16,38 +17,55 @@ from sift.contracts.events.base import (
 from sift.contracts.events.documents import (
     DeletionReason,
     DocumentDeleted,
+    DocumentDownloaded,
     DocumentIndexed,
     DocumentIndexFailed,
     DocumentUploaded,
     IndexFailureCode,
 )
 from sift.contracts.events.identity import SignupMethod, UserSignedUp
+from sift.contracts.events.notifications import SuppressionLifted
 from sift.contracts.events.privacy import (
+    AccountErasureRequested,
     ErasureCompleted,
+    ErasureFinished,
     ErasureRequested,
     ExportCompleted,
+    ExportReady,
     ExportRequested,
 )
-from sift.contracts.events.search import SavedSearchMatched
+from sift.contracts.events.search import (
+    SavedSearchCreated,
+    SavedSearchDeleted,
+    SavedSearchMatched,
+)
 
 __all__ = [
     "EVENT_TYPE_PATTERN",
+    "AccountErasureRequested",
     "AssistantAnswered",
     "DeletionReason",
     "DocumentDeleted",
+    "DocumentDownloaded",
     "DocumentIndexFailed",
     "DocumentIndexed",
     "DocumentUploaded",
     "ErasureCompleted",
+    "ErasureFinished",
     "ErasureRequested",
+    "EventContext",
     "EventEnvelope",
     "EventPayload",
     "EventRegistry",
     "ExportCompleted",
+    "ExportReady",
     "ExportRequested",
     "IndexFailureCode",
+    "SavedSearchCreated",
+    "SavedSearchDeleted",
     "SavedSearchMatched",
     "SignupMethod",
+    "SuppressionLifted",
     "UnknownEventType",
     "UserSignedUp",
     "event",

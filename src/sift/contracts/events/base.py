@@ -116,6 +116,17 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class EventContext(BaseModel):
+    """Where the action came from, when it came through an HTTP request (the audit log's
+    IP and user agent). Absent for what a worker or the scheduler does on its own."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=512)
+    request_id: str | None = Field(default=None, max_length=128)
+
+
 class EventEnvelope(BaseModel):
     """What travels on the bus: routing metadata plus the payload's JSON `data`."""
 
@@ -130,6 +141,8 @@ class EventEnvelope(BaseModel):
     actor_id: uuid.UUID | None = None
     subject_id: uuid.UUID | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    # Added later: optional, so envelopes written before it stay readable.
+    context: EventContext | None = None
 
     @field_validator("occurred_at")
     @classmethod
@@ -146,6 +159,7 @@ class EventEnvelope(BaseModel):
         actor_id: uuid.UUID | None = None,
         subject_id: uuid.UUID | None = None,
         occurred_at: datetime | None = None,
+        context: EventContext | None = None,
     ) -> EventEnvelope:
         if not payload.event_type:
             raise TypeError(f"{builtins.type(payload).__name__} is not a registered event payload")
@@ -158,6 +172,7 @@ class EventEnvelope(BaseModel):
             actor_id=actor_id,
             subject_id=subject_id,
             data=payload.model_dump(mode="json"),
+            context=context,
         )
 
     def payload(self, registry: EventRegistry | None = None) -> EventPayload:

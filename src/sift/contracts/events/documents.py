@@ -139,6 +139,16 @@ class DeletionReason(StrEnum):
     erasure = "erasure"
 
 
+@event("document.downloaded", version=1)
+class DocumentDownloaded(EventPayload):
+    """Someone fetched a version's original file (the audit log records who read what)."""
+
+    document_id: uuid.UUID
+    version_id: uuid.UUID
+    collection_id: uuid.UUID
+    size_bytes: int = Field(ge=0)
+
+
 @event("document.deleted", version=1)
 class DocumentDeleted(EventPayload):
     """A document and all its versions are gone; derived data (chunks, vectors) must follow."""

@@ -2,8 +2,10 @@
 
 Payloads carry IDs. An e-mail address travels only in the events whose purpose is a mail
 to that address (link e-mails and security alerts: `notifications` has no other way to
-reach the person), and a link's token only sealed (`sift.core.auth.sealing.unseal` with
-`LINK_SEAL_PURPOSE`): streams and dead letters outlive both the link and an erasure.
+reach the person, and keeps the latest one per user, until an erasure, for the mail about
+documents and saved searches, whose events name only a user), and a link's token only
+sealed (`sift.core.auth.sealing.unseal` with `LINK_SEAL_PURPOSE`): streams and dead
+letters outlive both the link and an erasure.
 An IP address is kept on sign-in events only, for the audit trail.
 """
 
@@ -64,10 +66,14 @@ class LoginFailure(StrEnum):
 
 @event("auth.login_succeeded", version=1)
 class LoginSucceeded(EventPayload):
+    """A sign-in; the owner is alerted at `email` when it comes from a new address."""
+
     user_id: uuid.UUID
     session_id: uuid.UUID
     method: SignupMethod
     ip: IpAddress | None = None
+    # Added later (optional, so earlier events stay readable).
+    email: Email | None = None
 
 
 @event("auth.login_failed", version=1)
@@ -244,10 +250,12 @@ class MfaMethod(StrEnum):
 
 @event("auth.mfa_enabled", version=1)
 class MfaEnabled(EventPayload):
-    """A second factor was turned on; fresh recovery codes were issued with it."""
+    """A second factor was turned on; fresh recovery codes were issued with it. Alert the
+    owner at `email`."""
 
     user_id: uuid.UUID
     method: MfaMethod
+    email: Email | None = None  # added later: optional, so earlier events stay readable
 
 
 @event("auth.mfa_disabled", version=1)
@@ -269,12 +277,15 @@ class RecoveryCodeUsed(EventPayload):
 
 @event("auth.api_key_created", version=1)
 class ApiKeyCreated(EventPayload):
+    """A key acts in `created_by`'s name: alert them at `email`."""
+
     api_key_id: uuid.UUID
     org_id: uuid.UUID
     created_by: uuid.UUID
     name: str = Field(max_length=100)
     permissions: list[str]
     expires_at: AwareDatetime | None = None
+    email: Email | None = None  # added later: optional, so earlier events stay readable
 
 
 @event("auth.api_key_revoked", version=1)

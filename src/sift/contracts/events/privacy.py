@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from sift.contracts.events.base import EventPayload, event
 
@@ -15,6 +15,8 @@ class ErasureRequested(EventPayload):
 
     request_id: uuid.UUID
     user_id: uuid.UUID
+    # Organizations where the user is the only member: what they hold goes with them.
+    sole_member_org_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
 @event("privacy.erasure_completed", version=1)
@@ -46,3 +48,31 @@ class ExportCompleted(EventPayload):
     storage_key: str = Field(min_length=1, max_length=1024)
     size_bytes: int = Field(ge=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+@event("privacy.account_erasure_requested", version=1)
+class AccountErasureRequested(EventPayload):
+    """Every other service has erased its part: `identity` deletes the account itself."""
+
+    request_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+@event("privacy.erasure_finished", version=1)
+class ErasureFinished(EventPayload):
+    """The request is complete; services drop their published events that named the user.
+
+    It carries no personal data: a service finds the user through its own
+    `privacy.erasure_completed` event of the same request (still in its outbox).
+    """
+
+    request_id: uuid.UUID
+
+
+@event("privacy.export_ready", version=1)
+class ExportReady(EventPayload):
+    """The archive can be downloaded (through the link the status API gives) until then."""
+
+    request_id: uuid.UUID
+    user_id: uuid.UUID
+    expires_at: AwareDatetime

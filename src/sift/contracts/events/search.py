@@ -23,3 +23,19 @@ class SavedSearchMatched(EventPayload):
     collection_id: uuid.UUID
     version_id: uuid.UUID
     match_count: int = Field(ge=1)
+
+
+@event("search.saved_search_created", version=1)
+class SavedSearchCreated(EventPayload):
+    """Someone saved a search (the audit log records it; the query text is theirs, not
+    copied here)."""
+
+    saved_search_id: uuid.UUID
+    user_id: uuid.UUID
+    notify: bool
+
+
+@event("search.saved_search_deleted", version=1)
+class SavedSearchDeleted(EventPayload):
+    saved_search_id: uuid.UUID
+    user_id: uuid.UUID

@@ -28,6 +28,12 @@ class AuthSettings(SiftSettings):
     jwks_cache_seconds: float = Field(default=300, gt=0)
     # A token with an unknown `kid` makes the JWKS be fetched again at most this often.
     jwks_refetch_min_seconds: float = Field(default=30, ge=0)
+    # A token verified once is taken as verified again for this long (never past its
+    # `exp`): a client sends the same token with every request for minutes, and checking
+    # its signature and claims each time was a tenth of a small read's CPU. Revocation is
+    # still checked on every request; a key withdrawn from the JWKS stops its tokens after
+    # this delay at most. 0 verifies every time.
+    verified_cache_seconds: float = Field(default=60, ge=0, le=300)
     # The revocation list (Redis): a request waits at most this for it, then is refused
     # with 503, or let through when `revocation_fail_open` (see sift.core.auth.revocation).
     # Far above a round trip (under 1 ms), so that a busy host is not taken for a dead Redis.

@@ -158,7 +158,7 @@ def _outdated(claims: AccessClaims, marker: bytes | str) -> bool:
     return claims.iat <= int(issued_until) and claims.role != role
 
 
-def revocations(request: Request) -> Revocations:
+async def revocations(request: Request) -> Revocations:
     return Revocations.of(request.app)
 
 

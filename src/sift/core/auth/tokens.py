@@ -7,6 +7,7 @@ names, so neither `alg: none` nor an HMAC "signed" with a public key can pass.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any, Literal, Protocol
 
@@ -23,6 +24,8 @@ log = structlog.get_logger()
 
 ASYMMETRIC_ALGORITHMS = frozenset({"EdDSA", "RS256"})
 REQUIRED_CLAIMS = ["sub", "org", "role", "iat", "nbf", "exp", "jti", "iss", "aud"]
+# Tokens remembered as verified per process: past it, the oldest is forgotten.
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class InvalidToken(Unauthorized):
@@ -79,8 +82,34 @@ class TokenVerifier:
         self.issuer = issuer
         self.config = config
         self.algorithms = frozenset(config.algorithms) & ASYMMETRIC_ALGORITHMS
+        # token -> (valid until, in epoch seconds; its kid and the key that verified it; its
+        # claims). Exact string match: only a token that passed every check is found here.
+        self._verified: dict[str, tuple[float, str, jwt.PyJWK, AccessClaims]] = {}
 
     async def verify(self, token: str) -> AccessClaims:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            until, kid, key, claims = remembered
+            # The key must still be the one its `kid` names: a withdrawn key's tokens are
+            # refused as soon as the key source no longer has it, remembered or not.
+            if time.time() < until and await self.keys.get_key(kid) is key:
+                return claims
+            self._verified.pop(token, None)
+        kid, key, claims = await self._verify(token)
+        self._remember(token, kid, key, claims)
+        return claims
+
+    def _remember(self, token: str, kid: str, key: jwt.PyJWK, claims: AccessClaims) -> None:
+        seconds = self.config.verified_cache_seconds
+        if not seconds:
+            return
+        while len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))
+        # `exp` plus the leeway is when `_verify` itself would start refusing it.
+        until = min(time.time() + seconds, claims.exp + self.config.leeway_seconds)
+        self._verified[token] = (until, kid, key, claims)
+
+    async def _verify(self, token: str) -> tuple[str, jwt.PyJWK, AccessClaims]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -110,7 +139,7 @@ class TokenVerifier:
             raise self._invalid("claims", exc) from None
         if claims.exp - claims.iat > MAX_ACCESS_TOKEN_SECONDS:
             raise self._invalid("lifetime_too_long")
-        return claims
+        return kid, key, claims
 
     @staticmethod
     def _invalid(reason: str, exc: Exception | None = None) -> InvalidToken:

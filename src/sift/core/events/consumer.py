@@ -6,7 +6,7 @@ Services declare one in their `consumers.py`; `sift.core.events.runner.run_consu
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from sift.contracts.events import EventEnvelope, EventPayload
 from sift.core.events.tables import ProcessedEventMixin
 
 Handler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+BatchHook = Callable[[AsyncSession, Sequence[EventEnvelope]], Awaitable[None]]
 HandlerT = TypeVar("HandlerT", bound=Handler)
 
 _GROUP_NAME = re.compile(r"[a-z][a-z0-9_.\-]{0,99}")
@@ -37,6 +38,8 @@ class Consumer:
         # before its first start are not lost; "$" for a group that wants only new events.
         self.start_id = start_id
         self._handlers: dict[str, Handler] = {}
+        self._before_batch: list[BatchHook] = []
+        self._before_commit: list[Callable[[AsyncSession], Awaitable[None]]] = []
 
     def on(self, event_type: str | type[EventPayload]) -> Callable[[HandlerT], HandlerT]:
         """Decorator: `@consumer.on(DocumentUploaded)` registers the handler of that type."""
@@ -54,6 +57,27 @@ class Consumer:
         if name in self._handlers:
             raise ValueError(f"{self.group} already handles {name}")
         self._handlers[name] = handler
+
+    def add_before_batch(self, hook: BatchHook) -> None:
+        """`hook(session, envelopes)` runs once per transaction before its handlers, with the
+        events about to be applied: it may read at once what they will each need (one
+        query for the batch rather than one per event)."""
+        self._before_batch.append(hook)
+
+    async def before_batch(self, session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> None:
+        for hook in self._before_batch:
+            await hook(session, envelopes)
+
+    def add_before_commit(self, hook: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """`hook(session)` runs once per transaction, after its events' handlers and before
+        the commit: handlers may leave writes for it to do at once (one multi-row INSERT for
+        a batch rather than one per event); an exception rolls the batch back like a
+        handler's."""
+        self._before_commit.append(hook)
+
+    async def before_commit(self, session: AsyncSession) -> None:
+        for hook in self._before_commit:
+            await hook(session)
 
     def handler_for(self, event_type: str) -> Handler | None:
         return self._handlers.get(event_type)

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events import EventEnvelope, EventPayload
+from sift.core.events.origin import current_origin
 from sift.core.events.tables import OutboxMixin
 
 log = structlog.get_logger()
@@ -36,7 +37,10 @@ async def publish(
     subject_id: uuid.UUID | None = None,
     occurred_at: datetime | None = None,
 ) -> EventEnvelope:
-    """Add the event to the caller's transaction; it is published only if that commits."""
+    """Add the event to the caller's transaction; it is published only if that commits.
+
+    Inside an HTTP request, the event carries the request's origin (address, user agent).
+    """
     envelope = EventEnvelope.wrap(
         payload,
         producer=producer,
@@ -44,6 +48,7 @@ async def publish(
         actor_id=actor_id,
         subject_id=subject_id,
         occurred_at=occurred_at,
+        context=current_origin(),
     )
     row = outbox_model()
     row.id = envelope.id

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -26,19 +27,16 @@ def purge_published_outbox(
 ) -> dict[str, int]:
     """Delete outbox rows published before `now - older_than`; never an unpublished one."""
     cutoff = (now or datetime.now(UTC)) - older_than
-    counts: dict[str, int] = {}
-    for schema in schemas:
-        outbox = outbox_table(schema)
 
-        def build(outbox: Table = outbox) -> Any:
-            doomed = (
-                select(outbox.c.id)
-                .where(outbox.c.published_at.is_not(None), outbox.c.published_at < cutoff)
-                .limit(batch_size)
-            )
-            return delete(outbox).where(outbox.c.id.in_(doomed.scalar_subquery()))
+    def build(outbox: Table) -> Any:
+        doomed = (
+            select(outbox.c.id)
+            .where(outbox.c.published_at.is_not(None), outbox.c.published_at < cutoff)
+            .limit(batch_size)
+        )
+        return delete(outbox).where(outbox.c.id.in_(doomed.scalar_subquery()))
 
-        counts[schema] = purge_in_batches(engine, build, batch_size)
+    counts = _purge_each(engine, schemas, outbox_table, build, batch_size)
     log.info("scheduler.outbox_purged", cutoff=cutoff.isoformat(), deleted=counts)
     return counts
 
@@ -53,20 +51,31 @@ def purge_processed_events(
 ) -> dict[str, int]:
     """Delete consumers' idempotency records processed before `now - older_than`."""
     cutoff = (now or datetime.now(UTC)) - older_than
-    counts: dict[str, int] = {}
-    for schema in schemas:
-        processed = processed_events_table(schema)
 
-        def build(processed: Table = processed) -> Any:
-            doomed = (
-                select(processed.c.consumer, processed.c.event_id)
-                .where(processed.c.processed_at < cutoff)
-                .limit(batch_size)
-            )
-            return delete(processed).where(
-                tuple_(processed.c.consumer, processed.c.event_id).in_(doomed)
-            )
+    def build(processed: Table) -> Any:
+        doomed = (
+            select(processed.c.consumer, processed.c.event_id)
+            .where(processed.c.processed_at < cutoff)
+            .limit(batch_size)
+        )
+        return delete(processed).where(
+            tuple_(processed.c.consumer, processed.c.event_id).in_(doomed)
+        )
 
-        counts[schema] = purge_in_batches(engine, build, batch_size)
+    counts = _purge_each(engine, schemas, processed_events_table, build, batch_size)
     log.info("scheduler.processed_events_purged", cutoff=cutoff.isoformat(), deleted=counts)
     return counts
+
+
+def _purge_each(
+    engine: Engine,
+    schemas: Sequence[str],
+    table_of: Callable[[str], Table],
+    build: Callable[[Table], Any],
+    batch_size: int,
+) -> dict[str, int]:
+    """Runs `build`'s DELETE on each schema's table, in batches; the rows deleted per schema."""
+    return {
+        schema: purge_in_batches(engine, partial(build, table_of(schema)), batch_size)
+        for schema in schemas
+    }

@@ -1,12 +1,17 @@
 """A consumer group member: read the event stream, apply each event once, dead-letter poison events.
 
-Each event is applied in one database transaction together with a `processed_events` row
-(consumer group, event ID); a redelivered event finds the row and only gets acknowledged.
-XACK follows the commit, so a crash in between redelivers an event that then has no second
-effect. Messages of a consumer that died are claimed by the others (XAUTOCLAIM) once idle
-for `claim_idle_ms`; that is also the pause before a failed event is retried. An event
-delivered more than `max_attempts` times (or whose last allowed attempt fails) moves to the
-dead-letter stream and the group goes on with the next ones.
+A batch of events (one XREADGROUP, up to `batch_size`) is applied in one database
+transaction together with their `processed_events` rows (consumer group, event ID), written
+by one multi-row INSERT; a redelivered event finds its row and only gets acknowledged. One
+transaction per batch, not per event: the round trips and the commit (a WAL flush) were
+most of an event's cost. If any handler of the batch fails, the whole transaction rolls
+back and the batch is applied again one event per transaction, so that only the failing
+event is retried (or dead-lettered). XACK, one per batch, follows the commit, so a crash in
+between (or a member killed mid-batch, whose transaction never commits) redelivers events
+that then have no second effect. Messages of a consumer that died are claimed by the others
+(XAUTOCLAIM) once idle for `claim_idle_ms`; that is also the pause before a failed event is
+retried. An event delivered more than `max_attempts` times (or whose last allowed attempt
+fails) moves to the dead-letter stream and the group goes on with the next ones.
 
 Delivery is ordered per stream, but a retried event is applied after later ones: handlers
 must not rely on the order of events about different subjects.
@@ -86,6 +91,21 @@ class _Delivery:
     deliveries: int
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A delivered event with its handler, ready to apply."""
+
+    delivery: _Delivery
+    handler: Handler
+    envelope: EventEnvelope
+    label: str
+    log: Any
+
+    def __repr__(self) -> str:
+        # Short: tracebacks rendered with locals (development logs) show whole batches.
+        return f"<event {self.envelope.id} {self.label} {self.delivery.entry.message_id}>"
+
+
 class ConsumerWorker:
     """One member of a consumer group, bound to this process's database and Redis."""
 
@@ -155,11 +175,9 @@ class ConsumerWorker:
         acks: list[str] = []
         try:
             if deliveries or fresh:
-                # One connection for the batch (one pool checkout and ping, not one per event);
-                # still one transaction per event.
+                # One connection for the batch (one pool checkout and ping, not one per event).
                 async with self._database.engine.connect() as connection:
-                    for delivery in [*deliveries, *fresh]:
-                        await self._handle(delivery, stats, acks, connection)
+                    await self._handle_batch([*deliveries, *fresh], stats, acks, connection)
         finally:
             # After the commits, in one round trip: a crash before it only redelivers events
             # whose processed_events rows already exist.
@@ -218,13 +236,44 @@ class ConsumerWorker:
             _Delivery(entry, 1) for _, messages in streams for entry in decode_entries(messages)
         ]
 
-    async def _handle(
+    async def _handle_batch(
         self,
-        delivery: _Delivery,
+        batch: list[_Delivery],
         stats: ConsumeStats,
         acks: list[str],
         connection: AsyncConnection,
     ) -> None:
+        ready: list[_Ready] = []
+        for delivery in batch:
+            item = await self._triage(delivery, stats, acks)
+            if item is not None:
+                ready.append(item)
+        if not ready:
+            return
+        if len(ready) == 1:
+            await self._handle_one(ready[0], stats, acks, connection)
+            return
+        started = time.perf_counter()
+        try:
+            applied = await self._apply_batch(connection, ready)
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise
+            error = describe(exc)
+        else:
+            seconds = (time.perf_counter() - started) / len(ready)
+            for item, first_time in zip(ready, applied, strict=True):
+                self._succeeded(item, first_time, seconds, stats, acks)
+            return
+        # Rolled back whole: find the failing event(s) one transaction at a time.
+        self._log.info("consumer.batch_failed", events=len(ready), error=error)
+        for item in ready:
+            await self._handle_one(item, stats, acks, connection)
+
+    async def _triage(
+        self, delivery: _Delivery, stats: ConsumeStats, acks: list[str]
+    ) -> _Ready | None:
+        """The event ready to apply; None when it was acked (no handler) or dead-lettered."""
         entry = delivery.entry
         event_type = entry.fields.get(FIELD_TYPE, "")
         label = event_type if event_registry.knows(event_type) else "unknown"
@@ -239,62 +288,92 @@ class ConsumerWorker:
             acks.append(entry.message_id)
             stats.ignored += 1
             EVENTS_CONSUMED.labels(self.group, label, "ignored").inc()
-            return
+            return None
         if delivery.deliveries > self._max_attempts:
             error = f"delivered {delivery.deliveries} times without completing (consumers died?)"
             await self._dead_letter(delivery, stats, label, error)
-            return
+            return None
         try:
             envelope = EventEnvelope.model_validate_json(entry.fields.get(FIELD_ENVELOPE, ""))
         except ValidationError as exc:
             await self._dead_letter(delivery, stats, label, f"malformed envelope: {exc}")
-            return
+            return None
+        return _Ready(delivery, handler, envelope, label, event_log)
+
+    async def _handle_one(
+        self, item: _Ready, stats: ConsumeStats, acks: list[str], connection: AsyncConnection
+    ) -> None:
         started = time.perf_counter()
         try:
-            applied = await self._apply(connection, handler, envelope)
+            [applied] = await self._apply_batch(connection, [item])
         except Exception as exc:
             if is_unavailable(exc):
                 raise
-            stats.failed += 1
-            EVENTS_FAILED.labels(self.group, label).inc()
-            event_log.warning(
-                "event.failed",
-                attempt=delivery.deliveries,
-                max_attempts=self._max_attempts,
-                exc_info=True,
-            )
-            if delivery.deliveries >= self._max_attempts:
-                await self._dead_letter(delivery, stats, label, describe(exc))
-            return  # left pending: retried once idle for claim_idle_ms
-        HANDLER_SECONDS.labels(self.group, label).observe(time.perf_counter() - started)
-        acks.append(entry.message_id)
+            await self._failed(item, stats, exc)
+            return
+        self._succeeded(item, applied, time.perf_counter() - started, stats, acks)
+
+    async def _failed(self, item: _Ready, stats: ConsumeStats, exc: Exception) -> None:
+        stats.failed += 1
+        EVENTS_FAILED.labels(self.group, item.label).inc()
+        item.log.warning(
+            "event.failed",
+            attempt=item.delivery.deliveries,
+            max_attempts=self._max_attempts,
+            exc_info=exc,
+        )
+        if item.delivery.deliveries >= self._max_attempts:
+            await self._dead_letter(item.delivery, stats, item.label, describe(exc))
+        # Otherwise left pending: retried once idle for claim_idle_ms.
+
+    def _succeeded(
+        self,
+        item: _Ready,
+        applied: bool,
+        seconds: float,
+        stats: ConsumeStats,
+        acks: list[str],
+    ) -> None:
+        HANDLER_SECONDS.labels(self.group, item.label).observe(seconds)
+        acks.append(item.delivery.entry.message_id)
         outcome = "applied" if applied else "duplicate"
         if applied:
             stats.applied += 1
         else:
             stats.duplicates += 1
-        EVENTS_CONSUMED.labels(self.group, label, outcome).inc()
-        event_log.debug("event." + outcome)
+        EVENTS_CONSUMED.labels(self.group, item.label, outcome).inc()
+        item.log.debug("event." + outcome)
 
-    async def _apply(
-        self, connection: AsyncConnection, handler: Handler, envelope: EventEnvelope
-    ) -> bool:
-        """Handler and idempotency record in one transaction; False if already applied."""
+    async def _apply_batch(self, connection: AsyncConnection, items: list[_Ready]) -> list[bool]:
+        """The handlers of `items` and their idempotency records in one transaction; for each
+        item, whether it was applied now (False: applied before, or earlier in the batch)."""
         processed = self.consumer.processed_model
+        # Sorted: two members inserting overlapping batches take the row locks in one order.
+        event_ids = sorted({item.envelope.id for item in items})
         sessionmaker = self._database.sessionmaker
         async with sessionmaker(bind=connection) as session, session.begin():
             # A concurrent apply of the same event (a slow member whose message was claimed)
             # waits here on the primary key, then finds the row and skips.
-            first_time = await session.scalar(
-                pg_insert(processed)
-                .values(consumer=self.group, event_id=envelope.id)
-                .on_conflict_do_nothing()
-                .returning(processed.event_id)
+            new = set(
+                await session.scalars(
+                    pg_insert(processed)
+                    .values([{"consumer": self.group, "event_id": id_} for id_ in event_ids])
+                    .on_conflict_do_nothing()
+                    .returning(processed.event_id)
+                )
             )
-            if first_time is None:
-                return False
-            await handler(session, envelope)
-        return True
+            applied: list[bool] = []
+            for item in items:
+                # The same event twice in one batch (a relay that published it again): once.
+                applied.append(item.envelope.id in new)
+                new.discard(item.envelope.id)
+            todo = [item for item, first_time in zip(items, applied, strict=True) if first_time]
+            if todo:
+                await self.consumer.before_batch(session, [item.envelope for item in todo])
+            for item in todo:
+                await item.handler(session, item.envelope)
+            await self.consumer.before_commit(session)
+        return applied
 
     async def _dead_letter(
         self, delivery: _Delivery, stats: ConsumeStats, label: str, error: str

@@ -27,25 +27,11 @@ from sift.documents.collections.schemas import (
 from sift.documents.collections.service import collection_service
 from sift.documents.documents.reindex import document_reindex_service
 from sift.documents.documents.schemas import ReindexRead
-from sift.documents.models import Collection, CollectionRole, Visibility
 
 router = APIRouter(prefix="/api/collections", tags=["collections"])
 
 _NOT_FOUND = exceptions.CollectionNotFound.openapi()
 _DENIED = exceptions.CollectionAccessDenied.openapi()
-
-
-def _read(collection: Collection, role: CollectionRole) -> CollectionRead:
-    return CollectionRead(
-        id=collection.id,
-        name=collection.name,
-        description=collection.description,
-        visibility=Visibility(collection.visibility),
-        role=role,
-        created_by=collection.created_by,
-        created_at=collection.created_at,
-        updated_at=collection.updated_at,
-    )
 
 
 @router.get("", response_model=Page[CollectionRead], responses=InvalidCursor.openapi())
@@ -59,7 +45,9 @@ async def list_collections(
     rows, next_cursor = await collection_service.list_readable(
         session, principal, limit=limit, cursor=cursor
     )
-    return Page(items=[_read(c, role) for c, role in rows], next_cursor=next_cursor)
+    return Page(
+        items=[CollectionRead.from_row(c, role=role) for c, role in rows], next_cursor=next_cursor
+    )
 
 
 @router.post(
@@ -73,7 +61,7 @@ async def create_collection(
 ) -> CollectionRead:
     """Create a collection in the current organization."""
     collection, role = await collection_service.create(session, principal, body)
-    return _read(collection, role)
+    return CollectionRead.from_row(collection, role=role)
 
 
 @router.get("/{collection_id}", response_model=CollectionRead, responses=_NOT_FOUND)
@@ -82,7 +70,7 @@ async def get_collection(
 ) -> CollectionRead:
     """One collection the caller may read."""
     collection, role = await collection_service.get(session, principal, collection_id)
-    return _read(collection, role)
+    return CollectionRead.from_row(collection, role=role)
 
 
 @router.patch(
@@ -98,7 +86,7 @@ async def update_collection(
 ) -> CollectionRead:
     """Rename, describe, or change who may read a collection."""
     collection, role = await collection_service.update(session, principal, collection_id, body)
-    return _read(collection, role)
+    return CollectionRead.from_row(collection, role=role)
 
 
 @router.delete(
@@ -127,7 +115,11 @@ async def reindex_collection(
     return ReindexRead(queued=queued)
 
 
-@router.get("/{collection_id}/members", response_model=Page[MemberRead], responses=_NOT_FOUND)
+@router.get(
+    "/{collection_id}/members",
+    response_model=Page[MemberRead],
+    responses={**_NOT_FOUND, **InvalidCursor.openapi()},
+)
 async def list_members(
     principal: DocumentsRead,
     collection_id: uuid.UUID,
@@ -139,7 +131,7 @@ async def list_members(
     rows, next_cursor = await collection_service.members(
         session, principal, collection_id, limit=limit, cursor=cursor
     )
-    return Page(items=[MemberRead.model_validate(row) for row in rows], next_cursor=next_cursor)
+    return Page(items=[MemberRead.from_row(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -155,7 +147,7 @@ async def get_member(
 ) -> MemberRead:
     """One user's grant on a collection."""
     grant = await collection_service.member(session, principal, collection_id, user_id)
-    return MemberRead.model_validate(grant)
+    return MemberRead.from_row(grant)
 
 
 @router.put(
@@ -172,7 +164,7 @@ async def put_member(
 ) -> MemberRead:
     """Grant a user a role on a restricted collection, or change it (collection managers)."""
     grant = await collection_service.grant(session, principal, collection_id, user_id, body.role)
-    return MemberRead.model_validate(grant)
+    return MemberRead.from_row(grant)
 
 
 @router.delete(

@@ -28,8 +28,9 @@ from sift.contracts.events.documents import (
     CollectionVisibilityName,
 )
 from sift.core.auth import Permission, Principal
+from sift.core.db import ReadSession
 from sift.core.pagination import cursor_uuid as _uuid
-from sift.core.pagination import decode_cursor, encode_cursor
+from sift.core.pagination import decode_cursor, page_of
 from sift.documents.collections.exceptions import (
     CollectionAccessDenied,
     CollectionNameTaken,
@@ -74,7 +75,7 @@ def effective_role(
 
 class CollectionService:
     async def list_readable(
-        self, session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+        self, session: ReadSession, principal: Principal, *, limit: int, cursor: str | None
     ) -> tuple[list[tuple[Collection, CollectionRole]], str | None]:
         after = decode_cursor(cursor, 2)
         rows = await collection_repository.page(
@@ -83,12 +84,8 @@ class CollectionService:
             after=(after[0], _uuid(after[1])) if after else None,
             limit=limit + 1,
         )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        items = [(c, self._role(principal, c, grant)) for c, grant in rows]
-        last = rows[-1][0] if rows else None
-        next_cursor = encode_cursor(last.name.lower(), last.id) if more and last else None
-        return items, next_cursor
+        page, next_cursor = page_of(rows, limit, lambda row: (row[0].name.lower(), row[0].id))
+        return [(c, self._role(principal, c, grant)) for c, grant in page], next_cursor
 
     async def get(
         self,
@@ -212,7 +209,7 @@ class CollectionService:
 
     async def members(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         principal: Principal,
         collection_id: uuid.UUID,
         *,
@@ -224,13 +221,11 @@ class CollectionService:
         rows = await member_repository.page(
             session, collection_id, after=_uuid(after[0]) if after else None, limit=limit + 1
         )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, encode_cursor(rows[-1].user_id) if more and rows else None
+        return page_of(rows, limit, lambda row: (row.user_id,))
 
     async def member(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         principal: Principal,
         collection_id: uuid.UUID,
         user_id: uuid.UUID,

@@ -25,20 +25,18 @@ from sift.documents.collections.exceptions import CollectionAccessDenied, Collec
 from sift.documents.dependencies import ConfigDep, StorageDep, UploadLimit
 from sift.documents.documents import exceptions
 from sift.documents.documents.auth import CollectionsManage, DocumentsRead, DocumentsWrite
+from sift.documents.documents.cleanup import purge_document
 from sift.documents.documents.filenames import content_disposition
 from sift.documents.documents.reindex import document_reindex_service
 from sift.documents.documents.schemas import (
-    DocumentError,
     DocumentRead,
     DocumentUpdate,
     ReindexRead,
     VersionRead,
     clean_tags,
-    steps_of,
 )
 from sift.documents.documents.service import document_service
-from sift.documents.documents.tasks import purge_document
-from sift.documents.models import TITLE_LENGTH, Document, DocumentStatus
+from sift.documents.models import TITLE_LENGTH, DocumentStatus
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 
@@ -54,35 +52,6 @@ _UPLOAD_ERRORS = {
     **exceptions.EmptyFile.openapi(),
     **_DENIED,
 }
-
-
-def document_read(document: Document) -> DocumentRead:
-    version = document.current_version
-    assert version is not None, "a live document always has a version"
-    error = None
-    if document.error_code:
-        error = DocumentError(code=document.error_code, message=document.error_message or "")
-    return DocumentRead(
-        id=document.id,
-        collection_id=document.collection_id,
-        title=document.title,
-        status=DocumentStatus(document.status),
-        error=error,
-        sha256=version.sha256,
-        size=version.size,
-        mime_type=version.mime_type,
-        filename=version.filename,
-        version=version.number,
-        version_id=version.id,
-        tags=list(document.tags),
-        page_count=document.page_count,
-        chunk_count=document.chunk_count,
-        language=document.language,
-        steps=steps_of(document.steps),
-        created_by=document.created_by,
-        created_at=document.created_at,
-        updated_at=document.updated_at,
-    )
 
 
 def _clean(clean: Callable[[T], T], value: T, field: str) -> T:
@@ -126,7 +95,7 @@ async def upload_document(
         tags=cleaned_tags or [],
         max_size=config.max_upload_bytes,
     )
-    return document_read(document)
+    return DocumentRead.of(document)
 
 
 @router.get("", response_model=Page[DocumentRead], responses=InvalidCursor.openapi())
@@ -151,7 +120,7 @@ async def list_documents(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[document_read(row) for row in rows], next_cursor=next_cursor)
+    return Page(items=[DocumentRead.of(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.post("/reindex", status_code=status.HTTP_202_ACCEPTED, response_model=ReindexRead)
@@ -165,7 +134,7 @@ async def get_document(
     principal: DocumentsRead, document_id: uuid.UUID, session: ReadSessionDep
 ) -> DocumentRead:
     """A document's metadata and indexing status."""
-    return document_read(await document_service.get(session, principal, document_id))
+    return DocumentRead.of(await document_service.get(session, principal, document_id))
 
 
 @router.patch("/{document_id}", response_model=DocumentRead, responses={**_NOT_FOUND, **_DENIED})
@@ -173,7 +142,7 @@ async def update_document(
     principal: DocumentsWrite, document_id: uuid.UUID, body: DocumentUpdate, session: SessionDep
 ) -> DocumentRead:
     """Change a document's title or tags."""
-    return document_read(await document_service.update(session, principal, document_id, body))
+    return DocumentRead.of(await document_service.update(session, principal, document_id, body))
 
 
 @router.delete(
@@ -198,7 +167,10 @@ async def delete_document(
     "/{document_id}/content",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "The original file", "content": {"application/octet-stream": {}}},
+        200: {
+            "description": "The original file, as the media type it was stored with",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
         **_NOT_FOUND,
         **exceptions.VersionNotFound.openapi(),
         **ObjectNotFound.openapi(),
@@ -207,11 +179,12 @@ async def delete_document(
 async def download_document(
     principal: DocumentsRead,
     document_id: uuid.UUID,
-    session: ReadSessionDep,
+    session: SessionDep,
     storage: StorageDep,
     version_id: uuid.UUID | None = None,
 ) -> StreamingResponse:
-    """The original file (the current version unless `version_id` names another)."""
+    """The original file (the current version unless `version_id` names another); the
+    download is recorded in the audit log."""
     version, stream = await document_service.content(
         session, storage, principal, document_id, version_id=version_id
     )
@@ -238,21 +211,7 @@ async def list_versions(
 ) -> Page[VersionRead]:
     """Every version of a document, newest first."""
     document, versions = await document_service.versions(session, principal, document_id)
-    items = [
-        VersionRead(
-            id=version.id,
-            number=version.number,
-            sha256=version.sha256,
-            size=version.size,
-            mime_type=version.mime_type,
-            filename=version.filename,
-            current=version.id == document.current_version_id,
-            created_by=version.created_by,
-            created_at=version.created_at,
-        )
-        for version in versions
-    ]
-    return Page(items=items)
+    return Page(items=[VersionRead.of(version, document) for version in versions])
 
 
 @router.post(
@@ -274,7 +233,7 @@ async def add_version(
     document, _version = await document_service.add_version(
         session, storage, principal, document_id, file=file, max_size=config.max_upload_bytes
     )
-    return document_read(document)
+    return DocumentRead.of(document)
 
 
 @router.post(
@@ -287,4 +246,4 @@ async def reindex_document(
     principal: DocumentsWrite, document_id: uuid.UUID, session: SessionDep
 ) -> DocumentRead:
     """Index a document again (after a failure, or to refresh it)."""
-    return document_read(await document_reindex_service.reindex(session, principal, document_id))
+    return DocumentRead.of(await document_reindex_service.reindex(session, principal, document_id))

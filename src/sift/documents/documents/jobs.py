@@ -7,7 +7,7 @@ from datetime import timedelta
 import structlog
 
 from sift.core.scheduling import ScheduledJob, cron, job_context
-from sift.documents.documents.tasks import purge_pending, sweep_orphans
+from sift.documents.documents.cleanup import purge_pending, sweep_orphans
 
 log = structlog.get_logger()
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.base import ExecutableOption
 
 from sift.core.auth import Principal
+from sift.core.db import ReadSession
 from sift.documents.collections.repository import collection_repository
 from sift.documents.models import Collection, Document, DocumentVersion
 
@@ -55,7 +56,7 @@ class DocumentRepository:
 
     async def page(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         principal: Principal,
         *,
         collection_id: uuid.UUID | None,
@@ -115,7 +116,7 @@ class DocumentRepository:
         )
         return await session.scalar(query)
 
-    async def deleted_ids(self, session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
+    async def deleted_ids(self, session: ReadSession, *, limit: int) -> list[uuid.UUID]:
         query = (
             select(Document.id)
             .where(Document.deleted_at.is_not(None))
@@ -154,7 +155,7 @@ class VersionRepository:
         )
         return int(await session.scalar(query) or 0)
 
-    async def known_storage_keys(self, session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    async def known_storage_keys(self, session: ReadSession, keys: Sequence[str]) -> set[str]:
         """Those of `keys` that some version's blob is stored under."""
         query = select(DocumentVersion.storage_key).where(DocumentVersion.storage_key.in_(keys))
         return set(await session.scalars(query))

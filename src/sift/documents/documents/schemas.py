@@ -10,7 +10,13 @@ from pydantic import Field, field_validator
 
 from sift.core.schemas import Schema
 from sift.core.text import DisplayName, display_name
-from sift.documents.models import TAG_LENGTH, TITLE_LENGTH, DocumentStatus
+from sift.documents.models import (
+    TAG_LENGTH,
+    TITLE_LENGTH,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+)
 
 MAX_TAGS = 20
 
@@ -70,6 +76,26 @@ class DocumentRead(Schema):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def of(cls, document: Document) -> DocumentRead:
+        """The document with its current version's file (which a live document always has)."""
+        version = document.current_version
+        assert version is not None, "a live document always has a version"
+        error = None
+        if document.error_code:
+            error = DocumentError(code=document.error_code, message=document.error_message or "")
+        return cls.from_row(
+            document,
+            error=error,
+            sha256=version.sha256,
+            size=version.size,
+            mime_type=version.mime_type,
+            filename=version.filename,
+            version=version.number,
+            version_id=version.id,
+            steps=steps_of(document.steps),
+        )
+
 
 class DocumentUpdate(Schema):
     title: DisplayName | None = Field(default=None, min_length=1, max_length=TITLE_LENGTH)
@@ -88,6 +114,10 @@ class VersionRead(Schema):
     current: bool
     created_by: uuid.UUID
     created_at: datetime
+
+    @classmethod
+    def of(cls, version: DocumentVersion, document: Document) -> VersionRead:
+        return cls.from_row(version, current=version.id == document.current_version_id)
 
 
 class ReindexRead(Schema):

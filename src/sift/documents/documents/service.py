@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.documents import (
     DeletionReason,
     DocumentDeleted,
+    DocumentDownloaded,
     DocumentUpdated,
     DocumentUploaded,
     DocumentVersionCreated,
 )
 from sift.core.auth import Principal
-from sift.core.db import new_id
+from sift.core.db import ReadSession, new_id
+from sift.core.pagination import cursor_uuid, decode_cursor, page_of
 from sift.core.storage import Storage, StoredObject
 from sift.documents.collections.service import collection_service
 from sift.documents.documents.exceptions import (
@@ -46,7 +48,6 @@ from sift.documents.models import (
     DocumentStatus,
     DocumentVersion,
 )
-from sift.documents.schemas import cursor_uuid, decode_cursor, encode_cursor
 
 log = structlog.get_logger()
 
@@ -59,7 +60,7 @@ class DocumentService:
 
     async def list_readable(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         principal: Principal,
         *,
         collection_id: uuid.UUID | None = None,
@@ -80,9 +81,7 @@ class DocumentService:
             before=cursor_uuid(after[0]) if after else None,
             limit=limit + 1,
         )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, encode_cursor(rows[-1].id) if more and rows else None
+        return page_of(rows, limit, lambda row: (row.id,))
 
     async def get(
         self,
@@ -104,7 +103,7 @@ class DocumentService:
         return document
 
     async def versions(
-        self, session: AsyncSession, principal: Principal, document_id: uuid.UUID
+        self, session: ReadSession, principal: Principal, document_id: uuid.UUID
     ) -> tuple[Document, list[DocumentVersion]]:
         document = await self.get(session, principal, document_id)
         return document, await version_repository.of_document(session, document.id)
@@ -118,14 +117,28 @@ class DocumentService:
         *,
         version_id: uuid.UUID | None = None,
     ) -> tuple[DocumentVersion, AsyncIterator[bytes]]:
-        """The version's row and its bytes as a stream (ObjectNotFound before any byte)."""
+        """The version's row and its bytes as a stream (ObjectNotFound before any byte);
+        `document.downloaded` commits with the request, before the first byte is sent."""
         document = await self.get(session, principal, document_id)
         version = document.current_version
         if version_id is not None:
             version = await version_repository.get(session, document.id, version_id)
         if version is None:
             raise VersionNotFound()
-        return version, await storage.open(version.storage_key)
+        stream = await storage.open(version.storage_key)
+        await events.publish(
+            session,
+            DocumentDownloaded(
+                document_id=document.id,
+                version_id=version.id,
+                collection_id=document.collection_id,
+                size_bytes=version.size,
+            ),
+            org_id=document.org_id,
+            actor_id=principal.user_id,
+            subject_id=document.id,
+        )
+        return version, stream
 
     # Uploads.
 
@@ -363,7 +376,7 @@ class DocumentService:
         log.info("document.purged", document_id=str(document_id))
         return True
 
-    async def pending_purges(self, session: AsyncSession, *, limit: int = 100) -> list[uuid.UUID]:
+    async def pending_purges(self, session: ReadSession, *, limit: int = 100) -> list[uuid.UUID]:
         """Deleted documents whose blobs are still to be removed (after a crash)."""
         return await document_repository.deleted_ids(session, limit=limit)
 

@@ -55,5 +55,6 @@ def _as_problems() -> Iterator[None]:
         raise EmptyFile() from None
     except filetypes.UnsupportedContent as refused:
         raise UnsupportedFileType(
-            f"The file is a {refused.what}, not of a type Sift can index."
+            f"Sift cannot index this kind of file ({refused.what}); accepted: PDF, DOCX, HTML, "
+            "Markdown and plain text."
         ) from None

@@ -52,9 +52,7 @@ async def _signed_in(
     )
     set_session_cookies(response, context, grant.refresh_token)
     set_device_cookie(response, context, DeviceCookies(context).issue(user))
-    return AuthRead(
-        user=UserRead.model_validate(user), access_token=access.token, expires_in=access.expires_in
-    )
+    return AuthRead.of(access, user=UserRead.from_row(user))
 
 
 @router.post(
@@ -199,12 +197,12 @@ async def change_password(
 
 
 @users.get("/me", response_model=UserRead)
-async def read_me(principal: AccountManage, session: ReadSessionDep) -> User:
+async def read_me(principal: AccountManage, session: ReadSessionDep) -> UserRead:
     """The caller's profile."""
-    return await account_service.get(session, principal.user_id)
+    return UserRead.from_row(await account_service.get(session, principal.user_id))
 
 
 @users.patch("/me", response_model=UserRead)
-async def update_me(principal: AccountManage, body: UserUpdate, session: SessionDep) -> User:
+async def update_me(principal: AccountManage, body: UserUpdate, session: SessionDep) -> UserRead:
     """Change the caller's name."""
-    return await account_service.update(session, principal.user_id, body)
+    return UserRead.from_row(await account_service.update(session, principal.user_id, body))

@@ -142,6 +142,7 @@ class AccountService:
                 session_id=grant.family.id,
                 method=SignupMethod.password,
                 ip=client.ip,
+                email=user.email,
             ),
             org_id=membership.org_id,
             actor_id=user.id,
@@ -199,25 +200,14 @@ class AccountService:
     async def request_verification(
         self, session: AsyncSession, context: IdentityContext, user: User
     ) -> None:
-        lifetime = timedelta(hours=context.config.email_verification_hours)
-        token, row = await link_tokens.issue(
+        await self._mail_link(
             session,
             context,
+            user,
             TokenPurpose.email_verification,
-            lifetime=lifetime,
-            user_id=user.id,
-            email=user.email,
-        )
-        link = context.link(context.config.verify_email_path, token)
-        await events.publish(
-            session,
-            EmailVerificationRequested(
-                user_id=user.id,
-                email=user.email,
-                link=seal(context.settings, LINK_SEAL_PURPOSE, link),
-                expires_at=row.expires_at,
-            ),
-            subject_id=user.id,
+            lifetime=timedelta(hours=context.config.email_verification_hours),
+            path=context.config.verify_email_path,
+            event=EmailVerificationRequested,
         )
 
     async def verify_email(
@@ -238,24 +228,35 @@ class AccountService:
         user = await user_repository.by_email(session, email)
         if user is None or not user.is_active or not allowed:
             return
-        lifetime = timedelta(minutes=context.config.password_reset_minutes)
-        token, row = await link_tokens.issue(
+        await self._mail_link(
             session,
             context,
+            user,
             TokenPurpose.password_reset,
-            lifetime=lifetime,
-            user_id=user.id,
-            email=user.email,
+            lifetime=timedelta(minutes=context.config.password_reset_minutes),
+            path=context.config.reset_password_path,
+            event=PasswordResetRequested,
         )
-        link = context.link(context.config.reset_password_path, token)
+
+    async def _mail_link(
+        self,
+        session: AsyncSession,
+        context: IdentityContext,
+        user: User,
+        purpose: TokenPurpose,
+        *,
+        lifetime: timedelta,
+        path: str,
+        event: type[EmailVerificationRequested | PasswordResetRequested],
+    ) -> None:
+        """Issues a link token for `purpose`; `event` carries the link, sealed, to the mailer."""
+        token, row = await link_tokens.issue(
+            session, context, purpose, lifetime=lifetime, user_id=user.id, email=user.email
+        )
+        link = seal(context.settings, LINK_SEAL_PURPOSE, context.link(path, token))
         await events.publish(
             session,
-            PasswordResetRequested(
-                user_id=user.id,
-                email=user.email,
-                link=seal(context.settings, LINK_SEAL_PURPOSE, link),
-                expires_at=row.expires_at,
-            ),
+            event(user_id=user.id, email=user.email, link=link, expires_at=row.expires_at),
             subject_id=user.id,
         )
 

@@ -53,7 +53,7 @@ async def create_api_key(
 ) -> ApiKeyWithSecret:
     """Create a key with some of your permissions; its secret is shown this once."""
     key, raw = await api_key_service.create(session, principal, org_id, body)
-    return ApiKeyWithSecret(**ApiKeyRead.model_validate(key).model_dump(), key=raw)
+    return ApiKeyWithSecret.from_row(key, key=raw)
 
 
 @router.get("", response_model=Page[ApiKeyRead], responses=NotCurrentOrganization.openapi())
@@ -62,7 +62,7 @@ async def list_api_keys(
 ) -> Page[ApiKeyRead]:
     """The organization's keys, newest first (never their secrets)."""
     keys = await api_key_service.of_org(session, principal, org_id)
-    return Page(items=[ApiKeyRead.model_validate(key) for key in keys])
+    return Page(items=[ApiKeyRead.from_row(key) for key in keys])
 
 
 @router.delete(
@@ -103,4 +103,4 @@ async def exchange_api_key(
         api_key_id=grant.key.id,
         permissions=[p.value for p in grant.permissions],
     )
-    return AccessTokenRead(access_token=access.token, expires_in=access.expires_in)
+    return AccessTokenRead.of(access)

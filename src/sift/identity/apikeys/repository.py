@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.core.db import ReadSession
 from sift.identity.models import ApiKey
 
 
@@ -14,7 +15,7 @@ class ApiKeyRepository:
     def base(self) -> Select[ApiKey]:
         return select(ApiKey)
 
-    async def of_org(self, session: AsyncSession, org_id: uuid.UUID) -> list[ApiKey]:
+    async def of_org(self, session: ReadSession, org_id: uuid.UUID) -> list[ApiKey]:
         query = self.base().where(ApiKey.org_id == org_id).order_by(ApiKey.created_at.desc())
         return list((await session.scalars(query)).all())
 

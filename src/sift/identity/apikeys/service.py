@@ -23,6 +23,7 @@ from sift.contracts.events.identity import ApiKeyCreated, ApiKeyRevoked
 from sift.core.auth.permissions import USER_ONLY_PERMISSIONS, Permission, Role, permissions_for
 from sift.core.auth.principal import Principal
 from sift.core.auth.revocation import Revocations
+from sift.core.db import ReadSession
 from sift.core.errors import BadRequest
 from sift.identity.accounts.repository import user_repository
 from sift.identity.apikeys.exceptions import ApiKeyNotFound, InvalidApiKey, PermissionsNotGrantable
@@ -97,6 +98,7 @@ class ApiKeyService:
         )
         session.add(key)
         await session.flush()
+        owner = await user_repository.get(session, principal.user_id)
         await events.publish(
             session,
             ApiKeyCreated(
@@ -106,6 +108,7 @@ class ApiKeyService:
                 name=key.name,
                 permissions=key.permissions,
                 expires_at=key.expires_at,
+                email=owner.email if owner is not None else None,
             ),
             org_id=org_id,
             actor_id=principal.user_id,
@@ -114,7 +117,7 @@ class ApiKeyService:
         return key, raw
 
     async def of_org(
-        self, session: AsyncSession, principal: Principal, org_id: uuid.UUID
+        self, session: ReadSession, principal: Principal, org_id: uuid.UUID
     ) -> list[ApiKey]:
         organization_service.require_current(principal, org_id)
         return await api_key_repository.of_org(session, org_id)

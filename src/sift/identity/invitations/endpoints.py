@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from sift.core.auth.permissions import Role
 from sift.core.db import SessionDep
 from sift.core.errors import RateLimited
 from sift.core.text import StorableText
@@ -16,7 +15,6 @@ from sift.identity.invitations.exceptions import AlreadyMember, InvitationForAno
 from sift.identity.invitations.schemas import InvitationCreate, InvitationRead
 from sift.identity.invitations.service import invitation_service
 from sift.identity.limits import InviterLimit, OrgInvitationLimit
-from sift.identity.models import Invitation
 from sift.identity.orgs.exceptions import OwnersOnly
 from sift.identity.orgs.schemas import OrganizationRead
 from sift.identity.tokens.links import InvalidLink
@@ -39,11 +37,12 @@ async def create_invitation(
     body: InvitationCreate,
     session: SessionDep,
     context: ContextDep,
-) -> Invitation:
+) -> InvitationRead:
     """Invite someone by e-mail to the current organization with a role."""
-    return await invitation_service.create(
+    invitation = await invitation_service.create(
         session, context, principal, org_id, email=body.email, role=body.role
     )
+    return InvitationRead.from_row(invitation)
 
 
 @router.post(
@@ -59,11 +58,4 @@ async def accept_invitation(
 ) -> OrganizationRead:
     """Join the organization of an invitation sent to the caller's address."""
     org, membership = await invitation_service.accept(session, context, principal, token)
-    return OrganizationRead(
-        id=org.id,
-        name=org.name,
-        personal=org.personal,
-        role=Role(membership.role),
-        current=org.id == principal.org_id,
-        created_at=org.created_at,
-    )
+    return OrganizationRead.of(org, membership, principal.org_id)

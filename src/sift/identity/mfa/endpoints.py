@@ -33,7 +33,6 @@ from sift.identity.mfa.schemas import (
 )
 from sift.identity.mfa.service import mfa_service
 from sift.identity.mfa.sms import SmsSender, SmsUnavailable
-from sift.identity.models import UserPhone
 from sift.identity.web import ClientDep, ContextDep, RecordedFailure, recorded
 
 router = APIRouter(prefix="/api/auth", tags=["mfa"])
@@ -55,14 +54,7 @@ async def _sms_allowed(request: Request, config: MfaConfig, subject: str) -> Non
 @router.get("/mfa", response_model=MfaStatusRead)
 async def mfa_status(principal: AccountManage, session: ReadSessionDep) -> MfaStatusRead:
     """Which second factors the caller has on, and how many recovery codes are left."""
-    found = await mfa_service.status(session, principal.user_id)
-    return MfaStatusRead(
-        totp=found.totp,
-        sms=found.sms,
-        recovery_codes_left=found.recovery_codes_left,
-        phone_number=found.phone.phone_number if found.phone else None,
-        phone_verified=bool(found.phone and found.phone.phone_verified_at),
-    )
+    return MfaStatusRead.of(await mfa_service.status(session, principal.user_id))
 
 
 @router.post(
@@ -176,12 +168,13 @@ async def set_phone(
     context: ContextDep,
     config: MfaConfigDep,
     sender: SmsDep,
-) -> UserPhone:
+) -> PhoneRead:
     """Set the mobile number (unverified); a code is texted to it."""
     await _sms_allowed(request, config, f"user:{principal.user_id}")
-    return await mfa_service.set_phone(
+    phone = await mfa_service.set_phone(
         session, context, config, sender, principal, body.phone_number
     )
+    return PhoneRead.from_row(phone)
 
 
 @router.post(
@@ -199,9 +192,10 @@ async def verify_phone(
     session: SessionDep,
     context: ContextDep,
     config: MfaConfigDep,
-) -> UserPhone | JSONResponse:
+) -> PhoneRead | JSONResponse:
     """Confirm the mobile number with the texted code."""
     try:
-        return await mfa_service.verify_phone(session, context, config, principal, body.code)
+        phone = await mfa_service.verify_phone(session, context, config, principal, body.code)
     except RecordedFailure as exc:
         return recorded(request, exc)  # the wrong guess counts
+    return PhoneRead.from_row(phone)

@@ -44,11 +44,11 @@ def sms_sender(app: FastAPI) -> SmsSender:
     return SmsSender(twilio)
 
 
-def request_mfa_config(request: Request) -> MfaConfig:
+async def request_mfa_config(request: Request) -> MfaConfig:
     return mfa_config(request.app)
 
 
-def request_sms_sender(request: Request) -> SmsSender:
+async def request_sms_sender(request: Request) -> SmsSender:
     return sms_sender(request.app)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.core.db import ReadSession
 from sift.identity.models import MfaSettings, RecoveryCode, SmsCode, UserPhone
+from sift.identity.tokens.repository import SingleUseRepository
 
 
 class MfaRepository:
@@ -38,7 +39,7 @@ class MfaRepository:
             query = query.with_for_update()
         return list((await session.scalars(query)).all())
 
-    async def count_unused_recovery_codes(self, session: AsyncSession, user_id: uuid.UUID) -> int:
+    async def count_unused_recovery_codes(self, session: ReadSession, user_id: uuid.UUID) -> int:
         query = select(func.count()).where(
             RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)
         )
@@ -47,35 +48,23 @@ class MfaRepository:
     async def delete_recovery_codes(self, session: AsyncSession, user_id: uuid.UUID) -> None:
         await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
 
-    async def latest_sms_code(
+
+class SmsCodeRepository(SingleUseRepository[SmsCode]):
+    model = SmsCode
+
+    async def latest_unused_for_update(
         self, session: AsyncSession, user_id: uuid.UUID, purpose: str
     ) -> SmsCode | None:
         """The newest unused code of `purpose`, locked (two guesses at once queue here)."""
         query = (
             select(SmsCode)
-            .where(
-                SmsCode.user_id == user_id,
-                SmsCode.purpose == purpose,
-                SmsCode.used_at.is_(None),
-            )
+            .where(*self.unused_of(user_id, purpose))
             .order_by(SmsCode.created_at.desc(), SmsCode.id.desc())
             .limit(1)
             .with_for_update()
         )
         return await session.scalar(query)
 
-    async def retire_sms_codes(
-        self, session: AsyncSession, user_id: uuid.UUID, purpose: str, at: datetime
-    ) -> None:
-        await session.execute(
-            update(SmsCode)
-            .where(
-                SmsCode.user_id == user_id,
-                SmsCode.purpose == purpose,
-                SmsCode.used_at.is_(None),
-            )
-            .values(used_at=at)
-        )
-
 
 mfa_repository = MfaRepository()
+sms_code_repository = SmsCodeRepository()

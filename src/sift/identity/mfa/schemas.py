@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from sift.core.schemas import Schema
 from sift.identity.accounts.emails import EmailAddress
+
+if TYPE_CHECKING:
+    from sift.identity.mfa.service import MfaStatus
 
 Password = Field(min_length=1, max_length=1024)
 # E.164: a plus, a country code, up to 15 digits in all.
@@ -37,6 +41,14 @@ class MfaStatusRead(Schema):
     recovery_codes_left: int
     phone_number: str | None
     phone_verified: bool
+
+    @classmethod
+    def of(cls, status: MfaStatus) -> MfaStatusRead:
+        return cls.from_row(
+            status,
+            phone_number=status.phone.phone_number if status.phone else None,
+            phone_verified=bool(status.phone and status.phone.phone_verified_at),
+        )
 
 
 class PhoneRequest(Schema):

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events.identity import MfaDisabled, MfaEnabled, MfaMethod, RecoveryCodeUsed
 from sift.core.auth.principal import Principal
+from sift.core.db import ReadSession
 from sift.identity.accounts.exceptions import WrongPassword
 from sift.identity.accounts.passwords import verify_password
 from sift.identity.accounts.service import account_service, password_hasher
@@ -31,7 +32,7 @@ from sift.identity.mfa.exceptions import (
     MfaNotSetUp,
     PhoneNotVerified,
 )
-from sift.identity.mfa.repository import mfa_repository
+from sift.identity.mfa.repository import mfa_repository, sms_code_repository
 from sift.identity.mfa.sms import SmsSender
 from sift.identity.models import MfaSettings, RecoveryCode, SmsCode, SmsCodePurpose, User, UserPhone
 from sift.identity.web import IdentityContext
@@ -48,7 +49,7 @@ class MfaStatus:
 
 
 class MfaService:
-    async def status(self, session: AsyncSession, user_id: uuid.UUID) -> MfaStatus:
+    async def status(self, session: ReadSession, user_id: uuid.UUID) -> MfaStatus:
         row = await mfa_repository.settings(session, user_id)
         return MfaStatus(
             totp=row is not None and row.totp_enabled_at is not None,
@@ -285,9 +286,10 @@ class MfaService:
             )
         await session.flush()
         log.info("identity.mfa_enabled", user_id=str(user_id), method=method.value)
+        user = await account_service.get(session, user_id)
         await events.publish(
             session,
-            MfaEnabled(user_id=user_id, method=method),
+            MfaEnabled(user_id=user_id, method=method, email=user.email),
             actor_id=user_id,
             subject_id=user_id,
         )
@@ -321,7 +323,7 @@ class MfaService:
         purpose: SmsCodePurpose,
     ) -> None:
         now = datetime.now(UTC)
-        await mfa_repository.retire_sms_codes(session, user_id, purpose, now)
+        await sms_code_repository.retire_unused(session, user_id, purpose, now)
         code = codes.new_sms_code()
         session.add(
             SmsCode(
@@ -351,7 +353,7 @@ class MfaService:
     ) -> SmsCode | None:
         """The code if right, unexpired and within its attempts (then used up); a wrong guess
         counts against it."""
-        row = await mfa_repository.latest_sms_code(session, user_id, purpose)
+        row = await sms_code_repository.latest_unused_for_update(session, user_id, purpose)
         now = datetime.now(UTC)
         if row is None or row.expires_at <= now or row.attempts >= config.sms_code_attempts:
             return None

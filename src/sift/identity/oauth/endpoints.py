@@ -36,12 +36,12 @@ router = APIRouter(prefix="/api/auth/oauth", tags=["auth"])
 BINDING_LENGTH = len(new_secret())
 
 
-def provider_registry(request: Request) -> ProviderRegistry:
+async def provider_registry(request: Request) -> ProviderRegistry:
     registry: ProviderRegistry = request.app.state.oauth_providers
     return registry
 
 
-def sign_in_states(request: Request, context: ContextDep) -> SignInStates:
+async def sign_in_states(request: Request, context: ContextDep) -> SignInStates:
     return SignInStates(
         request.app.state.redis, context.settings, context.config.oauth.state_seconds
     )

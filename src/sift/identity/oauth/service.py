@@ -160,7 +160,11 @@ class OAuthService:
         await events.publish(
             session,
             LoginSucceeded(
-                user_id=user.id, session_id=grant.family.id, method=method, ip=client.ip
+                user_id=user.id,
+                session_id=grant.family.id,
+                method=method,
+                ip=client.ip,
+                email=user.email,
             ),
             org_id=membership.org_id,
             actor_id=user.id,

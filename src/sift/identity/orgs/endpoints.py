@@ -6,14 +6,12 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
-from sift.core.auth.permissions import Role
 from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, InvalidCursor, Page
 from sift.core.text import StorableText
 from sift.identity.access import KeysDep
 from sift.identity.accounts.service import account_service
-from sift.identity.models import Membership, Organization
 from sift.identity.orgs import exceptions
 from sift.identity.orgs.auth import (
     AccountManage,
@@ -37,22 +35,13 @@ from sift.identity.tokens.access import issue_access_token
 router = APIRouter(prefix="/api/orgs", tags=["orgs"])
 
 
-def _read(org: Organization, membership: Membership, current: uuid.UUID) -> OrganizationRead:
-    return OrganizationRead(
-        id=org.id,
-        name=org.name,
-        personal=org.personal,
-        role=Role(membership.role),
-        current=org.id == current,
-        created_at=org.created_at,
-    )
-
-
 @router.get("", response_model=Page[OrganizationRead])
 async def list_orgs(principal: AccountManage, session: ReadSessionDep) -> Page[OrganizationRead]:
     """The organizations the caller belongs to."""
     rows = await organization_service.of_user(session, principal.user_id)
-    return Page(items=[_read(org, membership, principal.org_id) for org, membership in rows])
+    return Page(
+        items=[OrganizationRead.of(org, membership, principal.org_id) for org, membership in rows]
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OrganizationRead)
@@ -62,7 +51,7 @@ async def create_org(
     """Create an organization; the caller is its owner."""
     user = await account_service.get(session, principal.user_id)
     org, membership = await organization_service.create(session, user, body.name)
-    return _read(org, membership, principal.org_id)
+    return OrganizationRead.of(org, membership, principal.org_id)
 
 
 @router.get(
@@ -75,7 +64,7 @@ async def get_org(
 ) -> OrganizationRead:
     """One of the caller's organizations."""
     org, membership = await organization_service.get(session, org_id, principal.user_id)
-    return _read(org, membership, principal.org_id)
+    return OrganizationRead.of(org, membership, principal.org_id)
 
 
 @router.patch(
@@ -91,7 +80,7 @@ async def update_org(
     org, membership = await organization_service.get(session, org_id, principal.user_id)
     if body.name is not None:
         org, membership = await organization_service.rename(session, principal, org_id, body.name)
-    return _read(org, membership, principal.org_id)
+    return OrganizationRead.of(org, membership, principal.org_id)
 
 
 @router.post(
@@ -112,11 +101,7 @@ async def switch_org(
         role=membership.role,
         session_id=principal.session_id,
     )
-    return SwitchRead(
-        access_token=access.token,
-        expires_in=access.expires_in,
-        organization=_read(org, membership, org.id),
-    )
+    return SwitchRead.of(access, organization=OrganizationRead.of(org, membership, org.id))
 
 
 @router.get(
@@ -135,16 +120,7 @@ async def list_members(
     rows, next_cursor = await organization_service.members(
         session, principal, org_id, cursor=cursor, limit=limit
     )
-    items = [
-        MemberRead(
-            user_id=user.id,
-            email=user.email,
-            name=user.name,
-            role=Role(membership.role),
-            joined_at=membership.created_at,
-        )
-        for membership, user in rows
-    ]
+    items = [MemberRead.of(membership, user) for membership, user in rows]
     return Page(items=items, next_cursor=next_cursor)
 
 
@@ -171,13 +147,7 @@ async def update_member(
         session, revocations, principal, org_id, user_id, body.role
     )
     user = await account_service.get(session, user_id)
-    return MemberRead(
-        user_id=user.id,
-        email=user.email,
-        name=user.name,
-        role=Role(membership.role),
-        joined_at=membership.created_at,
-    )
+    return MemberRead.of(membership, user)
 
 
 @router.delete(

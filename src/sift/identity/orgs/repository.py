@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth.permissions import Role
+from sift.core.db import ReadSession
 from sift.identity.models import Membership, Organization, User
 
 
@@ -60,7 +61,7 @@ class MembershipRepository:
         return int(await session.scalar(query) or 0)
 
     async def page(
-        self, session: AsyncSession, org_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+        self, session: ReadSession, org_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
     ) -> list[tuple[Membership, User]]:
         """Members in user-ID order (time-ordered UUIDs: oldest accounts first)."""
         query = (

@@ -10,6 +10,7 @@ from pydantic import Field
 from sift.core.auth.permissions import Role
 from sift.core.schemas import Schema
 from sift.core.text import DisplayName
+from sift.identity.models import Membership, Organization, User
 from sift.identity.schemas import AccessTokenRead
 
 
@@ -20,6 +21,11 @@ class OrganizationRead(Schema):
     role: Role  # the caller's
     current: bool = False  # the organization of the caller's access token
     created_at: datetime
+
+    @classmethod
+    def of(cls, org: Organization, membership: Membership, current: uuid.UUID) -> OrganizationRead:
+        """`org` as its member `membership` sees it, `current` being their token's org."""
+        return cls.from_row(org, role=membership.role, current=org.id == current)
 
 
 class OrganizationCreate(Schema):
@@ -40,6 +46,12 @@ class MemberRead(Schema):
     name: str
     role: Role
     joined_at: datetime
+
+    @classmethod
+    def of(cls, membership: Membership, user: User) -> MemberRead:
+        return cls.from_row(
+            user, user_id=user.id, role=membership.role, joined_at=membership.created_at
+        )
 
 
 class MemberUpdate(Schema):

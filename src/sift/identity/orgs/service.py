@@ -10,7 +10,8 @@ from sift.contracts.events.identity import MemberRemoved, MemberRoleChanged, Org
 from sift.core.auth.permissions import Role
 from sift.core.auth.principal import Principal
 from sift.core.auth.revocation import Revocations
-from sift.core.pagination import cursor_uuid, decode_cursor, encode_cursor
+from sift.core.db import ReadSession
+from sift.core.pagination import cursor_uuid, decode_cursor, page_of
 from sift.identity.events import events
 from sift.identity.models import Membership, Organization, User
 from sift.identity.orgs.exceptions import (
@@ -46,7 +47,7 @@ class OrganizationService:
         return org, membership
 
     async def of_user(
-        self, session: AsyncSession, user_id: uuid.UUID
+        self, session: ReadSession, user_id: uuid.UUID
     ) -> list[tuple[Organization, Membership]]:
         return await organization_repository.of_user(session, user_id)
 
@@ -91,7 +92,7 @@ class OrganizationService:
 
     async def members(
         self,
-        session: AsyncSession,
+        session: ReadSession,
         principal: Principal,
         org_id: uuid.UUID,
         *,
@@ -103,9 +104,7 @@ class OrganizationService:
         rows = await membership_repository.page(
             session, org_id, after=cursor_uuid(last[0]) if last else None, limit=limit + 1
         )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, encode_cursor(rows[-1][0].user_id) if more else None
+        return page_of(rows, limit, lambda row: (row[0].user_id,))
 
     async def change_role(
         self,

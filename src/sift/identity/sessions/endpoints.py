@@ -75,7 +75,7 @@ async def refresh(
         session_id=grant.family.id,
     )
     set_session_cookies(response, context, grant.refresh_token)
-    return AccessTokenRead(access_token=access.token, expires_in=access.expires_in)
+    return AccessTokenRead.of(access)
 
 
 @router.post(
@@ -104,9 +104,7 @@ async def list_sessions(principal: AccountManage, session: ReadSessionDep) -> Pa
     """The caller's active sessions, most recently used first."""
     families = await session_service.active(session, principal.user_id)
     items = [
-        SessionRead.model_validate(family).model_copy(
-            update={"current": family.id == principal.session_id}
-        )
+        SessionRead.from_row(family, current=family.id == principal.session_id)
         for family in families
     ]
     return Page(items=items)

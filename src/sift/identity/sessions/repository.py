@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.core.db import ReadSession
 from sift.identity.models import RefreshFamily, RefreshToken
 
 
@@ -28,9 +29,7 @@ class SessionRepository:
         row = (await session.execute(query)).first()
         return (row[0], row[1]) if row else None
 
-    async def active_of_user(
-        self, session: AsyncSession, user_id: uuid.UUID
-    ) -> list[RefreshFamily]:
+    async def active_of_user(self, session: ReadSession, user_id: uuid.UUID) -> list[RefreshFamily]:
         query = (
             self.base()
             .where(RefreshFamily.user_id == user_id, RefreshFamily.revoked_at.is_(None))

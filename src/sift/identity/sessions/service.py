@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.identity import RefreshReuseDetected, SessionEndReason, SessionsRevoked
 from sift.core.auth.permissions import Role
 from sift.core.auth.revocation import Revocations
+from sift.core.db import ReadSession
 from sift.identity.accounts.repository import user_repository
 from sift.identity.events import events
 from sift.identity.hashing import new_token, sha256
@@ -122,7 +123,7 @@ class SessionService:
         )
         return family
 
-    async def active(self, session: AsyncSession, user_id: uuid.UUID) -> list[RefreshFamily]:
+    async def active(self, session: ReadSession, user_id: uuid.UUID) -> list[RefreshFamily]:
         now = datetime.now(UTC)
         families = await session_repository.active_of_user(session, user_id)
         return [family for family in families if family.expires_at > now]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.errors import BadRequest
 from sift.identity.hashing import keyed_hash, new_token
 from sift.identity.models import SingleUseToken, TokenPurpose
+from sift.identity.tokens.repository import link_token_repository
 from sift.identity.web import IdentityContext
 
 
@@ -53,15 +53,9 @@ class LinkTokenService:
         self, session: AsyncSession, context: IdentityContext, purpose: TokenPurpose, token: str
     ) -> SingleUseToken:
         """Marks the token used and returns it; `InvalidLink` if unknown, used or expired."""
-        query = (
-            select(SingleUseToken)
-            .where(
-                SingleUseToken.token_hash == keyed_hash(context.settings, token),
-                SingleUseToken.purpose == purpose,
-            )
-            .with_for_update()
+        row = await link_token_repository.by_hash_for_update(
+            session, keyed_hash(context.settings, token), purpose
         )
-        row = await session.scalar(query)
         now = datetime.now(UTC)
         if row is None or row.used_at is not None or row.expires_at <= now:
             raise InvalidLink("This link is invalid, was already used or has expired.")
@@ -72,15 +66,7 @@ class LinkTokenService:
         self, session: AsyncSession, user_id: uuid.UUID, purpose: TokenPurpose
     ) -> None:
         """Uses up every outstanding token of the user for `purpose` (a reset done, ...)."""
-        await session.execute(
-            update(SingleUseToken)
-            .where(
-                SingleUseToken.user_id == user_id,
-                SingleUseToken.purpose == purpose,
-                SingleUseToken.used_at.is_(None),
-            )
-            .values(used_at=datetime.now(UTC))
-        )
+        await link_token_repository.retire_unused(session, user_id, purpose, datetime.now(UTC))
 
 
 link_tokens = LinkTokenService()

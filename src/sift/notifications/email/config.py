@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from email.utils import formataddr
 from typing import Literal
 
+from cryptography.hazmat.primitives import serialization
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -44,14 +47,42 @@ class EmailSettings(SiftSettings):
     ses_secret_access_key: SecretStr | None = None
     ses_configuration_set: str | None = None
 
+    # Provider webhooks (`/api/notifications/webhooks/...`): what they report comes back to
+    # the deliveries and the suppression list.
+    # SendGrid's signed Event Webhook: the verification key SendGrid shows (base64 of the
+    # DER public key, P-256); unset, the webhook answers 403 to everything.
+    sendgrid_webhook_public_key: str | None = None
+    # A signed request older (or newer) than this is refused: a replay.
+    sendgrid_webhook_max_age_seconds: int = Field(default=600, ge=1)
+    # SES reports through SNS: the topics whose messages are accepted (and whose
+    # subscription is confirmed); empty, the webhook answers 403 to everything.
+    ses_sns_topic_arns: tuple[str, ...] = ()
+    # Where an SNS signing certificate or subscription link may be fetched from (a URL
+    # prefix, as a regular expression): AWS's own hosts only, over https.
+    ses_sns_url_pattern: str = r"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/"
+    ses_sns_certificate_cache_seconds: int = Field(default=3600, ge=0)
+
     # The development SMTP capture `sift up` starts, read back at `GET /api/dev/mail`.
     capture_port: int = Field(default=CAPTURE_PORT, ge=1, le=65535)
+    # "0.0.0.0" when the capture runs in a container of its own (Compose's `mail`).
+    capture_host: str = "127.0.0.1"
     capture_max_messages: int = Field(default=500, ge=1)
 
     @model_validator(mode="after")
     def _provider_is_configured(self) -> EmailSettings:
         if self.provider == "sendgrid" and not self.sendgrid_api_key:
             raise ValueError("SIFT_NOTIFICATIONS_EMAIL_SENDGRID_API_KEY must be set for SendGrid")
+        # A broken key or pattern fails at start, not on every provider call.
+        re.compile(self.ses_sns_url_pattern)
+        if self.sendgrid_webhook_public_key:
+            try:
+                der = base64.b64decode(self.sendgrid_webhook_public_key.strip(), validate=True)
+                serialization.load_der_public_key(der)
+            except ValueError as exc:  # binascii.Error is one too
+                raise ValueError(
+                    "SIFT_NOTIFICATIONS_EMAIL_SENDGRID_WEBHOOK_PUBLIC_KEY is not SendGrid's "
+                    "verification key (base64 of a DER public key)"
+                ) from exc
         return self
 
     @property

@@ -175,11 +175,14 @@ class DocumentFailed(MailContent):
 class SavedSearchMatched(MailContent):
     kind = "saved_search_matched"
     unsubscribable = True
-    search_name: str
+    # None when unknown: the match event carries no query text (streams outlive erasure).
+    search_name: str | None
     documents: Sequence[DocumentRef]
 
     @property
     def subject(self) -> str:
+        if self.search_name is None:
+            return "New matches for one of your saved searches"
         return f"New matches for “{self.search_name}”"
 
 

@@ -1,10 +1,17 @@
-"""Errors of e-mail: rendering, sending and unsubscribe links."""
+"""Errors of e-mail: rendering, sending, unsubscribe links and provider webhooks."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from sift.core.errors import BadRequest, NotFound, SiftError
+from sift.core.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    SiftError,
+    Unauthorized,
+)
 
 
 class TemplateRenderFailed(SiftError):
@@ -41,6 +48,13 @@ class EmailRejected(EmailNotSent):
     code = "email-rejected"
 
 
+class EmailOutcomeUnknown(EmailNotSent):
+    """The message was handed over but no answer came (a timeout or a drop after the end
+    of DATA): it may have been taken, so sending it again could send it twice."""
+
+    code = "email-outcome-unknown"
+
+
 class InvalidUnsubscribeToken(BadRequest):
     code = "invalid-unsubscribe-token"
     title = "Invalid unsubscribe link"
@@ -56,3 +70,49 @@ class DevMailNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__("No resource at this path.")
+
+
+# --- provider webhooks: nothing changes when one of these is raised -------------------------
+
+
+class WebhookSignatureMissing(Unauthorized):
+    code = "webhook-signature-missing"
+    title = "The provider's signature is missing"
+
+    def headers(self) -> dict[str, str]:
+        return {}  # not a bearer-token route
+
+
+class WebhookSignatureInvalid(Forbidden):
+    """Wrong signature, a stale timestamp, a certificate from elsewhere, an unknown topic."""
+
+    code = "webhook-signature-invalid"
+    title = "The provider's signature does not verify"
+
+
+class WebhookNotConfigured(Forbidden):
+    code = "webhook-not-configured"
+    title = "This provider's webhook is not configured"
+
+
+class WebhookBodyInvalid(BadRequest):
+    """Not JSON at all."""
+
+    code = "webhook-body-invalid"
+    title = "The webhook body is not valid JSON"
+
+
+class WebhookEventsInvalid(SiftError):
+    """JSON, signed, but not the shape the provider sends."""
+
+    status_code = 422
+    code = "webhook-events-invalid"
+    title = "The webhook body is not what the provider sends"
+
+
+class WebhookProviderUnreachable(ServiceUnavailable):
+    """The signing certificate or the confirmation link could not be fetched: the provider
+    retries later."""
+
+    code = "webhook-provider-unreachable"
+    title = "The provider could not be reached"

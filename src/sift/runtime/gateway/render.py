@@ -215,7 +215,7 @@ def render_gateway_config(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,  # noqa: S701 - nginx config, not HTML; values pass `ngx`/`q`
+        autoescape=False,  # noqa: S701 - nginx config, not HTML; values pass `ngx`/`q`  # nosec B701
     )
     environment.filters["ngx"] = _bare
     environment.filters["q"] = _quoted
@@ -236,6 +236,9 @@ def render_gateway_config(
         auth_rate=gateway.auth_rate,
         auth_burst=gateway.auth_burst,
         retry_after=gateway.retry_after_seconds,
+        max_in_flight=gateway.max_in_flight_requests,
+        api_rate=gateway.api_rate,
+        api_burst=gateway.api_burst,
         proxy_connect_timeout=gateway.proxy_connect_timeout_seconds,
         proxy_read_timeout=gateway.proxy_read_timeout_seconds,
         stream_read_timeout=gateway.stream_read_timeout_seconds,

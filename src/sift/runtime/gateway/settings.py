@@ -62,6 +62,13 @@ class GatewaySettings(SiftSettings):
     auth_rate: str = "30r/m"
     auth_burst: int = 20
     retry_after_seconds: int = 2
+    # Every API request of one client address (e.g. "20r/s"); unset: no such limit, as
+    # many people may share one address (an office's NAT). Past it: 429 with Retry-After.
+    api_rate: str | None = None
+    api_burst: int = Field(default=100, ge=0)
+    # Requests the gateway passes to the services at once (every client together); more
+    # are answered 503 with Retry-After at once, not queued. 0: no limit.
+    max_in_flight_requests: int = Field(default=2048, ge=0)
     proxy_connect_timeout_seconds: int = 5
     # Long enough for streamed answers (SSE), which also send heartbeats.
     proxy_read_timeout_seconds: int = 300

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
 from sift.core.db import ReadSession
-from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
+from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, page_of
 from sift.search.access.service import access_service
 from sift.search.evaluation import metrics
 from sift.search.evaluation.exceptions import EvaluationNotFound
@@ -133,10 +133,7 @@ class EvaluationService:
         rows = await evaluation_repository.page(
             session, principal.org_id, limit=limit + 1, after=after
         )
-        next_cursor = None
-        if len(rows) > limit:
-            next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id)
-        return rows[:limit], next_cursor
+        return page_of(rows, limit, lambda row: (row.created_at, row.id))
 
 
 evaluation_service = EvaluationService()

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-import py3langid
 import spacy
 import structlog
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from spacy.language import Language
 
 from sift.search.ingestion.extract import Deadline, ExtractedText
@@ -76,16 +76,29 @@ class Analysis:
     keywords: list[str]
 
 
+# Below this probability the detector is guessing: short titles such as "Heap Merge
+# (Algorithm 17)" came out Irish, Latin or Luxembourgish at about 0.05, and a short
+# English line at 0.3-0.55, while sentences of 60 letters or more in English, German or
+# French score 0.95 and above.
+MIN_LANGUAGE_CONFIDENCE = 0.9
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
 def detect_language(text: str) -> str | None:
-    """The language of a sample spread over the text; None for too little text."""
+    """The language of a sample spread over the text; None when the text is too short or
+    too mixed for the detector to be sure (the caller's default applies then)."""
     if len(text) > LANGUAGE_SAMPLE_CHARS:
         third = LANGUAGE_SAMPLE_CHARS // 3
         middle = len(text) // 2
         text = text[:third] + " " + text[middle : middle + third] + " " + text[-third:]
     if sum(character.isalpha() for character in text) < 20:
         return None
-    language, _ = py3langid.classify(text)
-    return str(language)
+    language, confidence = _identifier().classify(text)
+    return str(language) if confidence >= MIN_LANGUAGE_CONFIDENCE else None
 
 
 def text_search_config(language: str | None) -> str:
@@ -142,8 +155,10 @@ def analyze(
     *,
     deadline: Deadline,
     spacy_models: dict[str, str] | None = None,
+    default_language: str | None = None,
 ) -> Analysis:
-    language = detect_language(extracted.text)
+    """`default_language`: the language of a text the detector cannot decide."""
+    language = detect_language(extracted.text) or default_language
     nlp = pipeline(language, (spacy_models or {}).get(language or ""))
     stop_words = nlp.Defaults.stop_words
     counts: Counter[str] = Counter()

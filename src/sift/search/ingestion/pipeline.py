@@ -78,7 +78,12 @@ def process(
         extracted = extract(data, declared_type=declared_type, settings=settings, deadline=deadline)
     deadline.check()
     with clock.step("nlp"):
-        analysis = analyze(extracted, deadline=deadline, spacy_models=settings.spacy_models)
+        analysis = analyze(
+            extracted,
+            deadline=deadline,
+            spacy_models=settings.spacy_models,
+            default_language=settings.default_language,
+        )
     deadline.check()
     with clock.step("chunk"):
         chunks = chunk_text(

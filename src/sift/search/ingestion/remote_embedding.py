@@ -58,7 +58,8 @@ class _Tokenizer:
                 if self._tokenizer is None:
                     from transformers import AutoTokenizer
 
-                    self._tokenizer = AutoTokenizer.from_pretrained(
+                    # The bundled model's files, never a download: nothing to pin.
+                    self._tokenizer = AutoTokenizer.from_pretrained(  # nosec B615
                         str(bundled_model_path()), local_files_only=True
                     )
         encoded = self._tokenizer(

@@ -11,7 +11,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.search.models import Chunk, DocumentIndex, IndexedDocument, IndexStatus
+from sift.search.ingestion.pages import PageDraft
+from sift.search.models import Chunk, DocumentIndex, IndexedDocument, IndexStatus, TextPage
 
 CHUNK_NAMESPACE = uuid.UUID("6f7c3f2e-5d1a-4c57-9a51-2d3e0b1c9f10")
 INSERT_BATCH = 500
@@ -64,8 +65,29 @@ class IngestionRepository:
             await session.execute(insert(Chunk).values(list(rows[offset : offset + INSERT_BATCH])))
 
     async def delete_chunks(self, session: AsyncSession, version_id: uuid.UUID) -> int:
+        """The version's chunks and stored text leave the index."""
+        await session.execute(delete(TextPage).where(TextPage.version_id == version_id))
         result = await session.execute(delete(Chunk).where(Chunk.version_id == version_id))
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def replace_pages(
+        self, session: AsyncSession, version_id: uuid.UUID, pages: Sequence[PageDraft]
+    ) -> None:
+        """The version's stored text becomes exactly `pages`."""
+        await session.execute(delete(TextPage).where(TextPage.version_id == version_id))
+        rows = [
+            {
+                "version_id": version_id,
+                "seq": page.seq,
+                "page": page.page,
+                "start_char": page.start,
+                "end_char": page.end,
+                "text": page.text,
+            }
+            for page in pages
+        ]
+        for offset in range(0, len(rows), INSERT_BATCH):
+            await session.execute(insert(TextPage).values(rows[offset : offset + INSERT_BATCH]))
 
     async def newer_indexed(
         self, session: AsyncSession, document_id: uuid.UUID, announced_at: datetime
@@ -93,6 +115,7 @@ class IngestionRepository:
         )
         versions = list((await session.execute(older)).scalars())
         if versions:
+            await session.execute(delete(TextPage).where(TextPage.version_id.in_(versions)))
             await session.execute(delete(Chunk).where(Chunk.version_id.in_(versions)))
         return versions
 

@@ -30,6 +30,7 @@ from sift.search.config import get_search_settings
 from sift.search.events import events
 from sift.search.ingestion.chunking import chunk_context
 from sift.search.ingestion.exceptions import IngestError
+from sift.search.ingestion.pages import text_pages
 from sift.search.ingestion.pipeline import Processed, StepClock
 from sift.search.ingestion.repository import chunk_id, ingestion_repository
 from sift.search.models import EMBEDDING_DIMENSION, DocumentIndex, IndexedDocument, IndexStatus
@@ -181,6 +182,9 @@ class IngestionService:
             else:
                 rows = self._rows(state, processed, title)
                 await ingestion_repository.replace_chunks(session, version_id, rows)
+                await ingestion_repository.replace_pages(
+                    session, version_id, text_pages(processed.extracted)
+                )
                 older = await ingestion_repository.supersede_older(
                     session, state.document_id, state.announced_at
                 )

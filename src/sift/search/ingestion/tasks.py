@@ -12,8 +12,10 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
+from celery import signals
 from celery.exceptions import SoftTimeLimitExceeded
 
 from sift.contracts.events.documents import IndexFailureCode
@@ -33,6 +35,7 @@ from sift.search.ingestion.exceptions import IngestError, timed_out, too_large
 from sift.search.ingestion.extract import Deadline
 from sift.search.ingestion.pipeline import Processed, StepClock, process
 from sift.search.ingestion.service import Job, ingestion
+from sift.search.ingestion.warmup import warm_up_in_background
 from sift.search.vectors import VectorIndex, VectorStoreUnavailable, create_vector_index
 
 log = structlog.get_logger()
@@ -97,6 +100,26 @@ def close_runtime() -> None:
             current.runner.run(index.aclose())
         current.runner.close()
     _local.runtime = None
+
+
+INGEST_QUEUE = "ingest"
+# Set in the worker's main process when it consumes the ingest queue; its pool processes,
+# forked from it, see it and warm up (a worker for the other queues loads no model).
+_consumes_ingest = threading.Event()
+
+
+@signals.celeryd_after_setup.connect
+def _note_ingest_worker(instance: Any, **_: Any) -> None:
+    queues = instance.app.amqp.queues
+    if INGEST_QUEUE in (queues.consume_from or queues):
+        _consumes_ingest.set()
+
+
+@signals.worker_process_init.connect
+def _warm_up_pool_process(**_: Any) -> None:
+    settings = get_ingest_settings()
+    if _consumes_ingest.is_set() and settings.warm_up:
+        warm_up_in_background(settings)
 
 
 @celery_app.task(name="search.ingest.index_version", acks_late=True, reject_on_worker_lost=True)

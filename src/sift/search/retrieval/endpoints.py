@@ -31,7 +31,7 @@ from sift.search.retrieval.service import Retrieval, retrieval_service
 SearchRead = Annotated[Principal, Depends(Authorize("search:read"))]
 
 
-def get_retrieval(request: Request) -> Retrieval:
+async def get_retrieval(request: Request) -> Retrieval:
     retrieval: Retrieval = request.app.state.retrieval
     return retrieval
 
@@ -40,7 +40,8 @@ RetrievalDep = Annotated[Retrieval, Depends(get_retrieval)]
 
 
 def _search_config(request: Request) -> SearchSettings:
-    return get_retrieval(request).config
+    retrieval: Retrieval = request.app.state.retrieval
+    return retrieval.config
 
 
 def _limit(name: str, setting: str) -> ConfiguredLimit:

@@ -6,11 +6,13 @@ import uuid
 from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
+from typing import Self
 
 from pydantic import BaseModel, Field, field_validator
 
 from sift.core.schemas import Schema
 from sift.search.retrieval.cursor import MAX_CURSOR_LENGTH
+from sift.search.retrieval.locate import locate
 from sift.search.retrieval.query import MAX_QUERY_CHARS
 from sift.search.retrieval.repository.chunks import ChunkRow
 
@@ -23,6 +25,15 @@ class Mode(StrEnum):
     hybrid = "hybrid"
     fulltext = "fulltext"
     semantic = "semantic"
+
+
+class GroupBy(StrEnum):
+    document = "document"
+
+
+class Match(StrEnum):
+    matching = "matching"
+    related = "related"
 
 
 def _clean_strings(values: list[str] | None) -> list[str] | None:
@@ -42,6 +53,12 @@ class SearchRequest(Schema):
     created_before: datetime | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
+    group_by: GroupBy | None = Field(
+        default=None,
+        description="document: one item per document (its best passage), with its best"
+        " passages under it in `passages`; `limit` and the cursor count documents."
+        " Absent: one item per passage",
+    )
 
     @field_validator("query")
     @classmethod
@@ -63,23 +80,71 @@ class SearchRequest(Schema):
         return value
 
 
-class SearchHit(BaseModel):
+class Span(BaseModel):
+    start: int = Field(ge=0, description="Offset in the document's extracted text")
+    end: int = Field(ge=0, description="One past the last character")
+
+
+class PageSpan(BaseModel):
+    page: int
+    start: int
+    end: int
+
+
+class PassageHit(BaseModel):
     document_id: uuid.UUID
     document_title: str
     collection_id: uuid.UUID
     version_id: uuid.UUID
     chunk_id: uuid.UUID
-    page: int | None
-    page_end: int | None
-    start_char: int
+    page: int | None = Field(
+        description="The page of the hit's passage (its first highlighted word); null for"
+        " formats without pages"
+    )
+    page_end: int | None = Field(description="The last page of the hit's chunk")
+    start_char: int = Field(description="Offset of the chunk in the document's extracted text")
     end_char: int
-    score: float
+    span: Span | None = Field(
+        default=None,
+        description="The passage in the document's extracted text: the highlighted fragment,"
+        " or the whole chunk for a hit found by meaning alone",
+    )
+    score: float = Field(
+        description="hybrid: the fused rank score; fulltext: BM25; semantic: the cosine"
+        " similarity of the passage to the query (-1 to 1)"
+    )
+    match: Match = Field(
+        default=Match.matching,
+        description="matching: the query's words are in the passage, or its meaning is as"
+        " close as hybrid search requires (the similarity floor); related: found by"
+        " meaning alone, under the floor (semantic mode only)",
+    )
     snippet: str = Field(description="HTML: escaped text with <mark> around matching terms")
     text: str = Field(description="The chunk's plain text (not HTML)")
 
     @classmethod
-    def from_row(cls, row: ChunkRow, *, score: float, snippet: str) -> SearchHit:
-        return cls.model_validate({**asdict(row), "score": score, "snippet": snippet})
+    def from_row(
+        cls, row: ChunkRow, *, score: float, snippet: str, match: Match = Match.matching
+    ) -> Self:
+        where = locate(row)
+        return cls.model_validate(
+            {
+                **asdict(row),
+                "page": where.page,
+                "span": Span(start=where.start, end=where.end),
+                "score": score,
+                "snippet": snippet,
+                "match": match,
+            }
+        )
+
+
+class SearchHit(PassageHit):
+    passages: list[PassageHit] | None = Field(
+        default=None,
+        description="With group_by=document: the document's best passages, best first (the"
+        " first is this item itself)",
+    )
 
 
 class SearchResponse(BaseModel):
@@ -113,6 +178,11 @@ class Passage(BaseModel):
     page_end: int | None
     start_char: int
     end_char: int
+    pages: list[PageSpan] = Field(
+        default_factory=list,
+        description="Where each page the chunk spans lies in the document's text (only for"
+        " a chunk over several pages)",
+    )
     text: str
     score: float
 

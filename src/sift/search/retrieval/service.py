@@ -12,7 +12,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import structlog
@@ -37,8 +37,11 @@ from sift.search.retrieval.repository.chunks import ChunkRow, chunk_repository
 from sift.search.retrieval.repository.vectors import HnswOptions, vector_repository
 from sift.search.retrieval.schemas import (
     DocumentPassages,
+    GroupBy,
+    Match,
     Mode,
     Passage,
+    PassageHit,
     RetrieveRequest,
     SearchHit,
     SearchRequest,
@@ -84,6 +87,16 @@ class Ranking:
     ranked: list[Candidate]  # grouped, best first
     query: ParsedQuery
     terms: QueryTerms
+    lexical: frozenset[uuid.UUID] = frozenset()  # chunks the full-text side found
+    similarity: dict[uuid.UUID, float] = field(default_factory=dict)  # the semantic side's
+    document_of: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+
+    def match(self, chunk_id: uuid.UUID, *, floor: float) -> Match:
+        """ "matching": the query's words are in it, or its meaning is close enough to be
+        shown in hybrid search; "related": found by meaning alone, under the floor."""
+        if chunk_id in self.lexical or self.similarity.get(chunk_id, -1.0) >= floor:
+            return Match.matching
+        return Match.related
 
 
 class RetrievalService:
@@ -155,11 +168,20 @@ class RetrievalService:
         finally:
             if embedding is not None and not embedding.done():
                 embedding.cancel()
+        lexical = frozenset(chunk_id for chunk_id, _ in fulltext)
+        similarity = dict(semantic)
         if mode is Mode.hybrid:
             ranked = reciprocal_rank_fusion(
                 [(fulltext, config.rrf_weight_fulltext), (semantic, config.rrf_weight_semantic)],
                 k=config.rrf_k,
             )
+            # The vector side always has nearest neighbours: those it alone found must be
+            # near enough, or a small workspace shows every document for any query.
+            ranked = [
+                (chunk_id, score)
+                for chunk_id, score in ranked
+                if chunk_id in lexical or similarity[chunk_id] >= config.semantic_floor
+            ]
         else:
             ranked = fulltext or semantic
         document_of = await chunk_repository.documents_of(
@@ -169,7 +191,7 @@ class RetrievalService:
             must_match=query.text if query.explicit else None,
         )
         grouped = group_by_document(ranked, document_of, per_document=per_document)
-        return Ranking(grouped, query, terms)
+        return Ranking(grouped, query, terms, lexical, similarity, document_of)
 
     @staticmethod
     async def _nearest(
@@ -216,7 +238,11 @@ class RetrievalService:
             request.created_after.isoformat() if request.created_after else None,
             request.created_before.isoformat() if request.created_before else None,
         ]
-        digest = search_digest([" ".join(request.query.split()), request.mode.value, filters])
+        # Pages of passages and pages of documents are different lists: a cursor is for one.
+        grouping = [request.group_by.value] if request.group_by else []
+        digest = search_digest(
+            [" ".join(request.query.split()), request.mode.value, filters, *grouping]
+        )
         offset = retrieval.cursors.decode(request.cursor, digest)
         scope = await self.scope(
             session,
@@ -261,20 +287,31 @@ class RetrievalService:
         digest: str,
     ) -> SearchResponse:
         config = retrieval.config
+        grouped = request.group_by is GroupBy.document
         ranking = await self.rank(
             session,
             retrieval,
             scope,
             request.query,
             request.mode,
-            per_document=config.max_chunks_per_document,
+            per_document=(
+                config.grouped_passages_per_document if grouped else config.max_chunks_per_document
+            ),
         )
-        page = ranking.ranked[offset : offset + request.limit]
+        if grouped:
+            # One entry per document, in the order of its best passage.
+            documents: dict[uuid.UUID, list[Candidate]] = {}
+            for chunk_id, score in ranking.ranked:
+                documents.setdefault(ranking.document_of[chunk_id], []).append((chunk_id, score))
+            entries = list(documents.values())
+        else:
+            entries = [[candidate] for candidate in ranking.ranked]
+        page = entries[offset : offset + request.limit]
         explicit = ranking.query.explicit
         rows = await chunk_repository.rows(
             session,
             scope,
-            [chunk_id for chunk_id, _ in page],
+            [chunk_id for entry in page for chunk_id, _ in entry],
             headline_query=None if explicit else tsquery_literal(ranking.terms.lexemes),
             explicit_query=ranking.query.text if explicit else None,
             headline_options=highlight.headline_options(
@@ -283,17 +320,25 @@ class RetrievalService:
                 max_fragments=config.snippet_max_fragments,
             ),
         )
-        items = [
-            SearchHit.from_row(
+
+        def hit(chunk_id: uuid.UUID, score: float) -> SearchHit:
+            return SearchHit.from_row(
                 rows[chunk_id],
                 score=score,
                 snippet=_snippet(rows[chunk_id], max_words=config.snippet_max_words),
+                match=ranking.match(chunk_id, floor=config.semantic_floor),
             )
-            for chunk_id, score in page
-            if chunk_id in rows
-        ]
+
+        items: list[SearchHit] = []
+        for entry in page:
+            hits = [hit(chunk_id, score) for chunk_id, score in entry if chunk_id in rows]
+            if hits and grouped:
+                passages = [PassageHit.model_validate(h, from_attributes=True) for h in hits]
+                items.append(hits[0].model_copy(update={"passages": passages}))
+            elif hits:
+                items.append(hits[0])
         end = offset + request.limit
-        next_cursor = retrieval.cursors.encode(end, digest) if len(ranking.ranked) > end else None
+        next_cursor = retrieval.cursors.encode(end, digest) if len(entries) > end else None
         return SearchResponse(items=items, next_cursor=next_cursor, took_ms=0)
 
     async def retrieve(

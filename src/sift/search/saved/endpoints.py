@@ -23,7 +23,13 @@ from sift.search.saved.service import saved_search_service
 
 router = APIRouter(prefix="/api/saved-searches", tags=["saved-searches"])
 
-SearchSettingsDep = Annotated[SearchSettings, Depends(get_search_settings)]
+
+async def search_settings() -> SearchSettings:
+    # A dependency, so `async`: FastAPI runs a plain function's in a worker thread.
+    return get_search_settings()
+
+
+SearchSettingsDep = Annotated[SearchSettings, Depends(search_settings)]
 _NOT_FOUND = exceptions.SavedSearchNotFound.openapi()
 
 

@@ -16,10 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events.documents import DocumentIndexed
-from sift.contracts.events.search import SavedSearchMatched
+from sift.contracts.events.search import (
+    SavedSearchCreated,
+    SavedSearchDeleted,
+    SavedSearchMatched,
+)
 from sift.core.auth import Principal, PrincipalKind, Role, permissions_for
 from sift.core.db import ReadSession, new_id
-from sift.core.pagination import cursor_uuid, decode_cursor, encode_cursor
+from sift.core.pagination import cursor_uuid, decode_cursor, page_of
 from sift.search.access.repository import collection_access_repository
 from sift.search.access.service import access_service
 from sift.search.events import events
@@ -85,9 +89,7 @@ class SavedSearchService:
             before=cursor_uuid(last[0]) if last else None,
             limit=limit + 1,
         )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, encode_cursor(rows[-1].id) if more and rows else None
+        return page_of(rows, limit, lambda row: (row.id,))
 
     async def get(
         self, session: ReadSession, principal: Principal, saved_id: uuid.UUID
@@ -136,6 +138,13 @@ class SavedSearchService:
                 await session.flush()
         except IntegrityError:
             raise SavedSearchNameTaken() from None
+        await events.publish(
+            session,
+            SavedSearchCreated(saved_search_id=saved.id, user_id=user_id, notify=saved.notify),
+            org_id=org_id,
+            actor_id=user_id,
+            subject_id=saved.id,
+        )
         log.info("saved_search.created", saved_search_id=str(saved.id), notify=saved.notify)
         return saved
 
@@ -147,6 +156,13 @@ class SavedSearchService:
         ):
             raise SavedSearchNotFound()
         await self._refresh_owner_role(session, principal)
+        await events.publish(
+            session,
+            SavedSearchDeleted(saved_search_id=saved_id, user_id=principal.user_id),
+            org_id=principal.org_id,
+            actor_id=principal.user_id,
+            subject_id=saved_id,
+        )
 
     @staticmethod
     async def _refresh_owner_role(session: AsyncSession, principal: Principal) -> None:

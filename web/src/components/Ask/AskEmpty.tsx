@@ -1,7 +1,18 @@
+import type { SampleQuestions } from "@/hooks/samples/queries";
 import { EXAMPLE_QUESTIONS } from "./askSchema";
 
-/** A new conversation: what the assistant does, and questions to start with. */
-export function AskEmpty({ onExample }: { onExample: (question: string) => void }) {
+/**
+ * A new conversation: what the assistant does, and questions to start with: the sample
+ * workspace's (from its manifest) when it is loaded, general ones otherwise.
+ */
+export function AskEmpty({
+  samples,
+  onExample,
+}: {
+  samples: SampleQuestions | null;
+  onExample: (question: string) => void;
+}) {
+  const questions = samples?.questions ?? EXAMPLE_QUESTIONS;
   return (
     <div className="rounded-xl border border-dashed border-slate-300 bg-white/50 px-6 py-10 text-center dark:border-slate-700 dark:bg-slate-900/50">
       <h2 className="font-medium text-slate-900 dark:text-slate-100">Ask your documents</h2>
@@ -10,10 +21,10 @@ export function AskEmpty({ onExample }: { onExample: (question: string) => void 
         the exact passage.
       </p>
       <p className="mt-5 text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">
-        Try
+        {samples ? `Suggested for ${samples.collection}` : "Try"}
       </p>
       <ul className="mt-2 flex flex-col items-center gap-2">
-        {EXAMPLE_QUESTIONS.map((question) => (
+        {questions.map((question) => (
           <li key={question}>
             <button
               type="button"

@@ -1,8 +1,9 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { useAuthStore } from "@/stores/auth";
 import { AskScreen } from "./AskScreen";
+import { renderWithQuery as render } from "@/test/query";
 
 const router = { replace: vi.fn(), push: vi.fn() };
 const params: { conversationId?: string } = {};
@@ -135,9 +136,10 @@ describe("AskScreen", () => {
     expect(dialog).toHaveTextContent("Page 2");
     await waitFor(() => expect(within(dialog).getByText(QUOTE).tagName).toBe("MARK"));
     expect(dialog).toHaveTextContent("They also use tools.");
+    // The viewer's deep link: the citation's page and the quote's offsets as its span.
     expect(within(dialog).getByRole("link", { name: "Open the document" })).toHaveAttribute(
       "href",
-      "/documents/d1",
+      "/documents/d1?page=2&span=10-49",
     );
     expect(bodies["POST /api/search"]).toEqual([
       { query: QUOTE, mode: "fulltext", collection_ids: ["col1"], limit: 50 },
@@ -291,6 +293,53 @@ describe("AskScreen", () => {
     } finally {
       delete params.conversationId;
     }
+  });
+
+  it("suggests the sample workspace's questions once it is loaded; one click asks", async () => {
+    const questions = ["How long are nightly database backups kept?", "Who approves expenses?"];
+    const served = fetchMock.getMockImplementation()!;
+    fetchMock.mockImplementation(async (input, init) => {
+      const { pathname } = new URL((input as Request).url);
+      if (pathname === "/samples/manifest.json")
+        return json(200, {
+          version: 1,
+          collection: { name: "Tidepool handbook (sample)", description: "" },
+          documents: [{ file: "welcome.md", title: "Welcome" }],
+          questions: questions.map((question) => ({ question, answer_in: "welcome.md" })),
+        });
+      if (pathname === "/api/collections")
+        return json(200, {
+          items: [{ id: "col1", name: "Tidepool handbook (sample)", visibility: "org" }],
+          next_cursor: null,
+        });
+      return served(input, init);
+    });
+    const user = userEvent.setup();
+    render(<AskScreen />);
+
+    expect(await screen.findByText("Suggested for Tidepool handbook (sample)")).toBeVisible();
+    for (const question of questions)
+      expect(screen.getByRole("button", { name: question })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /main points of my documents/ })).toBeNull();
+    await user.click(screen.getByRole("button", { name: questions[0] }));
+    await screen.findByTestId("answer");
+    expect(bodies["POST /api/assistant/ask"]).toEqual([
+      { question: questions[0], conversation_id: null, stream: true },
+    ]);
+  });
+
+  it("suggests general questions where the sample workspace is not loaded", async () => {
+    render(<AskScreen />);
+    expect(await screen.findByText("Ask your documents")).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        fetchMock.mock.calls.map(([input]) => new URL((input as Request).url).pathname),
+      ).toEqual(expect.arrayContaining(["/samples/manifest.json", "/api/collections"])),
+    );
+    expect(screen.getByText("Try")).toBeInTheDocument();
+    expect(
+      screen.getByRole("button", { name: "What are the main points of my documents?" }),
+    ).toBeInTheDocument();
   });
 
   it("rejects a blank question without asking", async () => {

@@ -4,8 +4,9 @@ import { useParams, useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useAsk } from "@/hooks/useAsk";
-import { useConversations } from "@/hooks/useConversations";
+import { useAsk } from "@/hooks/assistant/mutations";
+import { useConversations } from "@/hooks/assistant/queries";
+import { useSampleQuestions } from "@/hooks/samples/queries";
 import type { CitationRead } from "@/lib/assistant";
 import { AnswerCard } from "./AnswerCard";
 import { AskEmpty } from "./AskEmpty";
@@ -22,13 +23,12 @@ export function AskScreen() {
   const params = useParams<{ conversationId?: string }>();
   const conversationId = params.conversationId ?? null;
   const history = useConversations();
-  const { reload } = history;
+  const samples = useSampleQuestions();
   const onAnswered = useCallback(
     (id: string, created: boolean) => {
       if (created) router.replace(`/ask/${id}`);
-      void reload(); // a new conversation, or one that moved to the top
     },
-    [router, reload],
+    [router],
   );
   const { turns, loading, loadError, streaming, ask, stop, reset, rate } = useAsk(conversationId, {
     onAnswered,
@@ -68,7 +68,7 @@ export function AskScreen() {
             <Skeleton className="h-28" />
           </div>
         ) : turns.length === 0 ? (
-          <AskEmpty onExample={(question) => void ask(question)} />
+          <AskEmpty samples={samples} onExample={(question) => void ask(question)} />
         ) : (
           <ol aria-label="Conversation" className="space-y-6">
             {turns.map((turn) => (

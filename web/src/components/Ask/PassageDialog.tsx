@@ -4,8 +4,10 @@ import * as RadixDialog from "@radix-ui/react-dialog";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useAskPassage } from "@/hooks/useAskPassage";
+import { useAskPassage } from "@/hooks/assistant/queries";
 import { locateQuote, pageLabel, type CitationRead } from "@/lib/assistant";
+import { documentHref, spanOf } from "@/lib/viewer";
+import { useViewerPassage } from "@/stores/viewerPassage";
 
 function Passage({ citation }: { citation: CitationRead }) {
   const passage = useAskPassage(citation);
@@ -62,6 +64,14 @@ export function PassageDialog({
   onClose: () => void;
 }) {
   const page = citation ? pageLabel(citation) : null;
+  const handOver = useViewerPassage((state) => state.handOver);
+  const href = citation
+    ? documentHref(citation.document_id, {
+        page: citation.page,
+        // Older answers' citations have no `span`; their quote offsets are one.
+        span: spanOf(citation) ?? { start: citation.start_char, end: citation.end_char },
+      })
+    : "";
   // Opened without a Radix trigger: focus goes back to the marker by hand.
   const opener = useRef<HTMLElement | null>(null);
   return (
@@ -98,7 +108,8 @@ export function PassageDialog({
               </div>
               <div className="mt-4 flex justify-end">
                 <Link
-                  href={`/documents/${citation.document_id}`}
+                  href={href}
+                  onClick={() => handOver({ href, text: citation.quote })}
                   className="text-sm font-medium text-brand-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-brand-100"
                 >
                   Open the document

@@ -1,31 +1,23 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
-import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import { Field } from "@/components/ui/Field";
-import { applyServerErrors } from "@/hooks/useServerErrors";
-import { api, unwrap } from "@/lib/api/client";
+import { useForgotPassword } from "@/hooks/auth/mutations";
+import { useApiForm } from "@/hooks/useApiForm";
+import { EmailField } from "./fields";
 import { forgotPasswordSchema, type ForgotPasswordValues } from "./schemas";
 
 export function ForgotPasswordForm() {
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setError, formState } = useForm<ForgotPasswordValues>({
-    resolver: zodResolver(forgotPasswordSchema),
-  });
-  const { errors, isSubmitting } = formState;
-
-  const onSubmit = handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      await unwrap(api.POST("/api/auth/password/forgot", { body: values }));
+  const forgot = useForgotPassword();
+  const { form, formError, submit } = useApiForm<ForgotPasswordValues>({
+    schema: forgotPasswordSchema,
+    fields: ["email"],
+    onSubmit: async (values) => {
+      await forgot.mutateAsync(values);
       setSentTo(values.email);
-    } catch (error) {
-      setFormError(applyServerErrors(error, ["email"], setError));
-    }
+    },
   });
 
   if (sentTo) {
@@ -42,16 +34,10 @@ export function ForgotPasswordForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4">
+    <form onSubmit={submit} noValidate className="space-y-4">
       {formError && <Alert>{formError}</Alert>}
-      <Field
-        label="E-mail"
-        type="email"
-        autoComplete="email"
-        error={errors.email?.message}
-        {...register("email")}
-      />
-      <Button type="submit" className="w-full" loading={isSubmitting}>
+      <EmailField form={form} name="email" />
+      <Button type="submit" className="w-full" loading={form.formState.isSubmitting}>
         Send reset link
       </Button>
     </form>

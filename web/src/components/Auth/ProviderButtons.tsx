@@ -1,11 +1,7 @@
 "use client";
 
-import { useEffect, useState } from "react";
-import { api } from "@/lib/api/client";
-import type { components } from "@/lib/api/schema";
+import { useOAuthProviders } from "@/hooks/auth/queries";
 import { HOME } from "@/lib/auth/redirect";
-
-type Provider = components["schemas"]["ProviderRead"];
 
 function ProviderIcon({ name }: { name: string }) {
   if (name === "github") {
@@ -39,17 +35,7 @@ function ProviderIcon({ name }: { name: string }) {
 
 /** "Continue with …" for each provider identity has configured; nothing when there is none. */
 export function ProviderButtons({ next }: { next: string }) {
-  const [providers, setProviders] = useState<Provider[]>([]);
-  useEffect(() => {
-    let live = true;
-    api
-      .GET("/api/auth/oauth/providers")
-      .then(({ data }) => live && setProviders(data ?? []))
-      .catch(() => undefined); // the password form still works
-    return () => {
-      live = false;
-    };
-  }, []);
+  const providers = useOAuthProviders().data ?? [];
   if (providers.length === 0) return null;
   return (
     <div className="mt-4 space-y-3">

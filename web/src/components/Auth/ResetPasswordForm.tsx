@@ -1,27 +1,29 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useState } from "react";
-import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import { Field } from "@/components/ui/Field";
-import { applyServerErrors } from "@/hooks/useServerErrors";
-import { api, unwrap } from "@/lib/api/client";
-import { PASSWORD_MIN_LENGTH, resetPasswordSchema, type ResetPasswordValues } from "./schemas";
+import { useResetPassword } from "@/hooks/auth/mutations";
+import { useApiForm } from "@/hooks/useApiForm";
+import { NewPasswordField, RepeatPasswordField } from "./fields";
+import { resetPasswordSchema, type ResetPasswordValues } from "./schemas";
 
 const LINK = "font-medium text-brand-600 hover:underline dark:text-brand-100";
 
 export function ResetPasswordForm() {
   const token = useSearchParams().get("token");
   const [done, setDone] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setError, formState } = useForm<ResetPasswordValues>({
-    resolver: zodResolver(resetPasswordSchema),
+  const reset = useResetPassword();
+  const { form, formError, submit } = useApiForm<ResetPasswordValues>({
+    schema: resetPasswordSchema,
+    fields: ["password"],
+    onSubmit: async ({ password }) => {
+      await reset.mutateAsync({ token: token ?? "", password });
+      setDone(true);
+    },
   });
-  const { errors, isSubmitting } = formState;
 
   if (!token) {
     return (
@@ -34,16 +36,6 @@ export function ResetPasswordForm() {
       </Alert>
     );
   }
-
-  const onSubmit = handleSubmit(async ({ password }) => {
-    setFormError(null);
-    try {
-      await unwrap(api.POST("/api/auth/password/reset", { body: { token, password } }));
-      setDone(true);
-    } catch (error) {
-      setFormError(applyServerErrors(error, ["password"], setError));
-    }
-  });
 
   if (done) {
     return (
@@ -61,7 +53,7 @@ export function ResetPasswordForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4">
+    <form onSubmit={submit} noValidate className="space-y-4">
       {formError && (
         <Alert>
           {formError}{" "}
@@ -70,22 +62,9 @@ export function ResetPasswordForm() {
           </Link>
         </Alert>
       )}
-      <Field
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
-        error={errors.password?.message}
-        {...register("password")}
-      />
-      <Field
-        label="Repeat the new password"
-        type="password"
-        autoComplete="new-password"
-        error={errors.confirm?.message}
-        {...register("confirm")}
-      />
-      <Button type="submit" className="w-full" loading={isSubmitting}>
+      <NewPasswordField form={form} name="password" />
+      <RepeatPasswordField form={form} name="confirm" />
+      <Button type="submit" className="w-full" loading={form.formState.isSubmitting}>
         Set new password
       </Button>
     </form>

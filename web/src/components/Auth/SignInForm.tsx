@@ -1,16 +1,14 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
-import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import { Field } from "@/components/ui/Field";
-import { applyServerErrors } from "@/hooks/useServerErrors";
-import { MfaRequiredError, signIn } from "@/lib/auth/actions";
+import { MfaRequiredError, useSignIn } from "@/hooks/auth/mutations";
+import { useApiForm } from "@/hooks/useApiForm";
 import { safeNext } from "@/lib/auth/redirect";
+import { CurrentPasswordField, EmailField, MfaCodeField } from "./fields";
 import { oauthErrorMessage } from "./oauthErrors";
 import { ProviderButtons } from "./ProviderButtons";
 import { signInSchema, type SignInValues } from "./schemas";
@@ -20,22 +18,18 @@ export function SignInForm() {
   const params = useSearchParams();
   const next = safeNext(params.get("next"));
   const oauthError = params.get("error");
-  const [formError, setFormError] = useState<string | null>(
-    oauthError ? oauthErrorMessage(oauthError, params.get("provider")) : null,
-  );
   const [needsCode, setNeedsCode] = useState(false);
-  const { register, handleSubmit, setError, formState } = useForm<SignInValues>({
-    resolver: zodResolver(signInSchema),
-  });
-  const { errors, isSubmitting } = formState;
-
-  const onSubmit = handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      await signIn({ ...values, mfa_code: values.mfa_code || null });
-      router.replace(next);
-    } catch (error) {
-      if (error instanceof MfaRequiredError) {
+  const signIn = useSignIn();
+  const { form, formError, setFormError, submit } = useApiForm<SignInValues>({
+    schema: signInSchema,
+    fields: ["email", "password", "mfa_code"],
+    initialError: oauthError ? oauthErrorMessage(oauthError, params.get("provider")) : null,
+    onSubmit: async (values) => {
+      try {
+        await signIn.mutateAsync({ ...values, mfa_code: values.mfa_code || null });
+        router.replace(next);
+      } catch (error) {
+        if (!(error instanceof MfaRequiredError)) throw error;
         // Asked again after a code was sent: that code was wrong or expired.
         setFormError(
           needsCode && values.mfa_code
@@ -43,30 +37,16 @@ export function SignInForm() {
             : error.message,
         );
         setNeedsCode(true);
-        return;
       }
-      setFormError(applyServerErrors(error, ["email", "password", "mfa_code"], setError));
-    }
+    },
   });
 
   return (
     <>
-      <form onSubmit={onSubmit} noValidate className="space-y-4">
+      <form onSubmit={submit} noValidate className="space-y-4">
         {formError && <Alert>{formError}</Alert>}
-        <Field
-          label="E-mail"
-          type="email"
-          autoComplete="email"
-          error={errors.email?.message}
-          {...register("email")}
-        />
-        <Field
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          error={errors.password?.message}
-          {...register("password")}
-        />
+        <EmailField form={form} name="email" />
+        <CurrentPasswordField form={form} name="password" />
         <p className="-mt-2 text-right text-sm">
           <Link
             href="/forgot-password"
@@ -75,17 +55,8 @@ export function SignInForm() {
             Forgot your password?
           </Link>
         </p>
-        {needsCode && (
-          <Field
-            label="Authentication code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            autoFocus
-            error={errors.mfa_code?.message}
-            {...register("mfa_code")}
-          />
-        )}
-        <Button type="submit" className="w-full" loading={isSubmitting}>
+        {needsCode && <MfaCodeField form={form} name="mfa_code" />}
+        <Button type="submit" className="w-full" loading={form.formState.isSubmitting}>
           Sign in
         </Button>
       </form>

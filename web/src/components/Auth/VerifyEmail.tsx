@@ -2,31 +2,34 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { api, unwrap } from "@/lib/api/client";
+import { useVerifyEmail } from "@/hooks/auth/mutations";
 import { messageOf } from "@/lib/api/problem";
 
 type State = { kind: "checking" } | { kind: "verified" } | { kind: "failed"; message: string };
 
 export function VerifyEmail() {
   const token = useSearchParams().get("token");
-  const [state, setState] = useState<State>({ kind: "checking" });
+  const verify = useVerifyEmail();
+  const { mutate } = verify;
   const sent = useRef(false);
 
   useEffect(() => {
     // A link token works once: React's development double effect must not spend it twice.
-    if (sent.current) return;
+    if (sent.current || !token) return;
     sent.current = true;
-    if (!token) {
-      setState({ kind: "failed", message: "This link is incomplete." });
-      return;
-    }
-    unwrap(api.POST("/api/auth/email/verify", { body: { token } }))
-      .then(() => setState({ kind: "verified" }))
-      .catch((error: unknown) => setState({ kind: "failed", message: messageOf(error) }));
-  }, [token]);
+    mutate(token);
+  }, [token, mutate]);
+
+  const state: State = !token
+    ? { kind: "failed", message: "This link is incomplete." }
+    : verify.isSuccess
+      ? { kind: "verified" }
+      : verify.isError
+        ? { kind: "failed", message: messageOf(verify.error) }
+        : { kind: "checking" };
 
   if (state.kind === "checking") {
     return (

@@ -1,10 +1,11 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Collection } from "@/hooks/useCollections";
+import { collectionKeys, type Collection } from "@/hooks/collections/keys";
 import { toApiError } from "@/lib/api/problem";
 import { useAuthStore } from "@/stores/auth";
 import { useToastStore } from "@/stores/toast";
+import { renderWithQuery as render } from "@/test/query";
 import { CreateCollectionDialog } from "./CreateCollectionDialog";
 import { EditCollectionDialog } from "./EditCollectionDialog";
 
@@ -106,8 +107,7 @@ describe("EditCollectionDialog", () => {
       visibility: "restricted",
     };
     fetchMock.mockResolvedValueOnce(json(200, saved));
-    const onSaved = vi.fn();
-    render(<EditCollectionDialog collection={collection} onSaved={onSaved} />);
+    const { client } = render(<EditCollectionDialog collection={collection} />);
 
     await user.click(screen.getByRole("button", { name: "Edit collection" }));
     expect(screen.getByLabelText("Name")).toHaveValue("Field guides");
@@ -117,7 +117,8 @@ describe("EditCollectionDialog", () => {
     await user.click(screen.getByLabelText("Only people I add"));
     await user.click(screen.getByRole("button", { name: "Save" }));
 
-    await waitFor(() => expect(onSaved).toHaveBeenCalledWith(saved));
+    // The collection's page reads the saved collection from the cache.
+    await waitFor(() => expect(client.getQueryData(collectionKeys.detail("c1"))).toEqual(saved));
     const request = fetchMock.mock.calls[0]![0] as Request;
     expect(`${request.method} ${new URL(request.url).pathname}`).toBe("PATCH /api/collections/c1");
     expect(await request.json()).toEqual({
@@ -134,7 +135,7 @@ describe("EditCollectionDialog", () => {
   it("deletes only after confirming, then leaves for the collection list", async () => {
     const user = userEvent.setup();
     fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }));
-    render(<EditCollectionDialog collection={collection} onSaved={vi.fn()} />);
+    render(<EditCollectionDialog collection={collection} />);
 
     await user.click(screen.getByRole("button", { name: "Edit collection" }));
     await user.click(screen.getByRole("button", { name: "Delete collection" }));

@@ -1,12 +1,10 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
-import { useState, type ReactNode } from "react";
-import { useForm } from "react-hook-form";
+import type { ReactNode } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
-import { applyServerErrors } from "@/hooks/useServerErrors";
+import { useApiForm } from "@/hooks/useApiForm";
 import { collectionSchema, type CollectionValues } from "./schemas";
 
 const VISIBILITIES: { value: CollectionValues["visibility"]; label: string }[] = [
@@ -32,21 +30,14 @@ export function CollectionForm({
   /** Shown at the start of the button row (the edit dialog's "Delete collection"). */
   extraAction?: ReactNode;
 }) {
-  const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setError, formState } = useForm<CollectionValues>({
-    resolver: zodResolver(collectionSchema),
+  const { form, formError, submit } = useApiForm<CollectionValues>({
+    schema: collectionSchema,
+    fields: ["name", "description", "visibility"],
     values,
+    onSubmit,
   });
+  const { register, formState } = form;
   const { errors, isSubmitting } = formState;
-
-  const submit = handleSubmit(async (submitted) => {
-    setFormError(null);
-    try {
-      await onSubmit(submitted);
-    } catch (error) {
-      setFormError(applyServerErrors(error, ["name", "description", "visibility"], setError));
-    }
-  });
 
   return (
     <form onSubmit={submit} noValidate className="space-y-4">

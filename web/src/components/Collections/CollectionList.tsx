@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { Collection } from "@/hooks/useCollections";
+import type { Collection } from "@/hooks/collections/keys";
 
 export function CollectionList({ collections }: { collections: Collection[] }) {
   return (

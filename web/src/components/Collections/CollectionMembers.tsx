@@ -6,13 +6,12 @@ import { Button } from "@/components/ui/Button";
 import { Dialog } from "@/components/ui/Dialog";
 import { Select } from "@/components/ui/Select";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useOrganizations } from "@/hooks/useOrganizations";
-import { useResource } from "@/hooks/useResource";
-import { api, unwrap } from "@/lib/api/client";
-import type { components } from "@/lib/api/schema";
-import { toastError } from "@/stores/toast";
-
-type CollectionRole = components["schemas"]["CollectionRole"];
+import type { CollectionRole } from "@/hooks/collections/keys";
+import { useGrantCollectionRole, useRevokeCollectionRole } from "@/hooks/collections/mutations";
+import { useCollectionMembers } from "@/hooks/collections/queries";
+import { useMembers } from "@/hooks/members/queries";
+import { useOrganizations } from "@/hooks/organizations/queries";
+import { errorText } from "@/lib/api/problem";
 
 const ROLES: { value: CollectionRole; label: string }[] = [
   { value: "viewer", label: "Viewer" },
@@ -25,29 +24,12 @@ export function CollectionMembers({ collectionId }: { collectionId: string }) {
   const [open, setOpen] = useState(false);
   const { current } = useOrganizations();
   const orgId = current?.id ?? null;
-  const grants = useResource(
-    () =>
-      open
-        ? unwrap(
-            api.GET("/api/collections/{collection_id}/members", {
-              params: { path: { collection_id: collectionId } },
-            }),
-          ).then((page) => page.items)
-        : Promise.resolve(null),
-    [collectionId, open],
-  );
+  const grants = useCollectionMembers(collectionId, open);
+  const grantsError = errorText(grants.error);
   // Names come from the organization's member list (admins can read it).
-  const people = useResource(
-    () =>
-      open && orgId
-        ? unwrap(
-            api.GET("/api/orgs/{org_id}/members", {
-              params: { path: { org_id: orgId }, query: { limit: 100 } },
-            }),
-          ).then((page) => page.items)
-        : Promise.resolve(null),
-    [orgId, open],
-  );
+  const people = useMembers(orgId, open);
+  const grantRole = useGrantCollectionRole(collectionId);
+  const revokeRole = useRevokeCollectionRole(collectionId);
   const [adding, setAdding] = useState("");
 
   const nameOf = (userId: string) => {
@@ -55,32 +37,13 @@ export function CollectionMembers({ collectionId }: { collectionId: string }) {
     return person ? `${person.name} (${person.email})` : "A member of the organization";
   };
 
-  const grant = async (userId: string, role: CollectionRole) => {
-    try {
-      const saved = await unwrap(
-        api.PUT("/api/collections/{collection_id}/members/{user_id}", {
-          params: { path: { collection_id: collectionId, user_id: userId } },
-          body: { role },
-        }),
-      );
-      grants.setData((list) => [...(list ?? []).filter((g) => g.user_id !== userId), saved]);
-    } catch (error) {
-      toastError(error);
-    }
-  };
-
-  const revoke = async (userId: string) => {
-    try {
-      await unwrap(
-        api.DELETE("/api/collections/{collection_id}/members/{user_id}", {
-          params: { path: { collection_id: collectionId, user_id: userId } },
-        }),
-      );
-      grants.setData((list) => (list ?? []).filter((g) => g.user_id !== userId));
-    } catch (error) {
-      toastError(error);
-    }
-  };
+  // Failures are toasted by the hooks.
+  const grant = (userId: string, role: CollectionRole) =>
+    grantRole.mutateAsync({ userId, role }).then(
+      () => undefined,
+      () => undefined,
+    );
+  const revoke = (userId: string) => revokeRole.mutate(userId);
 
   const granted = new Set((grants.data ?? []).map((g) => g.user_id));
   const candidates = (people.data ?? []).filter((member) => !granted.has(member.user_id));
@@ -97,8 +60,8 @@ export function CollectionMembers({ collectionId }: { collectionId: string }) {
         description="Only the people listed here can see this restricted collection."
       >
         <div className="space-y-4">
-          {grants.error && <Alert>{grants.error}</Alert>}
-          {grants.data === null && !grants.error ? (
+          {grantsError && <Alert>{grantsError}</Alert>}
+          {grants.data === undefined && !grantsError ? (
             <Skeleton className="h-20" />
           ) : (
             <ul
@@ -133,7 +96,7 @@ export function CollectionMembers({ collectionId }: { collectionId: string }) {
                     variant="ghost"
                     className="h-8 px-2"
                     aria-label={`Remove ${nameOf(item.user_id)}`}
-                    onClick={() => void revoke(item.user_id)}
+                    onClick={() => revoke(item.user_id)}
                   >
                     Remove
                   </Button>

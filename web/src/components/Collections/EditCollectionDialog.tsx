@@ -5,42 +5,28 @@ import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Dialog } from "@/components/ui/Dialog";
-import type { Collection } from "@/hooks/useCollections";
-import { api, unwrap } from "@/lib/api/client";
+import type { Collection } from "@/hooks/collections/keys";
+import { useDeleteCollection, useUpdateCollection } from "@/hooks/collections/mutations";
 import { toastError, toastSuccess } from "@/stores/toast";
 import { CollectionForm } from "./CollectionForm";
 import type { CollectionValues } from "./schemas";
 
 /** Rename, describe, change who sees it, or delete a collection (its managers only). */
-export function EditCollectionDialog({
-  collection,
-  onSaved,
-}: {
-  collection: Collection;
-  onSaved: (collection: Collection) => void;
-}) {
+export function EditCollectionDialog({ collection }: { collection: Collection }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
+  const update = useUpdateCollection(collection.id);
+  const deletion = useDeleteCollection(collection.id);
 
   const save = async (values: CollectionValues) => {
-    const saved = await unwrap(
-      api.PATCH("/api/collections/{collection_id}", {
-        params: { path: { collection_id: collection.id } },
-        body: values,
-      }),
-    );
-    onSaved(saved);
+    await update.mutateAsync(values);
     toastSuccess("Collection saved.");
     setOpen(false);
   };
 
   const remove = async () => {
     try {
-      await unwrap(
-        api.DELETE("/api/collections/{collection_id}", {
-          params: { path: { collection_id: collection.id } },
-        }),
-      );
+      await deletion.mutateAsync();
       toastSuccess(`“${collection.name}” was deleted.`);
       router.replace("/collections");
     } catch (error) {

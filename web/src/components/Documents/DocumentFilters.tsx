@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { Field } from "@/components/ui/Field";
 import { Select } from "@/components/ui/Select";
-import type { DocumentFilters as Filters, DocumentStatus } from "@/hooks/useDocuments";
+import type { DocumentFilters as Filters, DocumentStatus } from "@/hooks/documents/keys";
 
 const STATUSES: { value: DocumentStatus | ""; label: string }[] = [
   { value: "", label: "Any status" },

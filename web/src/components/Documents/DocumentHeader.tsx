@@ -2,13 +2,11 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
-import type { Collection } from "@/hooks/useCollections";
-import type { DocumentRead } from "@/hooks/useDocuments";
-import { api, unwrap } from "@/lib/api/client";
-import { downloadDocument } from "@/lib/download";
+import type { Collection } from "@/hooks/collections/keys";
+import type { DocumentRead } from "@/hooks/documents/keys";
+import { useDeleteDocument, useDownloadDocument } from "@/hooks/documents/mutations";
 import { formatBytes, formatDate } from "@/lib/format";
 import { toastError, toastSuccess } from "@/stores/toast";
 
@@ -22,27 +20,13 @@ export function DocumentHeader({
   canEdit: boolean;
 }) {
   const router = useRouter();
-  const [downloading, setDownloading] = useState(false);
+  const download = useDownloadDocument();
+  const deletion = useDeleteDocument();
   const back = `/collections/${document.collection_id}`;
-
-  const download = async () => {
-    setDownloading(true);
-    try {
-      await downloadDocument(document.id, document.filename);
-    } catch (error) {
-      toastError(error);
-    } finally {
-      setDownloading(false);
-    }
-  };
 
   const remove = async () => {
     try {
-      await unwrap(
-        api.DELETE("/api/documents/{document_id}", {
-          params: { path: { document_id: document.id } },
-        }),
-      );
+      await deletion.mutateAsync(document);
       toastSuccess(`“${document.title}” was deleted.`);
       router.replace(back);
     } catch (error) {
@@ -64,7 +48,11 @@ export function DocumentHeader({
           </p>
         </div>
         <div className="flex shrink-0 gap-2">
-          <Button variant="secondary" onClick={download} loading={downloading}>
+          <Button
+            variant="secondary"
+            onClick={() => download.mutate(document)}
+            loading={download.isPending}
+          >
             Download
           </Button>
           {canEdit && (

@@ -1,46 +1,22 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
 import { Button } from "@/components/ui/Button";
-import type { DocumentRead } from "@/hooks/useDocuments";
-import { api, unwrap } from "@/lib/api/client";
+import type { DocumentRead } from "@/hooks/documents/keys";
+import { useReindexDocument } from "@/hooks/documents/mutations";
 import { formatBytes, formatDate } from "@/lib/format";
-import { toastError } from "@/stores/toast";
 import { StatusBadge } from "./StatusBadge";
 import { failureMessage } from "./steps";
 
-function RetryButton({
-  document,
-  onChange,
-}: {
-  document: DocumentRead;
-  onChange: (document: DocumentRead) => void;
-}) {
-  const [busy, setBusy] = useState(false);
-  const retry = async () => {
-    setBusy(true);
-    try {
-      onChange(
-        await unwrap(
-          api.POST("/api/documents/{document_id}/reindex", {
-            params: { path: { document_id: document.id } },
-          }),
-        ),
-      );
-    } catch (error) {
-      toastError(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+function RetryButton({ document }: { document: DocumentRead }) {
+  const reindex = useReindexDocument();
   return (
     <Button
       variant="secondary"
       className="h-7 px-3 text-xs"
-      loading={busy}
+      loading={reindex.isPending}
       aria-label={`Retry ${document.title}`}
-      onClick={retry}
+      onClick={() => reindex.mutate(document.id)}
     >
       Retry
     </Button>
@@ -50,11 +26,9 @@ function RetryButton({
 export function DocumentList({
   documents,
   canEdit = false,
-  onChange,
 }: {
   documents: DocumentRead[];
   canEdit?: boolean;
-  onChange?: (document: DocumentRead) => void;
 }) {
   return (
     <ul
@@ -85,9 +59,7 @@ export function DocumentList({
             )}
           </div>
           <div className="flex items-center gap-2">
-            {canEdit && onChange && document.status === "failed" && (
-              <RetryButton document={document} onChange={onChange} />
-            )}
+            {canEdit && document.status === "failed" && <RetryButton document={document} />}
             <StatusBadge status={document.status} />
           </div>
         </li>

@@ -1,8 +1,9 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { DocumentRead } from "@/hooks/useDocuments";
+import { documentKeys, type DocumentRead } from "@/hooks/documents/keys";
 import { useAuthStore } from "@/stores/auth";
+import { renderWithQuery as render, testQueryClient } from "@/test/query";
 import { ProcessingPanel } from "./ProcessingPanel";
 import { formatDuration, stepDuration } from "./steps";
 
@@ -26,7 +27,7 @@ const failed = {
 describe("ProcessingPanel", () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  it("explains the failure, shows step timings and retries", async () => {
+  it("explains the failure, shows step timings and retries into the cache", async () => {
     useAuthStore.setState({ accessToken: "t", status: "authenticated" });
     const fetchMock = vi.fn<typeof fetch>().mockResolvedValue(
       new Response(JSON.stringify({ ...failed, status: "processing", error: null }), {
@@ -35,22 +36,32 @@ describe("ProcessingPanel", () => {
       }),
     );
     vi.stubGlobal("fetch", fetchMock);
-    const onChange = vi.fn();
-    render(<ProcessingPanel document={failed} canEdit onChange={onChange} />);
+    const client = testQueryClient();
+    client.setQueryData(documentKeys.detail("d1"), failed);
+    client.setQueryData(documentKeys.list("c1", {}), [failed]);
+    render(<ProcessingPanel document={failed} canEdit />, client);
 
     expect(screen.getByTestId("failure-message")).toHaveTextContent("No text was found");
     expect(screen.getByTestId("processing-step")).toHaveTextContent("Extract text");
     expect(screen.getByTestId("processing-step")).toHaveTextContent("1.5 s");
 
     await userEvent.click(screen.getByRole("button", { name: "Retry" }));
-    await waitFor(() => expect(onChange).toHaveBeenCalled());
+    // The document's page and its collection's list both show it being processed again.
+    await waitFor(() =>
+      expect(client.getQueryData<DocumentRead>(documentKeys.detail("d1"))?.status).toBe(
+        "processing",
+      ),
+    );
+    expect(client.getQueryData<DocumentRead[]>(documentKeys.list("c1", {}))?.[0]?.status).toBe(
+      "processing",
+    );
     const request = fetchMock.mock.calls[0]?.[0] as Request;
     expect(request.method).toBe("POST");
     expect(new URL(request.url).pathname).toBe("/api/documents/d1/reindex");
   });
 
   it("offers no retry to a viewer", () => {
-    render(<ProcessingPanel document={failed} canEdit={false} onChange={vi.fn()} />);
+    render(<ProcessingPanel document={failed} canEdit={false} />);
     expect(screen.queryByRole("button", { name: "Retry" })).toBeNull();
   });
 });

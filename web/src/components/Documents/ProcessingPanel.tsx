@@ -1,41 +1,21 @@
 "use client";
 
-import { useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import type { DocumentRead } from "@/hooks/useDocuments";
-import { api, unwrap } from "@/lib/api/client";
-import { toastError } from "@/stores/toast";
+import type { DocumentRead } from "@/hooks/documents/keys";
+import { useReindexDocument } from "@/hooks/documents/mutations";
 import { StatusBadge } from "./StatusBadge";
 import { failureMessage, formatDuration, stepDuration, stepLabel } from "./steps";
 
 export function ProcessingPanel({
   document,
   canEdit,
-  onChange,
 }: {
   document: DocumentRead;
   canEdit: boolean;
-  onChange: (document: DocumentRead) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const retry = async () => {
-    setBusy(true);
-    try {
-      onChange(
-        await unwrap(
-          api.POST("/api/documents/{document_id}/reindex", {
-            params: { path: { document_id: document.id } },
-          }),
-        ),
-      );
-    } catch (error) {
-      toastError(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const reindex = useReindexDocument();
   const steps = document.steps ?? [];
   const facts = [
     ["Pages", document.page_count],
@@ -55,7 +35,7 @@ export function ProcessingPanel({
           </Alert>
         )}
         {canEdit && document.status === "failed" && (
-          <Button onClick={retry} loading={busy}>
+          <Button onClick={() => reindex.mutate(document.id)} loading={reindex.isPending}>
             Retry
           </Button>
         )}

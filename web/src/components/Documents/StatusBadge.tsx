@@ -1,4 +1,4 @@
-import type { DocumentRead } from "@/hooks/useDocuments";
+import type { DocumentRead } from "@/hooks/documents/keys";
 import { cn } from "@/lib/cn";
 
 const STYLES: Record<DocumentRead["status"], { label: string; className: string }> = {

@@ -1,53 +1,55 @@
-import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
-import { ApiError } from "@/lib/api/problem";
-import type { DocumentRead, UploadOptions } from "@/lib/api/upload";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { documentKeys, type DocumentRead } from "@/hooks/documents/keys";
+import { useAuthStore } from "@/stores/auth";
+import { renderWithQuery as render, testQueryClient } from "@/test/query";
+import { FakeXhr } from "@/test/xhr";
 import { UploadDropzone } from "./UploadDropzone";
 
 const document = {
   id: "d1",
+  collection_id: "c1",
   title: "notes",
   filename: "notes.md",
   status: "uploaded",
 } as DocumentRead;
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+const older = { ...document, id: "d0", title: "older", status: "indexed" } as DocumentRead;
 
 describe("UploadDropzone", () => {
-  it("shows per-file progress and reports the uploaded document", async () => {
-    const pending = deferred<DocumentRead>();
-    let progress: UploadOptions["onProgress"];
-    const upload = vi.fn(
-      (_fields: { collection_id: string; file: File }, options: UploadOptions) => {
-        progress = options.onProgress;
-        return pending.promise;
-      },
-    );
-    const onUploaded = vi.fn();
-    render(<UploadDropzone collectionId="c1" onUploaded={onUploaded} upload={upload} />);
+  beforeEach(() => {
+    FakeXhr.sent = [];
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    useAuthStore.setState({ accessToken: "token", status: "authenticated" });
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("shows per-file progress and puts the uploaded document on top of the collection's list", async () => {
+    const client = testQueryClient();
+    client.setQueryData(documentKeys.list("c1", {}), [older]);
+    client.setQueryData(documentKeys.list("c1", { tag: "x" }), [older]);
+    render(<UploadDropzone collectionId="c1" />, client);
 
     const file = new File(["# hi"], "notes.md", { type: "text/markdown" });
     await userEvent.upload(screen.getByLabelText("Choose files to upload"), file);
-    expect(upload).toHaveBeenCalledWith({ collection_id: "c1", file }, expect.anything());
+    const [xhr] = FakeXhr.sent;
+    expect(`${xhr?.method} ${xhr?.url}`).toBe("POST /api/documents");
+    expect(xhr?.headers.Authorization).toBe("Bearer token");
+    const form = xhr?.body as FormData;
+    expect(form.get("collection_id")).toBe("c1");
+    expect((form.get("file") as File).name).toBe("notes.md");
 
-    act(() => progress?.(0.42));
+    act(() => xhr?.progress(42, 100));
     expect(screen.getByRole("progressbar", { name: "Uploading notes.md" })).toHaveAttribute(
       "aria-valuenow",
       "42",
     );
 
-    await act(async () => pending.resolve(document));
-    expect(onUploaded).toHaveBeenCalledWith(document);
+    await act(async () => xhr?.respond(201, document));
     expect(screen.getByTestId("upload-item")).toHaveAttribute("data-state", "done");
+    expect(client.getQueryData(documentKeys.list("c1", {}))).toEqual([document, older]);
+    // A filtered list shows what the server matched, nothing more.
+    expect(client.getQueryData(documentKeys.list("c1", { tag: "x" }))).toEqual([older]);
   });
 
   it.each([
@@ -60,25 +62,24 @@ describe("UploadDropzone", () => {
     ],
     [409, "Duplicate", "Duplicate", "This file is already in the collection."],
   ])("explains a %i refusal", async (status, title, detail, message) => {
-    const upload = vi.fn().mockRejectedValue(new ApiError(status, title, detail));
-    render(<UploadDropzone collectionId="c1" onUploaded={vi.fn()} upload={upload} />);
+    render(<UploadDropzone collectionId="c1" />);
     await userEvent.upload(
       screen.getByLabelText("Choose files to upload"),
       new File(["x"], "x.pdf"),
     );
+    await act(async () => FakeXhr.sent[0]?.respond(status, { title, detail, status }));
     const item = await screen.findByTestId("upload-item");
     expect(within(item).getByRole("alert")).toHaveTextContent(message);
     expect(item).toHaveAttribute("data-state", "error");
   });
 
   it("uploads every file dropped on it", async () => {
-    const upload = vi.fn().mockResolvedValue(document);
-    render(<UploadDropzone collectionId="c1" onUploaded={vi.fn()} upload={upload} />);
+    render(<UploadDropzone collectionId="c1" />);
     const files = [new File(["a"], "a.md"), new File(["b"], "b.txt")];
     await act(async () => {
       fireEvent.drop(screen.getByTestId("dropzone"), { dataTransfer: { files } });
     });
-    expect(upload).toHaveBeenCalledTimes(2);
+    expect(FakeXhr.sent.map((xhr) => (xhr.body as FormData).get("file"))).toEqual(files);
     expect(screen.getAllByTestId("upload-item")).toHaveLength(2);
   });
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useRef, useState, type DragEvent } from "react";
-import { uploadDocument, type DocumentRead, type UploadOptions } from "@/lib/api/upload";
+import { useUploadDocument } from "@/hooks/documents/mutations";
 import { cn } from "@/lib/cn";
 import { formatBytes } from "@/lib/format";
 import { uploadErrorMessage, type UploadItem } from "./uploadQueue";
@@ -9,22 +9,13 @@ import { uploadErrorMessage, type UploadItem } from "./uploadQueue";
 // What the documents service indexes (UnsupportedFileType.accepted); it sniffs the content.
 export const ACCEPTED = ".pdf,.docx,.txt,.md,.markdown,.html,.htm";
 
-type Upload = (
-  fields: { collection_id: string; file: File },
-  options: UploadOptions,
-) => Promise<DocumentRead>;
-
 export interface UploadDropzoneProps {
   collectionId: string;
-  onUploaded: (document: DocumentRead) => void;
-  upload?: Upload;
 }
 
-export function UploadDropzone({
-  collectionId,
-  onUploaded,
-  upload = uploadDocument,
-}: UploadDropzoneProps) {
+/** Uploads files into a collection; each finished one goes to the top of its list. */
+export function UploadDropzone({ collectionId }: UploadDropzoneProps) {
+  const { mutateAsync: upload } = useUploadDocument();
   const [items, setItems] = useState<UploadItem[]>([]);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -46,20 +37,18 @@ export function UploadDropzone({
       }));
       setItems((current) => [...batch.map(({ item }) => item), ...current]);
       for (const { file, item } of batch) {
-        upload(
-          { collection_id: collectionId, file },
-          { onProgress: (progress) => update(item.key, { progress }) },
-        )
-          .then((document) => {
-            update(item.key, { state: "done", progress: 1 });
-            onUploaded(document);
-          })
+        upload({
+          collection_id: collectionId,
+          file,
+          onProgress: (progress) => update(item.key, { progress }),
+        })
+          .then(() => update(item.key, { state: "done", progress: 1 }))
           .catch((error: unknown) =>
             update(item.key, { state: "error", error: uploadErrorMessage(error) }),
           );
       }
     },
-    [collectionId, onUploaded, upload],
+    [collectionId, upload],
   );
 
   const onDrop = (event: DragEvent<HTMLDivElement>) => {

@@ -6,45 +6,29 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { Skeleton } from "@/components/ui/Skeleton";
-import type { DocumentRead } from "@/hooks/useDocuments";
-import { useResource } from "@/hooks/useResource";
-import { api, unwrap } from "@/lib/api/client";
-import { uploadVersion } from "@/lib/api/upload";
+import type { DocumentRead } from "@/hooks/documents/keys";
+import { useUploadVersion } from "@/hooks/documents/mutations";
+import { useDocumentVersions } from "@/hooks/documents/queries";
+import { errorText } from "@/lib/api/problem";
 import { formatBytes, formatDate } from "@/lib/format";
 import { toastSuccess } from "@/stores/toast";
 import { ACCEPTED } from "./UploadDropzone";
 import { uploadErrorMessage } from "./uploadQueue";
 
-export function VersionList({
-  document,
-  canEdit,
-  onNewVersion,
-}: {
-  document: DocumentRead;
-  canEdit: boolean;
-  onNewVersion: (document: DocumentRead) => void;
-}) {
+export function VersionList({ document, canEdit }: { document: DocumentRead; canEdit: boolean }) {
   const input = useRef<HTMLInputElement>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
-  const { data, error, reload } = useResource(
-    () =>
-      unwrap(
-        api.GET("/api/documents/{document_id}/versions", {
-          params: { path: { document_id: document.id } },
-        }),
-      ).then((page) => page.items),
-    // A new current version (uploaded here or elsewhere) changes the list.
-    [document.id, document.version_id],
-  );
+  const versions = useDocumentVersions(document);
+  const uploadVersion = useUploadVersion(document.id);
+  const { data } = versions;
+  const error = errorText(versions.error);
 
   const upload = async (file: File) => {
     setUploadError(null);
     setProgress(0);
     try {
-      const updated = await uploadVersion(document.id, { file }, { onProgress: setProgress });
-      onNewVersion(updated);
-      void reload();
+      const updated = await uploadVersion.mutateAsync({ file, onProgress: setProgress });
       toastSuccess(`Version ${updated.version} uploaded; it is being indexed.`);
     } catch (failure) {
       setUploadError(uploadErrorMessage(failure));
@@ -88,7 +72,7 @@ export function VersionList({
     >
       {uploadError && <Alert>{uploadError}</Alert>}
       {error && <Alert>{error}</Alert>}
-      {data === null && !error ? (
+      {data === undefined && !error ? (
         <Skeleton className="h-12" />
       ) : (
         <ol aria-label="Versions" className="divide-y divide-slate-200 dark:divide-slate-800">

@@ -1,4 +1,4 @@
-import type { DocumentRead } from "@/hooks/useDocuments";
+import type { DocumentRead } from "@/hooks/documents/keys";
 
 export type Step = NonNullable<DocumentRead["steps"]>[number];
 

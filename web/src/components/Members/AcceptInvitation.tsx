@@ -1,41 +1,31 @@
 "use client";
 
 import { useRouter, useSearchParams } from "next/navigation";
-import { useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { api, unwrap } from "@/lib/api/client";
-import { messageOf } from "@/lib/api/problem";
+import { useAcceptInvitation } from "@/hooks/organizations/mutations";
+import { errorText } from "@/lib/api/problem";
 import { useAuthStore } from "@/stores/auth";
-import { useOrganizationStore } from "@/stores/organizations";
 import { toastSuccess } from "@/stores/toast";
 
 export function AcceptInvitation() {
   const router = useRouter();
   const token = useSearchParams().get("token");
   const user = useAuthStore((state) => state.user);
-  const [error, setError] = useState<string | null>(token ? null : "This link is incomplete.");
-  const [busy, setBusy] = useState(false);
+  const acceptance = useAcceptInvitation();
+  const error = token ? errorText(acceptance.error) : "This link is incomplete.";
 
-  const accept = async () => {
+  // Not `mutate`'s callbacks: the switch remounts this page, and they would not run.
+  const accept = () => {
     if (!token) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const organization = await unwrap(
-        api.POST("/api/invitations/{token}/accept", { params: { path: { token } } }),
-      );
-      const store = useOrganizationStore.getState();
-      await store.load();
-      await store.switchTo(organization.id);
-      toastSuccess(`You joined ${organization.name}.`);
-      router.replace("/collections");
-    } catch (failure) {
-      setError(messageOf(failure));
-    } finally {
-      setBusy(false);
-    }
+    acceptance.mutateAsync(token).then(
+      (organization) => {
+        toastSuccess(`You joined ${organization.name}.`);
+        router.replace("/collections");
+      },
+      () => undefined, // shown from the mutation's error
+    );
   };
 
   return (
@@ -50,7 +40,7 @@ export function AcceptInvitation() {
       >
         <div className="space-y-4">
           {error && <Alert>{error}</Alert>}
-          <Button onClick={accept} loading={busy} disabled={!token}>
+          <Button onClick={accept} loading={acceptance.isPending} disabled={!token}>
             Accept invitation
           </Button>
         </div>

@@ -1,15 +1,13 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
-import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Dialog } from "@/components/ui/Dialog";
 import { Field } from "@/components/ui/Field";
 import { Select } from "@/components/ui/Select";
-import { applyServerErrors } from "@/hooks/useServerErrors";
-import { api, unwrap } from "@/lib/api/client";
+import { useInviteMember } from "@/hooks/members/mutations";
+import { useApiForm } from "@/hooks/useApiForm";
 import { toastSuccess } from "@/stores/toast";
 import { invitationSchema, ROLES, type InvitationValues } from "./roles";
 
@@ -21,29 +19,20 @@ export function InviteDialog({
   canInviteOwners: boolean;
 }) {
   const [open, setOpen] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setError, reset, formState } = useForm<InvitationValues>({
-    resolver: zodResolver(invitationSchema),
+  const invite = useInviteMember(orgId);
+  const { form, formError, submit } = useApiForm<InvitationValues>({
+    schema: invitationSchema,
+    fields: ["email", "role"],
     defaultValues: { email: "", role: "viewer" },
-  });
-  const { errors, isSubmitting } = formState;
-
-  const onSubmit = handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      await unwrap(
-        api.POST("/api/orgs/{org_id}/invitations", {
-          params: { path: { org_id: orgId } },
-          body: values,
-        }),
-      );
+    onSubmit: async (values) => {
+      await invite.mutateAsync(values);
       toastSuccess(`Invitation sent to ${values.email}.`);
-      reset();
+      form.reset();
       setOpen(false);
-    } catch (error) {
-      setFormError(applyServerErrors(error, ["email", "role"], setError));
-    }
+    },
   });
+  const { register, formState } = form;
+  const { errors, isSubmitting } = formState;
 
   return (
     <>
@@ -54,7 +43,7 @@ export function InviteDialog({
         title="Invite a member"
         description="They get an e-mail with a link to join this organization."
       >
-        <form onSubmit={onSubmit} noValidate className="space-y-4">
+        <form onSubmit={submit} noValidate className="space-y-4">
           {formError && <Alert>{formError}</Alert>}
           <Field
             label="E-mail"

@@ -1,10 +1,11 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { useAuthStore } from "@/stores/auth";
 import type { Organization } from "@/stores/organizations";
 import { useToastStore } from "@/stores/toast";
 import { MemberList } from "./MemberList";
+import { renderWithQuery as render } from "@/test/query";
 
 const organization: Organization = {
   id: "o1",
@@ -108,5 +109,7 @@ describe("MemberList", () => {
     await waitFor(() =>
       expect(useToastStore.getState().toasts[0]?.message).toBe("Only owners can do that."),
     );
+    // The select shows the role the member still has.
+    expect(screen.getByLabelText("Role of Charles")).toHaveValue("viewer");
   });
 });

@@ -7,8 +7,9 @@ import { Card } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Select } from "@/components/ui/Select";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useResource } from "@/hooks/useResource";
-import { api, unwrap } from "@/lib/api/client";
+import { useChangeMemberRole, useRemoveMember } from "@/hooks/members/mutations";
+import { useMembers } from "@/hooks/members/queries";
+import { errorText } from "@/lib/api/problem";
 import { formatDate } from "@/lib/format";
 import { useAuthStore } from "@/stores/auth";
 import type { Organization, Role } from "@/stores/organizations";
@@ -20,40 +21,24 @@ export function MemberList({ organization }: { organization: Organization }) {
   const me = useAuthStore((state) => state.user);
   const orgId = organization.id;
   const owner = organization.role === "owner";
-  const { data, error, setData } = useResource(
-    () =>
-      unwrap(
-        api.GET("/api/orgs/{org_id}/members", {
-          params: { path: { org_id: orgId }, query: { limit: 100 } },
-        }),
-      ).then((page) => page.items),
-    [orgId],
-  );
+  const members = useMembers(orgId);
+  const { data } = members;
+  const error = errorText(members.error);
+  const changeMemberRole = useChangeMemberRole(orgId);
+  const removeMember = useRemoveMember(orgId);
 
   const changeRole = async (userId: string, role: Role) => {
     try {
-      const updated = await unwrap(
-        api.PATCH("/api/orgs/{org_id}/members/{user_id}", {
-          params: { path: { org_id: orgId, user_id: userId } },
-          body: { role },
-        }),
-      );
-      setData((current) => (current ?? []).map((m) => (m.user_id === userId ? updated : m)));
+      const updated = await changeMemberRole.mutateAsync({ userId, role });
       toastSuccess(`${updated.name} is now ${roleLabel(updated.role).toLowerCase()}.`);
     } catch (failure) {
       toastError(failure);
-      setData((current) => (current ? [...current] : current)); // put the select back
     }
   };
 
   const remove = async (userId: string) => {
     try {
-      await unwrap(
-        api.DELETE("/api/orgs/{org_id}/members/{user_id}", {
-          params: { path: { org_id: orgId, user_id: userId } },
-        }),
-      );
-      setData((current) => (current ?? []).filter((m) => m.user_id !== userId));
+      await removeMember.mutateAsync(userId);
       toastSuccess("Member removed.");
     } catch (failure) {
       toastError(failure);
@@ -67,7 +52,7 @@ export function MemberList({ organization }: { organization: Organization }) {
       actions={<InviteDialog orgId={orgId} canInviteOwners={owner} />}
     >
       {error && <Alert>{error}</Alert>}
-      {data === null && !error ? (
+      {data === undefined && !error ? (
         <div className="space-y-2">
           <Skeleton className="h-14" />
           <Skeleton className="h-14" />

@@ -1,15 +1,13 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
-import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Dialog } from "@/components/ui/Dialog";
 import { Field } from "@/components/ui/Field";
-import { applyServerErrors } from "@/hooks/useServerErrors";
-import { api, unwrap } from "@/lib/api/client";
+import { useApiForm } from "@/hooks/useApiForm";
+import { useSaveSearch } from "@/hooks/search/mutations";
 import { toastSuccess } from "@/stores/toast";
 import { searchFilters, type SearchState } from "./searchParams";
 
@@ -22,32 +20,24 @@ type SaveValues = z.infer<typeof saveSchema>;
 
 export function SaveSearchDialog({ state }: { state: SearchState }) {
   const [open, setOpen] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setError, reset, formState } = useForm<SaveValues>({
-    resolver: zodResolver(saveSchema),
+  const save = useSaveSearch();
+  const { form, formError, submit } = useApiForm<SaveValues>({
+    schema: saveSchema,
+    fields: ["name"],
     values: { name: state.q.trim().slice(0, 200), notify: true },
-  });
-  const { errors, isSubmitting } = formState;
-
-  const onSubmit = handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      await unwrap(
-        api.POST("/api/saved-searches", {
-          body: { ...values, query: state.q.trim(), filters: searchFilters(state) },
-        }),
-      );
+    onSubmit: async (values) => {
+      await save.mutateAsync({ ...values, query: state.q.trim(), filters: searchFilters(state) });
       toastSuccess(
         values.notify
           ? "Search saved. We will tell you when new documents match."
           : "Search saved.",
       );
-      reset();
+      form.reset();
       setOpen(false);
-    } catch (error) {
-      setFormError(applyServerErrors(error, ["name"], setError));
-    }
+    },
   });
+  const { register, formState } = form;
+  const { errors, isSubmitting } = formState;
 
   return (
     <>
@@ -60,7 +50,7 @@ export function SaveSearchDialog({ state }: { state: SearchState }) {
         title="Save this search"
         description="Run it again later, and hear about new documents that match."
       >
-        <form onSubmit={onSubmit} noValidate className="space-y-4">
+        <form onSubmit={submit} noValidate className="space-y-4">
           {formError && <Alert>{formError}</Alert>}
           <Field label="Name" autoFocus error={errors.name?.message} {...register("name")} />
           <label className="flex items-center gap-2 text-sm">

@@ -2,7 +2,7 @@
 
 import { Field } from "@/components/ui/Field";
 import { Select } from "@/components/ui/Select";
-import { useCollections } from "@/hooks/useCollections";
+import { useCollections } from "@/hooks/collections/queries";
 import { cn } from "@/lib/cn";
 import { MODES, TYPES, type SearchState } from "./searchParams";
 
@@ -48,7 +48,7 @@ export function SearchFilters({
   state: SearchState;
   onChange: (patch: Partial<SearchState>) => void;
 }) {
-  const { collections } = useCollections();
+  const collections = useCollections().data ?? null;
   return (
     <div role="group" aria-label="Filters" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5">
       <Select

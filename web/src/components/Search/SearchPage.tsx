@@ -6,7 +6,8 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useSearch } from "@/hooks/useSearch";
+import { useSearch } from "@/hooks/search/queries";
+import { errorText } from "@/lib/api/problem";
 import { SaveSearchDialog } from "./SaveSearchDialog";
 import { ModeSwitch, SearchFilters } from "./SearchFilters";
 import { readSearchState, writeSearchState, type SearchState } from "./searchParams";
@@ -19,7 +20,9 @@ export function SearchPage() {
   const state = readSearchState(new URLSearchParams(params.toString()));
   const [draft, setDraft] = useState(state.q);
   const input = useRef<HTMLInputElement>(null);
-  const { results, error, loading, loadMore } = useSearch(state);
+  const search = useSearch(state);
+  const { results } = search;
+  const error = errorText(search.error);
 
   // The global shortcut lands here with ?focus=1; a new query from elsewhere updates the box.
   useEffect(() => setDraft(state.q), [state.q]);
@@ -91,8 +94,8 @@ export function SearchPage() {
           <SearchResults
             items={results.items}
             hasMore={Boolean(results.nextCursor)}
-            loading={loading}
-            onMore={loadMore}
+            loading={search.isFetchingNextPage}
+            onMore={() => void search.fetchNextPage()}
           />
         </>
       )}

@@ -4,9 +4,13 @@ import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { Button } from "@/components/ui/Button";
 import { sanitizeSnippet } from "@/lib/sanitize";
+import { documentHref, passageFromSnippet, spanOf } from "@/lib/viewer";
+import { useViewerPassage } from "@/stores/viewerPassage";
 import type { SearchHit } from "./searchParams";
 
 function Hit({ hit }: { hit: SearchHit }) {
+  const handOver = useViewerPassage((state) => state.handOver);
+  const href = documentHref(hit.document_id, { page: hit.page, span: spanOf(hit) });
   const page =
     hit.page == null
       ? null
@@ -19,7 +23,8 @@ function Hit({ hit }: { hit: SearchHit }) {
       className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
     >
       <Link
-        href={`/documents/${hit.document_id}`}
+        href={href}
+        onClick={() => handOver({ href, text: passageFromSnippet(hit.snippet) })}
         className="font-medium text-brand-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-brand-100"
       >
         {hit.document_title}

@@ -7,29 +7,22 @@ import { Card } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useResource } from "@/hooks/useResource";
-import { api, unwrap } from "@/lib/api/client";
+import { useRevokeApiKey } from "@/hooks/apiKeys/mutations";
+import { useApiKeys } from "@/hooks/apiKeys/queries";
+import { errorText } from "@/lib/api/problem";
 import { formatDate } from "@/lib/format";
 import { toastError, toastSuccess } from "@/stores/toast";
 import { CreateApiKeyDialog } from "./CreateApiKeyDialog";
 
 export function ApiKeyList({ orgId }: { orgId: string }) {
-  const { data, error, setData } = useResource(
-    () =>
-      unwrap(api.GET("/api/orgs/{org_id}/api-keys", { params: { path: { org_id: orgId } } })).then(
-        (page) => page.items,
-      ),
-    [orgId],
-  );
+  const keys = useApiKeys(orgId);
+  const { data } = keys;
+  const error = errorText(keys.error);
+  const revokeKey = useRevokeApiKey(orgId);
 
   const revoke = async (keyId: string) => {
     try {
-      await unwrap(
-        api.DELETE("/api/orgs/{org_id}/api-keys/{key_id}", {
-          params: { path: { org_id: orgId, key_id: keyId } },
-        }),
-      );
-      setData((current) => (current ?? []).filter((key) => key.id !== keyId));
+      await revokeKey.mutateAsync(keyId);
       toastSuccess("API key revoked.");
     } catch (failure) {
       toastError(failure);
@@ -42,15 +35,10 @@ export function ApiKeyList({ orgId }: { orgId: string }) {
     <Card
       title="API keys"
       description="Keys let scripts and integrations call Sift for this organization."
-      actions={
-        <CreateApiKeyDialog
-          orgId={orgId}
-          onCreated={(key) => setData((current) => [key, ...(current ?? [])])}
-        />
-      }
+      actions={<CreateApiKeyDialog orgId={orgId} />}
     >
       {error && <Alert>{error}</Alert>}
-      {data === null && !error ? (
+      {data === undefined && !error ? (
         <Skeleton className="h-14" />
       ) : active.length === 0 ? (
         <EmptyState title="No API keys">Create one for each script or integration.</EmptyState>

@@ -1,34 +1,26 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
-import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Dialog } from "@/components/ui/Dialog";
 import { Field } from "@/components/ui/Field";
-import { applyServerErrors } from "@/hooks/useServerErrors";
-import { api, unwrap } from "@/lib/api/client";
-import type { components } from "@/lib/api/schema";
+import { useApiForm } from "@/hooks/useApiForm";
+import { useCreateApiKey } from "@/hooks/apiKeys/mutations";
 import { apiKeyBody, apiKeySchema, KEY_PERMISSIONS, type ApiKeyValues } from "./apiKeySchema";
 
-type ApiKey = components["schemas"]["ApiKeyRead"];
-
-export function CreateApiKeyDialog({
-  orgId,
-  onCreated,
-}: {
-  orgId: string;
-  onCreated: (key: ApiKey) => void;
-}) {
+export function CreateApiKeyDialog({ orgId }: { orgId: string }) {
+  const create = useCreateApiKey(orgId);
   const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setError, reset, formState } = useForm<ApiKeyValues>({
-    resolver: zodResolver(apiKeySchema),
+  const { form, formError, setFormError, submit } = useApiForm<ApiKeyValues>({
+    schema: apiKeySchema,
+    fields: ["name", "permissions"],
     defaultValues: { name: "", permissions: ["documents:read", "search:read"], expires_on: "" },
+    onSubmit: async (values) => setSecret((await create.mutateAsync(apiKeyBody(values))).key),
   });
+  const { register, reset, formState } = form;
   const { errors, isSubmitting } = formState;
 
   const onOpenChange = (next: boolean) => {
@@ -40,22 +32,6 @@ export function CreateApiKeyDialog({
       setFormError(null);
     }
   };
-
-  const onSubmit = handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      const created = await unwrap(
-        api.POST("/api/orgs/{org_id}/api-keys", {
-          params: { path: { org_id: orgId } },
-          body: apiKeyBody(values),
-        }),
-      );
-      setSecret(created.key);
-      onCreated(created);
-    } catch (error) {
-      setFormError(applyServerErrors(error, ["name", "permissions"], setError));
-    }
-  });
 
   return (
     <>
@@ -94,7 +70,7 @@ export function CreateApiKeyDialog({
             </div>
           </div>
         ) : (
-          <form onSubmit={onSubmit} noValidate className="space-y-4">
+          <form onSubmit={submit} noValidate className="space-y-4">
             {formError && <Alert>{formError}</Alert>}
             <Field label="Name" autoFocus error={errors.name?.message} {...register("name")} />
             <fieldset className="space-y-2">

@@ -8,9 +8,9 @@ import { Card } from "@/components/ui/Card";
 import { Dialog } from "@/components/ui/Dialog";
 import { Field } from "@/components/ui/Field";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useResource } from "@/hooks/useResource";
-import { api, unwrap } from "@/lib/api/client";
-import { messageOf } from "@/lib/api/problem";
+import { useDisableMfa } from "@/hooks/auth/mutations";
+import { useMfaStatus } from "@/hooks/auth/queries";
+import { errorText } from "@/lib/api/problem";
 import { toastSuccess } from "@/stores/toast";
 import { TotpSetupDialog } from "./TotpSetupDialog";
 
@@ -24,22 +24,17 @@ function DisableDialog({
   onDisabled: () => void;
 }) {
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
+  const disable = useDisableMfa();
+  const error = errorText(disable.error);
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await unwrap(api.POST("/api/auth/mfa/disable", { body: { password } }));
-      setPassword("");
-      onOpenChange(false);
-      onDisabled();
-    } catch (failure) {
-      setError(messageOf(failure));
-    } finally {
-      setBusy(false);
-    }
+    disable.mutate(password, {
+      onSuccess: () => {
+        setPassword("");
+        onOpenChange(false);
+        onDisabled();
+      },
+    });
   };
   return (
     <Dialog
@@ -61,7 +56,7 @@ function DisableDialog({
           <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
             Cancel
           </Button>
-          <Button type="submit" variant="danger" loading={busy}>
+          <Button type="submit" variant="danger" loading={disable.isPending}>
             Turn off
           </Button>
         </div>
@@ -71,7 +66,9 @@ function DisableDialog({
 }
 
 export function MfaCard() {
-  const { data: status, error, reload } = useResource(() => unwrap(api.GET("/api/auth/mfa")), []);
+  const mfa = useMfaStatus();
+  const status = mfa.data;
+  const error = errorText(mfa.error);
   const [setupOpen, setSetupOpen] = useState(false);
   const [disableOpen, setDisableOpen] = useState(false);
   const on = status ? status.totp || status.sms : false;
@@ -103,18 +100,11 @@ export function MfaCard() {
           )}
         </div>
       )}
-      <TotpSetupDialog
-        open={setupOpen}
-        onOpenChange={setSetupOpen}
-        onEnabled={() => void reload()}
-      />
+      <TotpSetupDialog open={setupOpen} onOpenChange={setSetupOpen} />
       <DisableDialog
         open={disableOpen}
         onOpenChange={setDisableOpen}
-        onDisabled={() => {
-          toastSuccess("Two-step verification is off.");
-          void reload();
-        }}
+        onDisabled={() => toastSuccess("Two-step verification is off.")}
       />
     </Card>
   );

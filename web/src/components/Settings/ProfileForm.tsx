@@ -1,18 +1,15 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
-import { useState } from "react";
-import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { Alert } from "@/components/ui/Alert";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { Field } from "@/components/ui/Field";
-import { applyServerErrors } from "@/hooks/useServerErrors";
-import { api, unwrap } from "@/lib/api/client";
-import { useAuthStore, type User } from "@/stores/auth";
-import { toastError, toastSuccess } from "@/stores/toast";
+import { useResendVerification, useUpdateProfile } from "@/hooks/auth/mutations";
+import { useApiForm } from "@/hooks/useApiForm";
+import type { User } from "@/stores/auth";
+import { toastSuccess } from "@/stores/toast";
 
 // Mirrors UserUpdate.
 const profileSchema = z.object({
@@ -21,38 +18,28 @@ const profileSchema = z.object({
 type ProfileValues = z.infer<typeof profileSchema>;
 
 export function ProfileForm({ user }: { user: User }) {
-  const [formError, setFormError] = useState<string | null>(null);
-  const [resent, setResent] = useState(false);
-  const { register, handleSubmit, setError, reset, formState } = useForm<ProfileValues>({
-    resolver: zodResolver(profileSchema),
+  const update = useUpdateProfile();
+  const resendLink = useResendVerification();
+  const resent = resendLink.isSuccess;
+  const { form, formError, submit } = useApiForm<ProfileValues>({
+    schema: profileSchema,
+    fields: ["name"],
     defaultValues: { name: user.name },
+    onSubmit: async (values) => {
+      const updated = await update.mutateAsync(values);
+      form.reset({ name: updated.name });
+      toastSuccess("Profile saved.");
+    },
   });
+  const { register, formState } = form;
   const { errors, isSubmitting, isDirty } = formState;
 
-  const onSubmit = handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      const updated = await unwrap(api.PATCH("/api/users/me", { body: values }));
-      useAuthStore.getState().setUser(updated);
-      reset({ name: updated.name });
-      toastSuccess("Profile saved.");
-    } catch (error) {
-      setFormError(applyServerErrors(error, ["name"], setError));
-    }
-  });
-
-  const resend = async () => {
-    try {
-      await unwrap(api.POST("/api/auth/email/verify/resend"));
-      setResent(true);
-    } catch (error) {
-      toastError(error);
-    }
-  };
+  // A failure is toasted by the hook.
+  const resend = () => resendLink.mutate();
 
   return (
     <Card title="Profile" description="How you appear to the people you work with.">
-      <form onSubmit={onSubmit} noValidate className="max-w-md space-y-4">
+      <form onSubmit={submit} noValidate className="max-w-md space-y-4">
         {formError && <Alert>{formError}</Alert>}
         <Field
           label="Name"

@@ -6,40 +6,31 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useResource } from "@/hooks/useResource";
-import { api, unwrap } from "@/lib/api/client";
-import { signOutEverywhere } from "@/lib/auth/actions";
+import { useRevokeSession, useSignOut } from "@/hooks/auth/mutations";
+import { useSessions } from "@/hooks/auth/queries";
+import { errorText } from "@/lib/api/problem";
 import { formatDate } from "@/lib/format";
 import { describeUserAgent } from "@/lib/userAgent";
-import { toastError, toastSuccess } from "@/stores/toast";
+import { toastSuccess } from "@/stores/toast";
 
 export function SessionList() {
   const router = useRouter();
-  const { data, error, setData } = useResource(
-    () => unwrap(api.GET("/api/auth/sessions")).then((page) => page.items),
-    [],
-  );
+  const sessions = useSessions();
+  const { data } = sessions;
+  const error = errorText(sessions.error);
+  const revokeSession = useRevokeSession();
+  const signOut = useSignOut();
 
-  const revoke = async (id: string) => {
-    try {
-      await unwrap(
-        api.DELETE("/api/auth/sessions/{session_id}", { params: { path: { session_id: id } } }),
-      );
-      setData((current) => (current ?? []).filter((item) => item.id !== id));
-      toastSuccess("Session signed out.");
-    } catch (failure) {
-      toastError(failure);
-    }
-  };
+  // Failures are toasted by the hooks.
+  const revoke = (id: string) =>
+    revokeSession.mutate(id, { onSuccess: () => toastSuccess("Session signed out.") });
 
-  const everywhere = async () => {
-    try {
-      await signOutEverywhere();
-    } catch (failure) {
-      toastError(failure);
-    }
-    router.replace("/sign-in");
-  };
+  // Not `mutate`'s callbacks: signing out unmounts this page, and they would not run.
+  const everywhere = () =>
+    signOut
+      .mutateAsync({ everywhere: true })
+      .catch(() => undefined)
+      .then(() => router.replace("/sign-in"));
 
   return (
     <Card
@@ -52,7 +43,7 @@ export function SessionList() {
       }
     >
       {error && <Alert>{error}</Alert>}
-      {data === null && !error ? (
+      {data === undefined && !error ? (
         <div className="space-y-2">
           <Skeleton className="h-14" />
           <Skeleton className="h-14" />
@@ -83,7 +74,7 @@ export function SessionList() {
                   variant="secondary"
                   className="h-8 self-start sm:self-auto"
                   aria-label={`Sign out ${session.device || describeUserAgent(session.user_agent)} (${session.ip ?? "unknown address"})`}
-                  onClick={() => void revoke(session.id)}
+                  onClick={() => revoke(session.id)}
                 >
                   Sign out
                 </Button>

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useOrganizations } from "@/hooks/useOrganizations";
+import { useOrganizations } from "@/hooks/organizations/queries";
 import { cn } from "@/lib/cn";
 import { isAdmin } from "@/stores/organizations";
 
@@ -10,7 +10,10 @@ const TABS = [
   { href: "/settings", label: "Profile", admin: false },
   { href: "/settings/security", label: "Password & two-step", admin: false },
   { href: "/settings/sessions", label: "Sessions", admin: false },
+  { href: "/settings/notifications", label: "Notifications", admin: false },
+  { href: "/settings/privacy", label: "Privacy", admin: false },
   { href: "/settings/api-keys", label: "API keys", admin: true },
+  { href: "/settings/audit", label: "Audit log", admin: true },
 ];
 
 export function SettingsNav() {

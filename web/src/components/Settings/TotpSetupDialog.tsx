@@ -5,7 +5,7 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Dialog } from "@/components/ui/Dialog";
 import { Field } from "@/components/ui/Field";
-import { api, unwrap } from "@/lib/api/client";
+import { useTotpEnable, useTotpSetup } from "@/hooks/auth/mutations";
 import { messageOf } from "@/lib/api/problem";
 import type { components } from "@/lib/api/schema";
 import { QrCode } from "./QrCode";
@@ -19,21 +19,20 @@ type Step =
 export function TotpSetupDialog({
   open,
   onOpenChange,
-  onEnabled,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
-  onEnabled: () => void;
 }) {
   const [step, setStep] = useState<Step>({ kind: "password" });
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const setup = useTotpSetup();
+  const enable = useTotpEnable();
+  const busy = setup.isPending || enable.isPending;
 
   const close = (next: boolean) => {
     onOpenChange(next);
     if (!next) {
-      if (step.kind === "codes") onEnabled();
       setStep({ kind: "password" });
       setValue("");
       setError(null);
@@ -46,25 +45,17 @@ export function TotpSetupDialog({
       setError(step.kind === "password" ? "Enter your password." : "Enter the 6-digit code.");
       return;
     }
-    setBusy(true);
     setError(null);
     try {
       if (step.kind === "password") {
-        const setup = await unwrap(
-          api.POST("/api/auth/mfa/totp/setup", { body: { password: value } }),
-        );
-        setStep({ kind: "scan", setup });
+        setStep({ kind: "scan", setup: await setup.mutateAsync(value) });
       } else {
-        const enabled = await unwrap(
-          api.POST("/api/auth/mfa/totp/enable", { body: { code: value.replace(/\s/g, "") } }),
-        );
+        const enabled = await enable.mutateAsync(value.replace(/\s/g, ""));
         setStep({ kind: "codes", codes: enabled.recovery_codes });
       }
       setValue("");
     } catch (failure) {
       setError(messageOf(failure));
-    } finally {
-      setBusy(false);
     }
   };
 

@@ -5,11 +5,12 @@ import { usePathname } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { Logo } from "@/components/ui/Logo";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useOrganizations } from "@/hooks/useOrganizations";
+import { useOrganizations } from "@/hooks/organizations/queries";
 import { useSearchShortcut } from "@/hooks/useSearchShortcut";
-import { useSession } from "@/hooks/useSession";
+import { useSession } from "@/hooks/auth/queries";
 import { cn } from "@/lib/cn";
 import { isAdmin, useOrganizationStore } from "@/stores/organizations";
+import { NotificationBell } from "./NotificationBell";
 import { OrgSwitcher } from "./OrgSwitcher";
 import { SearchButton } from "./SearchButton";
 import { ThemeToggle } from "./ThemeToggle";
@@ -109,6 +110,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </nav>
           <div className="ml-auto flex items-center gap-1">
             <SearchButton />
+            <NotificationBell />
             <ThemeToggle />
             <UserMenu user={user} admin={admin} />
           </div>

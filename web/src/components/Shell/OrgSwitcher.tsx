@@ -2,9 +2,9 @@
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useOrganizations } from "@/hooks/useOrganizations";
+import { useSwitchOrganization } from "@/hooks/organizations/mutations";
+import { useOrganizations } from "@/hooks/organizations/queries";
 import { toastError, toastSuccess } from "@/stores/toast";
 
 const ROLE_LABEL = { owner: "Owner", admin: "Admin", editor: "Editor", viewer: "Viewer" } as const;
@@ -12,23 +12,18 @@ const ROLE_LABEL = { owner: "Owner", admin: "Admin", editor: "Editor", viewer: "
 /** The current organization; a menu of the others when there are any. */
 export function OrgSwitcher() {
   const router = useRouter();
-  const { organizations, current, switchTo } = useOrganizations();
-  const [busy, setBusy] = useState(false);
+  const { organizations, current } = useOrganizations();
+  const switchOrganization = useSwitchOrganization();
+  const busy = switchOrganization.isPending;
 
   if (!current) return <Skeleton className="h-4 w-28" />;
 
-  const onSwitch = async (orgId: string) => {
+  const onSwitch = (orgId: string) => {
     if (orgId === current.id) return;
-    setBusy(true);
-    try {
-      const organization = await switchTo(orgId);
+    switchOrganization.mutateAsync(orgId).then((organization) => {
       toastSuccess(`Switched to ${organization.name}.`);
       router.push("/collections");
-    } catch (error) {
-      toastError(error);
-    } finally {
-      setBusy(false);
-    }
+    }, toastError);
   };
 
   return (
@@ -54,7 +49,7 @@ export function OrgSwitcher() {
           <DropdownMenu.Label className="px-3 py-1.5 text-xs font-medium text-slate-500 dark:text-slate-400">
             Organizations
           </DropdownMenu.Label>
-          <DropdownMenu.RadioGroup value={current.id} onValueChange={(id) => void onSwitch(id)}>
+          <DropdownMenu.RadioGroup value={current.id} onValueChange={onSwitch}>
             {(organizations ?? []).map((organization) => (
               <DropdownMenu.RadioItem
                 key={organization.id}

@@ -3,9 +3,8 @@
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { signOut, signOutEverywhere } from "@/lib/auth/actions";
+import { useSignOut } from "@/hooks/auth/mutations";
 import type { User } from "@/stores/auth";
-import { toastError } from "@/stores/toast";
 
 function initials(name: string): string {
   return name
@@ -21,14 +20,14 @@ const ITEM =
 
 export function UserMenu({ user, admin = false }: { user: User | null; admin?: boolean }) {
   const router = useRouter();
-  const leave = async (everywhere: boolean) => {
-    try {
-      await (everywhere ? signOutEverywhere() : signOut());
-    } catch (error) {
-      toastError(error);
-    }
-    router.replace("/sign-in");
-  };
+  const signOut = useSignOut();
+  // A failure is toasted by the hook; the session is forgotten here either way. Not
+  // `mutate`'s callbacks: signing out unmounts this menu, and they would not run.
+  const leave = (everywhere: boolean) =>
+    signOut
+      .mutateAsync({ everywhere })
+      .catch(() => undefined)
+      .then(() => router.replace("/sign-in"));
   return (
     <DropdownMenu.Root>
       <DropdownMenu.Trigger
@@ -61,10 +60,10 @@ export function UserMenu({ user, admin = false }: { user: User | null; admin?: b
             </DropdownMenu.Item>
           )}
           <DropdownMenu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-800" />
-          <DropdownMenu.Item onSelect={() => void leave(false)} className={ITEM}>
+          <DropdownMenu.Item onSelect={() => leave(false)} className={ITEM}>
             Sign out
           </DropdownMenu.Item>
-          <DropdownMenu.Item onSelect={() => void leave(true)} className={ITEM}>
+          <DropdownMenu.Item onSelect={() => leave(true)} className={ITEM}>
             Sign out everywhere
           </DropdownMenu.Item>
         </DropdownMenu.Content>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { useAuthStore } from "@/stores/auth";
-import { cancelScheduledRefresh } from "@/lib/auth/session";
+import { cancelScheduledRefresh } from "@/lib/api/session";
 import { readCsrfToken } from "@/lib/auth/csrf";
 import { api, authFetch, unwrap } from "./client";
 import { ApiError } from "./problem";

@@ -1,8 +1,12 @@
 import createClient from "openapi-fetch";
 import { useAuthStore } from "@/stores/auth";
-import { refreshAccessToken } from "@/lib/auth/session";
+import { refreshAccessToken } from "./session";
 import type { paths } from "./schema";
 import { errorFromResponse, toApiError } from "./problem";
+
+// The typed API client. Only the hooks in src/hooks/<domain>/ import it (components and
+// pages may not: eslint.config.mjs); it lives here because every request needs the
+// session's token and its refresh.
 
 // Cookie-authenticated calls: they must not be retried with a bearer token.
 const NO_RETRY_PATHS = [

@@ -92,3 +92,8 @@ export function messageOf(error: unknown): string {
   if (error instanceof TypeError) return "Cannot reach Sift. Check your connection and try again.";
   return "Something went wrong. Please try again.";
 }
+
+/** A query's or mutation's error as a sentence; `null` when there is none. */
+export function errorText(error: unknown): string | null {
+  return error === null || error === undefined ? null : messageOf(error);
+}

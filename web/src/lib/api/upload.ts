@@ -1,5 +1,7 @@
+// Uploads report their progress, which only XMLHttpRequest can: so they are sent here,
+// beside `api`, and called by the hooks in src/hooks/documents/ alone.
 import { useAuthStore } from "@/stores/auth";
-import { refreshAccessToken } from "@/lib/auth/session";
+import { refreshAccessToken } from "./session";
 import type { components } from "./schema";
 import { ApiError, toApiError } from "./problem";
 
@@ -58,13 +60,14 @@ async function post(url: string, form: FormData, options: UploadOptions): Promis
 
 /** POST /api/documents: a new document in a collection. */
 export function uploadDocument(
-  fields: Pick<UploadFields, "collection_id"> & { file: File; title?: string },
+  fields: Pick<UploadFields, "collection_id"> & { file: File; title?: string; tags?: string[] },
   options: UploadOptions = {},
 ): Promise<DocumentRead> {
   const form = new FormData();
   form.append("file", fields.file, fields.file.name);
   form.append("collection_id", fields.collection_id);
   if (fields.title) form.append("title", fields.title);
+  for (const tag of fields.tags ?? []) form.append("tags", tag);
   return post("/api/documents", form, options);
 }
 

@@ -18,6 +18,7 @@ from sendgrid.helpers.mail import CustomArg, From, Header, Mail, To
 from sift.notifications.email.config import EmailSettings
 from sift.notifications.email.exceptions import EmailRejected, EmailTemporarilyRefused
 from sift.notifications.email.messages import EmailMessage
+from sift.notifications.email.senders.base import HandOff
 
 log = structlog.get_logger()
 
@@ -42,7 +43,9 @@ class SendGridSender:
             host=config.sendgrid_host.rstrip("/"),
         )
 
-    async def send(self, message: EmailMessage) -> str:
+    async def send(self, message: EmailMessage, *, handing_off: HandOff | None = None) -> str:
+        if handing_off is not None:
+            await handing_off()  # one API call: the whole of it is the hand-off
         return await asyncio.to_thread(self._send, message)
 
     def _mail(self, message: EmailMessage) -> dict[str, Any]:

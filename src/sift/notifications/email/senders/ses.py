@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from sift.notifications.email.config import EmailSettings
 from sift.notifications.email.exceptions import EmailRejected, EmailTemporarilyRefused
 from sift.notifications.email.messages import EmailMessage, to_mime
+from sift.notifications.email.senders.base import HandOff
 
 log = structlog.get_logger()
 
@@ -52,7 +53,9 @@ class SesSender:
             ),
         )
 
-    async def send(self, message: EmailMessage) -> str:
+    async def send(self, message: EmailMessage, *, handing_off: HandOff | None = None) -> str:
+        if handing_off is not None:
+            await handing_off()  # one API call: the whole of it is the hand-off
         return await asyncio.to_thread(self._send, message)
 
     def _send(self, message: EmailMessage) -> str:

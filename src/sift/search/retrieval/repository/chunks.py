@@ -7,6 +7,7 @@ when the caller may read it.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.db import ReadSession
 from sift.search.retrieval.scope import Scope
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Page `page` is the document's text[start:end] (only pages a chunk overlaps)."""
+
+    page: int
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -32,9 +42,19 @@ class ChunkRow:
     end_char: int
     text: str
     headline: str | None
+    # The pages a chunk that spans several overlaps (empty otherwise, or when the version's
+    # pages were not stored: it was indexed before they were).
+    pages: tuple[PageBreak, ...] = ()
 
 
 _TITLE = "coalesce(d_title.title, di.filename, '')"
+# The stored pages a multi-page chunk overlaps, in order.
+_PAGES = (
+    "(SELECT json_agg(json_build_array(p.page, p.start_char, p.end_char) ORDER BY p.seq)"
+    " FROM search.text_pages p WHERE p.version_id = c.version_id AND p.page IS NOT NULL"
+    " AND c.page IS DISTINCT FROM c.page_end"
+    " AND p.start_char < c.end_char AND p.end_char > c.start_char) AS pages"
+)
 _TITLE_JOINS = (
     " LEFT JOIN search.documents d_title ON d_title.document_id = c.document_id"
     " LEFT JOIN search.documents_index di ON di.version_id = c.version_id"
@@ -63,7 +83,7 @@ class ChunkRepository:
             condition = " AND c.tsv @@ websearch_to_tsquery(c.text_search_config, :must_match)"
             params.append(bindparam("must_match", must_match, type_=Text()))
         statement = text(
-            "SELECT c.id, c.document_id FROM search.chunks c"  # noqa: S608 - fixed fragments only
+            "SELECT c.id, c.document_id FROM search.chunks c"  # noqa: S608 - fixed fragments only  # nosec B608
             f"{scope.documents_join()} WHERE c.id = ANY(:ids) AND {scope.conditions()}{condition}"
         ).bindparams(*params)
         return {row.id: row.document_id for row in await session.execute(statement)}
@@ -111,9 +131,9 @@ class ChunkRepository:
         else:
             headline = "NULL"
         statement = text(
-            f"SELECT c.id, c.document_id, {_TITLE} AS title, c.collection_id, c.version_id,"  # noqa: S608
+            f"SELECT c.id, c.document_id, {_TITLE} AS title, c.collection_id, c.version_id,"  # noqa: S608  # nosec B608
             " c.ordinal, c.page, c.page_end, c.start_char, c.end_char, c.text,"
-            f" {headline} AS headline"
+            f" {headline} AS headline, {_PAGES}"
             f" FROM search.chunks c{scope.documents_join()}{_TITLE_JOINS}"
             f" WHERE c.id = ANY(:ids) AND {scope.conditions()}"
         ).bindparams(*params)
@@ -130,8 +150,9 @@ class ChunkRepository:
         if scope.empty:
             return []
         statement = text(
-            f"SELECT c.id, c.document_id, {_TITLE} AS title, c.collection_id, c.version_id,"  # noqa: S608
-            " c.ordinal, c.page, c.page_end, c.start_char, c.end_char, c.text, NULL AS headline"
+            f"SELECT c.id, c.document_id, {_TITLE} AS title, c.collection_id, c.version_id,"  # noqa: S608  # nosec B608
+            " c.ordinal, c.page, c.page_end, c.start_char, c.end_char, c.text, NULL AS headline,"
+            f" {_PAGES}"
             f" FROM search.chunks c{scope.documents_join()}{_TITLE_JOINS}"
             f" WHERE c.document_id = :document_id AND {scope.conditions()}"
             " AND c.version_id = ("
@@ -142,6 +163,11 @@ class ChunkRepository:
             " ORDER BY c.ordinal"
         ).bindparams(*scope.parameters(), bindparam("document_id", document_id, type_=Uuid()))
         return [_row(row) for row in await session.execute(statement)]
+
+
+def _json(value: Any) -> Any:
+    """A `json` column of a textual statement (the driver hands it over undecoded)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _row(row: Any) -> ChunkRow:
@@ -158,6 +184,7 @@ def _row(row: Any) -> ChunkRow:
         end_char=row.end_char,
         text=row.text,
         headline=row.headline,
+        pages=tuple(PageBreak(*values) for values in _json(row.pages) or ()),
     )
 
 

@@ -2,13 +2,18 @@
 
 import { CollectionList } from "@/components/Collections/CollectionList";
 import { CreateCollectionDialog } from "@/components/Collections/CreateCollectionDialog";
+import { SampleLoader } from "@/components/Collections/SampleLoader";
 import { Alert } from "@/components/ui/Alert";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useCollections } from "@/hooks/useCollections";
+import { useCreateCollection } from "@/hooks/collections/mutations";
+import { useCollections } from "@/hooks/collections/queries";
+import { errorText } from "@/lib/api/problem";
 
 export default function CollectionsPage() {
-  const { collections, error, create } = useCollections();
+  const { data: collections, error: failure } = useCollections();
+  const error = errorText(failure);
+  const create = useCreateCollection();
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -18,17 +23,20 @@ export default function CollectionsPage() {
             Documents are organized in collections.
           </p>
         </div>
-        <CreateCollectionDialog onCreate={create} />
+        <CreateCollectionDialog onCreate={create.mutateAsync} />
       </div>
       {error && <Alert>{error}</Alert>}
-      {collections === null ? (
+      {collections === undefined ? (
         <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
           {[0, 1, 2].map((key) => (
             <Skeleton key={key} className="h-24" />
           ))}
         </div>
       ) : collections.length === 0 ? (
-        <EmptyState title="No collections yet">Create one to start uploading documents.</EmptyState>
+        <EmptyState title="No collections yet">
+          Create one to start uploading documents.
+          <SampleLoader />
+        </EmptyState>
       ) : (
         <CollectionList collections={collections} />
       )}

@@ -3,7 +3,7 @@
 import { MemberList } from "@/components/Members/MemberList";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useOrganizations } from "@/hooks/useOrganizations";
+import { useOrganizations } from "@/hooks/organizations/queries";
 import { isAdmin } from "@/stores/organizations";
 
 export default function MembersPage() {

@@ -11,16 +11,20 @@ import { Alert } from "@/components/ui/Alert";
 import { Badge } from "@/components/ui/Badge";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useCollection } from "@/hooks/useCollections";
-import { useDocuments, type DocumentFilters as Filters } from "@/hooks/useDocuments";
+import { useCollection } from "@/hooks/collections/queries";
+import { isFiltered, type DocumentFilters as Filters } from "@/hooks/documents/keys";
+import { useDocuments } from "@/hooks/documents/queries";
+import { errorText } from "@/lib/api/problem";
 
 export default function CollectionPage({ params }: { params: Promise<{ collectionId: string }> }) {
   const { collectionId } = use(params);
   const [filters, setFilters] = useState<Filters>({});
-  const { collection, error: collectionError, setCollection } = useCollection(collectionId);
-  const { documents, error, add, replace } = useDocuments(collectionId, undefined, filters);
-  const canEdit = collection !== null && collection.role !== "viewer";
-  const filtered = Boolean(filters.q || filters.tag || filters.status);
+  const { data: collection, error: collectionFailure } = useCollection(collectionId);
+  const collectionError = errorText(collectionFailure);
+  const { data: documents, error: failure } = useDocuments(collectionId, filters);
+  const error = errorText(failure);
+  const canEdit = collection !== undefined && collection.role !== "viewer";
+  const filtered = isFiltered(filters);
 
   return (
     <div className="space-y-6">
@@ -49,7 +53,7 @@ export default function CollectionPage({ params }: { params: Promise<{ collectio
                 {collection.visibility === "restricted" && (
                   <CollectionMembers collectionId={collectionId} />
                 )}
-                <EditCollectionDialog collection={collection} onSaved={setCollection} />
+                <EditCollectionDialog collection={collection} />
               </div>
             )}
           </div>
@@ -58,12 +62,10 @@ export default function CollectionPage({ params }: { params: Promise<{ collectio
         )}
       </div>
       {collectionError && <Alert>{collectionError}</Alert>}
-      {!collectionError && canEdit && (
-        <UploadDropzone collectionId={collectionId} onUploaded={add} />
-      )}
+      {!collectionError && canEdit && <UploadDropzone collectionId={collectionId} />}
       {!collectionError && <DocumentFilters onChange={setFilters} />}
       {error && <Alert>{error}</Alert>}
-      {collectionError ? null : documents === null ? (
+      {collectionError ? null : documents === undefined ? (
         <div className="space-y-2" aria-busy="true" aria-label="Loading documents">
           {[0, 1, 2].map((key) => (
             <Skeleton key={key} className="h-14" />
@@ -80,7 +82,7 @@ export default function CollectionPage({ params }: { params: Promise<{ collectio
           </EmptyState>
         )
       ) : (
-        <DocumentList documents={documents} canEdit={canEdit} onChange={replace} />
+        <DocumentList documents={documents} canEdit={canEdit} />
       )}
     </div>
   );

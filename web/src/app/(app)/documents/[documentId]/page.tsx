@@ -1,14 +1,16 @@
 "use client";
 
-import { use } from "react";
+import { Suspense, use } from "react";
 import { DocumentHeader } from "@/components/Documents/DocumentHeader";
 import { MetadataForm } from "@/components/Documents/MetadataForm";
 import { ProcessingPanel } from "@/components/Documents/ProcessingPanel";
 import { VersionList } from "@/components/Documents/VersionList";
 import { Alert } from "@/components/ui/Alert";
+import { DocumentViewer } from "@/components/Viewer/DocumentViewer";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useCollection } from "@/hooks/useCollections";
-import { useDocument } from "@/hooks/useDocument";
+import { useCollection } from "@/hooks/collections/queries";
+import { useDocument } from "@/hooks/documents/queries";
+import { errorText } from "@/lib/api/problem";
 
 function DocumentSkeleton() {
   return (
@@ -25,8 +27,9 @@ function DocumentSkeleton() {
 
 export default function DocumentPage({ params }: { params: Promise<{ documentId: string }> }) {
   const { documentId } = use(params);
-  const { document, error, setDocument } = useDocument(documentId);
-  const { collection } = useCollection(document?.collection_id ?? null);
+  const { data: document, error: failure } = useDocument(documentId);
+  const error = errorText(failure);
+  const collection = useCollection(document?.collection_id ?? null).data ?? null;
 
   if (error && !document) return <Alert>{error}</Alert>;
   if (!document) return <DocumentSkeleton />;
@@ -36,17 +39,15 @@ export default function DocumentPage({ params }: { params: Promise<{ documentId:
   return (
     <div className="space-y-6">
       <DocumentHeader document={document} collection={collection} canEdit={canEdit} />
+      <Suspense>
+        <DocumentViewer document={document} />
+      </Suspense>
       <div className="grid gap-6 lg:grid-cols-2">
         <div className="space-y-6">
-          <MetadataForm
-            key={document.id}
-            document={document}
-            canEdit={canEdit}
-            onSaved={setDocument}
-          />
-          <VersionList document={document} canEdit={canEdit} onNewVersion={setDocument} />
+          <MetadataForm key={document.id} document={document} canEdit={canEdit} />
+          <VersionList document={document} canEdit={canEdit} />
         </div>
-        <ProcessingPanel document={document} canEdit={canEdit} onChange={setDocument} />
+        <ProcessingPanel document={document} canEdit={canEdit} />
       </div>
     </div>
   );

@@ -1,0 +1,1 @@
+"""The assistant service's part of privacy requests (export, erasure)."""

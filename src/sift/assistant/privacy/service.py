@@ -1,0 +1,69 @@
+"""What the assistant holds about a person: conversations (questions, answers, citations),
+feedback, and daily AI usage."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.assistant.events import events
+from sift.assistant.models import Conversation, Feedback, Message, OutboxEvent, UsageDaily
+from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
+from sift.core.privacy import ExportPart, answer_export, forget_published_events, row_dict
+
+log = structlog.get_logger()
+
+SERVICE = "assistant"
+
+
+class AssistantPrivacyService:
+    async def export(self, session: AsyncSession, request: ExportRequested) -> None:
+        user_id = request.user_id
+        part = ExportPart(SERVICE)
+        conversations = (
+            await session.scalars(
+                select(Conversation)
+                .where(Conversation.user_id == user_id)
+                .order_by(Conversation.created_at)
+            )
+        ).all()
+        exported = []
+        for conversation in conversations:
+            messages = await session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation.id)
+                .order_by(Message.created_at, Message.id)
+            )
+            exported.append({**row_dict(conversation), "messages": [row_dict(m) for m in messages]})
+        part.add_json("conversations.json", exported)
+        feedback = await session.scalars(select(Feedback).where(Feedback.user_id == user_id))
+        part.add_json("feedback.json", [row_dict(row) for row in feedback])
+        usage = await session.scalars(
+            select(UsageDaily).where(UsageDaily.user_id == user_id).order_by(UsageDaily.day)
+        )
+        part.add_json("usage.json", [row_dict(row) for row in usage])
+        await answer_export(session, events, request, part)
+
+    async def erase(self, session: AsyncSession, request: ErasureRequested) -> None:
+        user_id = request.user_id
+        erased = 0
+        # Feedback and messages of the person's conversations cascade with them.
+        for model in (Feedback, Message, Conversation, UsageDaily):
+            result = await session.execute(delete(model).where(model.user_id == user_id))
+            erased += int(getattr(result, "rowcount", 0) or 0)
+        await forget_published_events(session, OutboxEvent, str(user_id))
+        await events.publish(
+            session,
+            ErasureCompleted(
+                request_id=request.request_id,
+                user_id=user_id,
+                service=SERVICE,
+                erased=erased,
+                anonymized=0,
+            ),
+        )
+        log.info("privacy.assistant_erased", erased=erased)
+
+
+assistant_privacy_service = AssistantPrivacyService()

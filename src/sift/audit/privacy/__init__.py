@@ -1,0 +1,1 @@
+"""Privacy requests (GDPR export and erasure): opened here, answered by every service."""

@@ -1,0 +1,1 @@
+"""The documents service's part of privacy requests (export, erasure)."""

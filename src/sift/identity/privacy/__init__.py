@@ -1,0 +1,1 @@
+"""Identity's part of privacy requests: re-authentication, export, and deleting the account."""

@@ -1,0 +1,451 @@
+"""SQL of deliveries, their attempts, suppressions and the address book.
+
+Status changes are conditional updates (`WHERE status = ...`): whoever changes the row
+from the state it expects wins, so two workers never both send one delivery.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select, and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.contracts.ids import new_id
+from sift.core.scheduling import purge_in_batches
+from sift.notifications.batch import Memo, in_batch
+from sift.notifications.delivery.models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EmailAddress,
+    EmailSuppression,
+)
+
+S = DeliveryStatus
+
+
+_MADE = "sift.notifications.deliveries_made"
+_PENDING = "sift.notifications.deliveries_pending"
+_INSERT = insert(Delivery).on_conflict_do_nothing(constraint="uq_deliveries_event_recipient")
+
+
+class DeliveryRepository:
+    async def insert(self, session: AsyncSession, **values: Any) -> uuid.UUID | None:
+        """The new delivery's ID; None when the event already made one for this recipient.
+
+        In a consumer batch the row waits in the session for `insert_pending` (the group's
+        before-commit hook), which stores the batch's rows in one go; an ID it hands out
+        for a row that turns out to exist already (made before the event was recorded as
+        processed) names no row, and a send task for it finds nothing to send."""
+        values = {"id": new_id(), **values}
+        if not in_batch(session):
+            statement = _INSERT.values(**values).returning(Delivery.id)
+            inserted: uuid.UUID | None = (await session.execute(statement)).scalar_one_or_none()
+            return inserted
+        pending: dict[tuple[Any, ...], dict[str, Any]] = session.info.setdefault(_PENDING, {})
+        key = (values["event_id"], values["recipient"], values["channel"])
+        if key in pending:
+            return None
+        pending[key] = values
+        # What the event's next channel asks for (`made_by`), answered without a query.
+        made: dict[uuid.UUID, list[Delivery]] = session.info.setdefault(_MADE, {})
+        made.setdefault(values["event_id"], []).append(Delivery(**values))
+        delivery_id: uuid.UUID = values["id"]
+        return delivery_id
+
+    async def insert_pending(self, session: AsyncSession) -> None:
+        """The rows a consumer batch left in `session`, in one executemany (SQLAlchemy
+        sends them as multi-row INSERTs)."""
+        pending: dict[tuple[Any, ...], dict[str, Any]] | None = session.info.pop(_PENDING, None)
+        session.info.pop(_MADE, None)
+        if not pending:
+            return
+        # One shape for every row: a column one row leaves out is NULL in all of them.
+        columns = sorted({column for values in pending.values() for column in values})
+        rows = [{column: values.get(column) for column in columns} for values in pending.values()]
+        await session.execute(_INSERT, rows)
+
+    def discard_pending(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        """An erasure in the middle of a batch: the person's rows this batch has not stored
+        yet are never stored (`insert_pending` runs after the erasure's deletes)."""
+        pending: dict[tuple[Any, ...], dict[str, Any]] = session.info.get(_PENDING, {})
+        for key in [key for key, values in pending.items() if values.get("user_id") == user_id]:
+            del pending[key]
+        made: dict[uuid.UUID, list[Delivery]] = session.info.get(_MADE, {})
+        for event_id, deliveries in made.items():
+            made[event_id] = [delivery for delivery in deliveries if delivery.user_id != user_id]
+
+    async def made_by(
+        self, session: AsyncSession, event_id: uuid.UUID, channel: str
+    ) -> Sequence[Delivery]:
+        """The deliveries of `channel` the event made (in this transaction) to users."""
+        if in_batch(session):
+            made: dict[uuid.UUID, list[Delivery]] = session.info.get(_MADE, {})
+            return [
+                delivery
+                for delivery in made.get(event_id, [])
+                if delivery.channel == channel and delivery.user_id is not None
+            ]
+        rows = await session.scalars(
+            select(Delivery).where(
+                Delivery.event_id == event_id,
+                Delivery.channel == channel,
+                Delivery.user_id.is_not(None),
+            )
+        )
+        return rows.all()
+
+    async def get(self, session: AsyncSession, delivery_id: uuid.UUID) -> Delivery | None:
+        return await session.get(Delivery, delivery_id, populate_existing=True)
+
+    async def _move(
+        self,
+        session: AsyncSession,
+        delivery_id: uuid.UUID,
+        expected: Sequence[DeliveryStatus],
+        *conditions: Any,
+        **values: Any,
+    ) -> Delivery | None:
+        statement = (
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status.in_(expected), *conditions)
+            .values(updated_at=func.now(), **values)
+            .returning(Delivery)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        return (await session.execute(statement)).scalar_one_or_none()
+
+    async def claim(self, session: AsyncSession, delivery_id: uuid.UUID) -> Delivery | None:
+        """queued -> sending, one more attempt counted; None if it was not queued, or is
+        held by quiet hours."""
+        return await self._move(
+            session,
+            delivery_id,
+            [S.queued],
+            or_(Delivery.not_before.is_(None), Delivery.not_before <= func.now()),
+            status=S.sending,
+            not_before=None,
+            attempts=Delivery.attempts + 1,
+            claimed_at=func.now(),
+            handed_off_at=None,
+        )
+
+    async def hand_off(self, session: AsyncSession, delivery_id: uuid.UUID, attempt: int) -> bool:
+        """Marks the claim `attempt` as handing the mail over; False when that claim is no
+        longer this worker's (recovered as stale), and the mail must not go."""
+        moved = await self._move(
+            session,
+            delivery_id,
+            [S.sending],
+            Delivery.attempts == attempt,
+            Delivery.handed_off_at.is_(None),
+            handed_off_at=func.now(),
+        )
+        return moved is not None
+
+    async def interrupt_stale(
+        self, session: AsyncSession, delivery_id: uuid.UUID, *, claimed_before: datetime
+    ) -> Delivery | None:
+        """A claim whose worker left it mid-send: queued again when it never handed the mail
+        over (nothing went out) and attempts remain; else dead (it may have gone out)."""
+        stale = (S.sending,)
+        requeued = await self._move(
+            session,
+            delivery_id,
+            stale,
+            Delivery.claimed_at < claimed_before,
+            Delivery.handed_off_at.is_(None),
+            Delivery.attempts < Delivery.max_attempts,
+            status=S.queued,
+            error="The worker stopped before handing the mail over; it is sent again.",
+        )
+        if requeued is not None:
+            return requeued
+        return await self._move(
+            session,
+            delivery_id,
+            stale,
+            Delivery.claimed_at < claimed_before,
+            status=S.dead,
+            error=case(
+                (
+                    Delivery.handed_off_at.is_(None),
+                    "The worker stopped before handing the mail over, and no attempts remain.",
+                ),
+                else_="The worker stopped after handing the mail over, before the provider "
+                "answered; the mail may or may not have gone out, so it is not sent again.",
+            ),
+        )
+
+    async def finish(
+        self,
+        session: AsyncSession,
+        delivery_id: uuid.UUID,
+        status: DeliveryStatus,
+        *,
+        attempt: int | None = None,
+        **values: Any,
+    ) -> Delivery | None:
+        """sending -> `status` (sent, failed, dead, skipped, or queued for a retry); with
+        `attempt`, only while the claim is still that attempt's."""
+        fence = [Delivery.attempts == attempt] if attempt is not None else []
+        return await self._move(session, delivery_id, [S.sending], *fence, status=status, **values)
+
+    async def report(
+        self,
+        session: AsyncSession,
+        provider: str,
+        message_id: str,
+        status: DeliveryStatus,
+        *,
+        after: Sequence[DeliveryStatus],
+        error: str | None = None,
+    ) -> Delivery | None:
+        """`after` -> `status` for the delivery the provider knows as `message_id` (what a
+        webhook reported); None when there is none, or it is past that already."""
+        statement = (
+            update(Delivery)
+            .where(
+                Delivery.provider == provider,
+                Delivery.provider_message_id == message_id,
+                Delivery.status.in_(after),
+            )
+            .values(updated_at=func.now(), status=status, **({"error": error} if error else {}))
+            .returning(Delivery)
+            .execution_options(synchronize_session=False)
+        )
+        return (await session.scalars(statement)).first()
+
+    async def requeue(
+        self, session: AsyncSession, delivery_id: uuid.UUID, *, more_attempts: int
+    ) -> Delivery | None:
+        """failed or dead -> queued, with `more_attempts` to spend."""
+        return await self._move(
+            session,
+            delivery_id,
+            [S.failed, S.dead],
+            status=S.queued,
+            max_attempts=Delivery.attempts + more_attempts,
+        )
+
+    async def stranded(
+        self,
+        session: AsyncSession,
+        *,
+        queued_before: datetime,
+        claimed_before: datetime,
+        limit: int,
+    ) -> Sequence[uuid.UUID]:
+        """Deliveries whose task message is gone: queued and untouched for long, or
+        claimed by a worker that did not come back."""
+        statement = (
+            select(Delivery.id)
+            .where(
+                or_(
+                    and_(
+                        Delivery.status == S.queued,
+                        Delivery.updated_at < queued_before,
+                        Delivery.not_before.is_(None),  # a held one is released, not lost
+                    ),
+                    and_(Delivery.status == S.sending, Delivery.claimed_at < claimed_before),
+                )
+            )
+            .order_by(Delivery.updated_at)
+            .limit(limit)
+        )
+        return (await session.scalars(statement)).all()
+
+    async def release_held(
+        self, session: AsyncSession, *, now: datetime, limit: int
+    ) -> Sequence[uuid.UUID]:
+        """Held deliveries whose time has come, no longer held (whoever releases a row
+        enqueues it; a second releaser finds it released already)."""
+        due = (
+            select(Delivery.id)
+            .where(Delivery.status == S.queued, Delivery.not_before <= now)
+            .order_by(Delivery.not_before)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(Delivery)
+            .where(Delivery.id.in_(due.scalar_subquery()))
+            .values(not_before=None, updated_at=func.now())
+            .returning(Delivery.id)
+        )
+        return (await session.scalars(statement)).all()
+
+    def of_org(self, org_id: uuid.UUID) -> Select[Delivery]:
+        return select(Delivery).where(Delivery.org_id == org_id)
+
+    async def list_of_org(
+        self,
+        session: AsyncSession,
+        org_id: uuid.UUID,
+        *,
+        status: DeliveryStatus | None,
+        limit: int,
+        before: uuid.UUID | None,
+    ) -> Sequence[Delivery]:
+        """Newest first (IDs are time-ordered); `before` is the last ID of the previous page."""
+        statement = self.of_org(org_id)
+        if status is not None:
+            statement = statement.where(Delivery.status == status)
+        if before is not None:
+            statement = statement.where(Delivery.id < before)
+        statement = statement.order_by(Delivery.id.desc()).limit(limit)
+        return (await session.scalars(statement)).all()
+
+    async def org_mailed(self, session: AsyncSession, org_id: uuid.UUID, address: str) -> bool:
+        """Whether the organization's mail ever went (or was held back) to `address`."""
+        statement = (
+            select(Delivery.id)
+            .where(
+                Delivery.org_id == org_id,
+                Delivery.channel == "email",
+                func.lower(Delivery.address) == address.strip().lower(),
+            )
+            .limit(1)
+        )
+        return (await session.scalar(statement)) is not None
+
+    async def get_of_org(
+        self, session: AsyncSession, org_id: uuid.UUID, delivery_id: uuid.UUID
+    ) -> Delivery | None:
+        statement = self.of_org(org_id).where(Delivery.id == delivery_id)
+        return (await session.scalars(statement)).one_or_none()
+
+
+class AttemptRepository:
+    async def add(self, session: AsyncSession, attempt: DeliveryAttempt) -> None:
+        session.add(attempt)
+        await session.flush()
+
+    async def of_delivery(
+        self, session: AsyncSession, delivery_id: uuid.UUID
+    ) -> Sequence[DeliveryAttempt]:
+        statement = (
+            select(DeliveryAttempt)
+            .where(DeliveryAttempt.delivery_id == delivery_id)
+            .order_by(DeliveryAttempt.number)
+        )
+        return (await session.scalars(statement)).all()
+
+
+class SuppressionRepository:
+    async def get(self, session: AsyncSession, address: str) -> EmailSuppression | None:
+        return await session.get(EmailSuppression, address.strip().lower())
+
+    async def lift(self, session: AsyncSession, address: str) -> EmailSuppression | None:
+        """Takes the address off the list; what the list held (None: it was not on it)."""
+        lifted: EmailSuppression | None = await session.scalar(
+            delete(EmailSuppression)
+            .where(EmailSuppression.address == address.strip().lower())
+            .returning(EmailSuppression)
+        )
+        return lifted
+
+    async def add(
+        self,
+        session: AsyncSession,
+        address: str,
+        reason: str,
+        *,
+        provider: str,
+        detail: str | None,
+    ) -> None:
+        """Suppresses the address; a complaint stays a complaint when it bounces later (it
+        holds back more)."""
+        values = {"reason": reason, "provider": provider, "detail": detail}
+        statement = insert(EmailSuppression).values(
+            address=address.strip().lower(), created_at=func.now(), updated_at=func.now(), **values
+        )
+        keep_complaint = func.coalesce(
+            func.nullif(EmailSuppression.reason, "bounce"), statement.excluded.reason
+        )
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["address"],
+                set_={
+                    "reason": keep_complaint,
+                    "provider": statement.excluded.provider,
+                    "detail": statement.excluded.detail,
+                    "updated_at": func.now(),
+                },
+            )
+        )
+
+
+# In a consumer batch: each user's address (None: none known).
+_addresses: Memo[uuid.UUID, str | None] = Memo("addresses")
+
+
+class AddressBookRepository:
+    async def remember(
+        self, session: AsyncSession, user_id: uuid.UUID, address: str, seen_at: datetime
+    ) -> None:
+        """Keeps the address unless a newer event already named another."""
+        _addresses.forget(session)
+        statement = insert(EmailAddress).values(user_id=user_id, address=address, seen_at=seen_at)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id"],
+                set_={"address": statement.excluded.address, "seen_at": statement.excluded.seen_at},
+                where=EmailAddress.seen_at <= statement.excluded.seen_at,
+            )
+        )
+
+    async def address_of(self, session: AsyncSession, user_id: uuid.UUID) -> str | None:
+        async def load() -> str | None:
+            return (await self._addresses(session, [user_id])).get(user_id)
+
+        return await _addresses.get(session, user_id, load)
+
+    async def prefetch(self, session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> None:
+        async def load(keys: list[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+            return await self._addresses(session, keys)
+
+        await _addresses.fill(session, user_ids, load, None)
+
+    async def _addresses(
+        self, session: AsyncSession, user_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, str | None]:
+        rows = await session.execute(
+            select(EmailAddress.user_id, EmailAddress.address).where(
+                EmailAddress.user_id.in_(user_ids)
+            )
+        )
+        return dict(rows.tuples().all())
+
+    async def forget(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        _addresses.forget(session)
+        await session.execute(delete(EmailAddress).where(EmailAddress.user_id == user_id))
+
+
+def purge_finished(engine: Engine, *, before: datetime, batch_size: int = 5_000) -> int:
+    """Deletes deliveries (and their attempts) finished before `before`, in small
+    transactions; queued and sending ones stay whatever their age."""
+    finished = [
+        S.sent, S.skipped, S.failed, S.dead, S.suppressed, S.delivered, S.bounced, S.complained,
+    ]  # fmt: skip
+
+    def build() -> Any:
+        doomed = (
+            select(Delivery.id)
+            .where(Delivery.status.in_(finished), Delivery.updated_at < before)
+            .limit(batch_size)
+        )
+        return delete(Delivery).where(Delivery.id.in_(doomed.scalar_subquery()))
+
+    return purge_in_batches(engine, build, batch_size)
+
+
+delivery_repository = DeliveryRepository()
+attempt_repository = AttemptRepository()
+suppression_repository = SuppressionRepository()
+address_book_repository = AddressBookRepository()

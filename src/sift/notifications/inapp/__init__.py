@@ -1,0 +1,1 @@
+"""In-app notifications: the inbox, its unread count and its live SSE feed."""

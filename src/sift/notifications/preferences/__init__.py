@@ -1,0 +1,1 @@
+"""Notification preferences: per user, type and channel; quiet hours; digests."""

@@ -1,0 +1,1 @@
+"""The notifications service's part of privacy requests (export, erasure, "export ready")."""

@@ -1,0 +1,1 @@
+"""The search service's part of privacy requests (export, erasure)."""

@@ -1,0 +1,55 @@
+"""What the search service holds about a person: saved searches, their matches, the query
+log and the collection grants it mirrors. Chunks and vectors go with their documents
+(`document.deleted`, which the documents service publishes for an erasure)."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
+from sift.core.privacy import ExportPart, answer_export, forget_published_events, row_dict
+from sift.search.events import events
+from sift.search.models import CollectionGrant, OutboxEvent, QueryLog, SavedSearch
+
+log = structlog.get_logger()
+
+SERVICE = "search"
+
+
+class SearchPrivacyService:
+    async def export(self, session: AsyncSession, request: ExportRequested) -> None:
+        user_id = request.user_id
+        part = ExportPart(SERVICE)
+        saved = await session.scalars(
+            select(SavedSearch).where(SavedSearch.user_id == user_id).order_by(SavedSearch.id)
+        )
+        part.add_json("saved_searches.json", [row_dict(row) for row in saved])
+        queries = await session.scalars(
+            select(QueryLog).where(QueryLog.user_id == user_id).order_by(QueryLog.created_at)
+        )
+        part.add_json("query_history.json", [row_dict(row) for row in queries])
+        await answer_export(session, events, request, part)
+
+    async def erase(self, session: AsyncSession, request: ErasureRequested) -> None:
+        user_id = request.user_id
+        erased = 0
+        for model in (SavedSearch, QueryLog, CollectionGrant):
+            result = await session.execute(delete(model).where(model.user_id == user_id))
+            erased += int(getattr(result, "rowcount", 0) or 0)
+        await forget_published_events(session, OutboxEvent, str(user_id))
+        await events.publish(
+            session,
+            ErasureCompleted(
+                request_id=request.request_id,
+                user_id=user_id,
+                service=SERVICE,
+                erased=erased,
+                anonymized=0,
+            ),
+        )
+        log.info("privacy.search_erased", erased=erased)
+
+
+search_privacy_service = SearchPrivacyService()

@@ -1,0 +1,63 @@
+import { readFile } from "node:fs/promises";
+import { createCollection, expect, PASSWORD, screenshotAll, signUpAndOpen, test } from "./fixtures";
+
+test("privacy center: a person downloads their data, then deletes their account", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
+  test.setTimeout(240_000); // every service answers through the real consumers
+  const account = await signUpAndOpen(page, "Ivy Lindqvist", "/collections");
+  await createCollection(page, "Garden notes");
+  await page.getByRole("link", { name: /Garden notes/ }).click();
+  await expect(page.getByRole("heading", { name: "Garden notes" })).toBeVisible();
+  await page.getByLabel("Choose files to upload").setInputFiles({
+    name: "seed-list.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("Tomato seeds go in the greenhouse in March.\n"),
+  });
+  await expect(page.getByTestId("document-row").filter({ hasText: "seed-list.txt" })).toBeVisible();
+
+  // Download my data: each service's part is gathered, then the archive is offered.
+  await page.goto("/settings/privacy");
+  await expect(page.getByRole("heading", { name: "Download your data" })).toBeVisible();
+  await page.getByRole("button", { name: "Download my data" }).click();
+  await expect(page.getByTestId("export-part")).toHaveCount(5);
+  const archiveLink = page.getByRole("link", { name: "Download archive" });
+  await expect(archiveLink).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByText("Gathering")).toHaveCount(0);
+  await screenshotAll(page, "settings-privacy");
+  const [download] = await Promise.all([page.waitForEvent("download"), archiveLink.click()]);
+  const archive = await readFile((await download.path())!);
+  expect(archive.subarray(0, 2).toString()).toBe("PK"); // a ZIP
+  for (const name of ["README.md", "identity/profile.json", "documents/documents.json"])
+    expect(archive.includes(Buffer.from(name)), name).toBe(true);
+  expect(archive.includes(Buffer.from("documents/files/"))).toBe(true); // the original file
+
+  // Delete my account: the consequences are spelled out; a wrong password changes nothing.
+  await expect(page.getByText("This cannot be undone.", { exact: false })).toBeVisible();
+  await page.getByRole("button", { name: "Delete account…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete your account?" });
+  await dialog.getByLabel("Password").fill("not-my-password-42");
+  await dialog.getByRole("button", { name: "Delete my account" }).click();
+  await expect(dialog.getByRole("alert")).toBeVisible();
+  await expect(dialog.getByRole("alert")).not.toContainText("{");
+  await dialog.getByLabel("Password").fill(PASSWORD);
+  await dialog.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  // Once every service has answered, the account is gone: signing in fails.
+  const outside = await playwright.request.newContext({ baseURL, ignoreHTTPSErrors: true });
+  await expect
+    .poll(
+      async () =>
+        (
+          await outside.post("/api/auth/login", {
+            data: { email: account.email, password: PASSWORD },
+          })
+        ).status(),
+      { timeout: 120_000, intervals: [1000] },
+    )
+    .toBe(401);
+  await outside.dispose();
+});

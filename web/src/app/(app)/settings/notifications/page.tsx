@@ -1,0 +1,5 @@
+import { NotificationPreferences } from "@/components/Settings/NotificationPreferences";
+
+export default function NotificationSettingsPage() {
+  return <NotificationPreferences />;
+}

@@ -1,0 +1,11 @@
+import { DataExportCard } from "@/components/Settings/DataExportCard";
+import { DeleteAccountCard } from "@/components/Settings/DeleteAccountCard";
+
+export default function PrivacyPage() {
+  return (
+    <>
+      <DataExportCard />
+      <DeleteAccountCard />
+    </>
+  );
+}

@@ -1,0 +1,56 @@
+"use client";
+
+import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "@/lib/api/client";
+import { acceptToken } from "@/lib/api/session";
+import { useOrganizationStore, type Organization } from "@/stores/organizations";
+import { authKeys } from "../auth/keys";
+import { organizationKeys } from "./keys";
+
+/** Everything cached belongs to one organization, except who the caller is and where they belong. */
+function forgetOrganizationData(client: QueryClient): void {
+  client.removeQueries({
+    predicate: (query) =>
+      query.queryKey[0] !== organizationKeys.all[0] && query.queryKey[0] !== authKeys.all[0],
+  });
+}
+
+async function switchTo(client: QueryClient, orgId: string): Promise<Organization> {
+  const switched = await unwrap(
+    api.POST("/api/orgs/{org_id}/switch", { params: { path: { org_id: orgId } } }),
+  );
+  // The new token carries the new organization and role; the session follows on the server.
+  acceptToken(switched.access_token, switched.expires_in);
+  client.setQueryData<Organization[]>(organizationKeys.list(), (organizations) =>
+    (organizations ?? [switched.organization]).map((organization) => ({
+      ...organization,
+      current: organization.id === switched.organization.id,
+    })),
+  );
+  forgetOrganizationData(client);
+  useOrganizationStore.getState().switched();
+  return switched.organization;
+}
+
+export function useSwitchOrganization() {
+  const client = useQueryClient();
+  return useMutation({ mutationFn: (orgId: string) => switchTo(client, orgId) });
+}
+
+/** Join the organization an invitation names, and make it the current one. */
+export function useAcceptInvitation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (token: string) => {
+      const organization = await unwrap(
+        api.POST("/api/invitations/{token}/accept", { params: { path: { token } } }),
+      );
+      await client.fetchQuery({
+        queryKey: organizationKeys.list(),
+        queryFn: () => unwrap(api.GET("/api/orgs")).then((page) => page.items),
+        staleTime: 0,
+      });
+      return switchTo(client, organization.id);
+    },
+  });
+}

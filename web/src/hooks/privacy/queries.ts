@@ -1,0 +1,23 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { api, unwrap } from "@/lib/api/client";
+import { privacyKeys } from "./keys";
+
+const POLL_MS = 1500;
+
+/** An export's progress, polled until its archive is ready (or it failed). */
+export function useExport(id: string | null) {
+  return useQuery({
+    queryKey: privacyKeys.export(id ?? ""),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/privacy/exports/{request_id}", {
+          params: { path: { request_id: id ?? "" } },
+          signal,
+        }),
+      ),
+    enabled: id !== null,
+    refetchInterval: (query) => (query.state.data?.status === "pending" ? POLL_MS : false),
+  });
+}

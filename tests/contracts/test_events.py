@@ -14,6 +14,8 @@ import sift.contracts.events as contracts
 from sift import SERVICES
 from sift.contracts.events import (
     AccountErasureRequested,
+    ConsentChanged,
+    ConsentKind,
     DocumentDeleted,
     DocumentIndexed,
     DocumentIndexFailed,
@@ -82,6 +84,7 @@ EXAMPLES: list[EventPayload] = [
     ExportReady(request_id=ID, user_id=ID, expires_at=datetime(2026, 12, 4, tzinfo=UTC)),
     ErasureCompleted(request_id=ID, user_id=ID, service="search", erased=40, anonymized=2),
     ExportRequested(request_id=ID, user_id=ID),
+    ConsentChanged(user_id=ID, kind=ConsentKind.product_email, granted=False),
     ExportCompleted(
         request_id=ID,
         user_id=ID,

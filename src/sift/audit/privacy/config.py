@@ -11,7 +11,8 @@ from sift.core.config import SiftSettings
 
 # Who holds data about a person, hence who must answer every request.
 CONTENT_SERVICES: tuple[str, ...] = ("documents", "search", "assistant", "notifications")
-EXPORT_SERVICES: tuple[str, ...] = ("identity", *CONTENT_SERVICES)
+# `audit` answers for itself too: the consents (sift.audit.consents).
+EXPORT_SERVICES: tuple[str, ...] = ("identity", *CONTENT_SERVICES, "audit")
 
 
 class PrivacySettings(SiftSettings):

@@ -14,6 +14,7 @@ from sift.contracts.events.base import (
     event,
     event_registry,
 )
+from sift.contracts.events.consents import ConsentChanged, ConsentKind
 from sift.contracts.events.documents import (
     DeletionReason,
     DocumentDeleted,
@@ -44,6 +45,8 @@ __all__ = [
     "EVENT_TYPE_PATTERN",
     "AccountErasureRequested",
     "AssistantAnswered",
+    "ConsentChanged",
+    "ConsentKind",
     "DeletionReason",
     "DocumentDeleted",
     "DocumentDownloaded",

@@ -51,7 +51,9 @@ async def test_partial_updates_keep_the_other_consent_and_history_is_newest_firs
 
     events = (
         await session.scalars(
-            select(OutboxEvent).where(OutboxEvent.type == "consent.changed").order_by(OutboxEvent.id)
+            select(OutboxEvent)
+            .where(OutboxEvent.type == "consent.changed")
+            .order_by(OutboxEvent.id)
         )
     ).all()
     assert [(e.envelope["data"]["kind"], e.envelope["data"]["granted"]) for e in events] == [

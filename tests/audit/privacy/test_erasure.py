@@ -10,11 +10,13 @@ from redis.asyncio import Redis
 from sqlalchemy import select, text
 
 from sift import SERVICES
+from sift.audit.consents.models import ConsentRecord
 from sift.audit.privacy.models import PrivacyRequest
 from sift.core.db import Database
 from sift.core.events.bus import stream_key
 from sift.core.privacy import ERASED_USER_ID
 from sift.documents.models import Document
+from sift.notifications.consents.models import ProductEmailConsent
 from sift.search.models import Chunk
 from tests.audit.privacy.world import (
     ALICE_FILE_V1,
@@ -104,6 +106,10 @@ async def test_an_erased_person_leaves_nothing_behind_but_the_receipt(world: Wor
     busy = await busy_people(world)
     alice, bob = busy.alice, busy.bob
     audit = world.clients["audit"]
+    async with world.database.read_sessionmaker() as session:
+        assert (await session.scalars(select(ConsentRecord))).all()
+        [withdrawn] = (await session.scalars(select(ProductEmailConsent))).all()
+        assert (withdrawn.user_id, withdrawn.granted) == (alice.user_id, False)
     # Each scan does find her before.
     assert await columns_mentioning(world.database, traces(alice))
     assert await redis_mentioning(world.redis, world.settings.redis_prefix, traces(alice))
@@ -165,6 +171,9 @@ async def test_an_erased_person_leaves_nothing_behind_but_the_receipt(world: Wor
         chunked = set(await session.scalars(select(Chunk.document_id).distinct()))
         assert {str(d) for d in chunked} == {busy.alice_shared_document, busy.bob_document}
         [request] = (await session.scalars(select(PrivacyRequest))).all()
+        # Her consents and the choice notifications kept of them went too.
+        assert (await session.scalars(select(ConsentRecord))).all() == []
+        assert (await session.scalars(select(ProductEmailConsent))).all() == []
     assert (request.status, request.user_id) == ("done", None)
     assert request.receipt is not None
     assert set(request.receipt["services"]) == {

@@ -58,6 +58,14 @@ async def test_an_export_holds_every_kind_of_data_and_the_originals_and_nobody_e
     assert data("notifications/notifications.json")  # documents indexed, two-step turned on
     assert data("notifications/preferences.json")["settings"]["digest"] == "weekly"  # type: ignore[index]
 
+    consents = data("audit/consents.json")
+    assert (consents["analytics"], consents["product_email"]) == (False, False)  # type: ignore[index]
+    assert [(c["kind"], c["granted"]) for c in consents["history"]] == [  # type: ignore[index]
+        ("analytics", False),
+        ("product_email", False),
+        ("analytics", True),
+    ]
+
     everything = b"\n".join(entries.values())
     for trace in (str(bob.user_id), bob.email, bob.name, BOB_FILE, busy.bob_document):
         needle = trace if isinstance(trace, bytes) else trace.encode()

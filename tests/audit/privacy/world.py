@@ -401,6 +401,11 @@ async def busy_people(world: World) -> Busy:
         json={"name": "Alice's script", "permissions": ["search:read"]},
     )
     assert key.status_code == 201, key.text
+    for choice in ({"analytics": True, "product_email": False}, {"analytics": False}):
+        chosen = await world.clients["audit"].put(
+            "/api/privacy/consents", headers=alice.headers, json=choice
+        )
+        assert chosen.status_code == 200, chosen.text
     await world.enable_totp(alice)
     await world.settle()
     return Busy(alice, bob, team_id, alice_document, alice_shared, bob_document)

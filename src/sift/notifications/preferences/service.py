@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.notifications.consents.repository import product_email_consent_repository
 from sift.notifications.preferences import exceptions
 from sift.notifications.preferences.models import NotificationPreference, RecipientSettings
 from sift.notifications.preferences.repository import (
@@ -288,6 +289,8 @@ class PreferenceService:
         type_ = type_of_mail(kind)
         if user_id is None or type_ in LOCKED:
             return SEND_NOW
+        if self.unsubscribable(kind) and not await self.product_email_allowed(session, user_id):
+            return EmailPlan(send=False, reason="The user withdrew consent to product e-mail.")
         if type_ is not None:
             if not (await self.channels(session, user_id, type_.value)).email:
                 return EmailPlan(send=False, reason="The user switched this mail off.")
@@ -322,9 +325,17 @@ class PreferenceService:
     async def email_wanted(self, session: AsyncSession, user_id: uuid.UUID, kind: str) -> bool:
         """Whether mail of `kind` is still on (asked again when a held mail is sent)."""
         type_ = type_of_mail(kind)
+        if self.unsubscribable(kind) and not await self.product_email_allowed(session, user_id):
+            return False
         if type_ is None:
             return kind != DIGEST_KIND or not await self.is_unsubscribed(session, user_id, kind)
         return (await self.channels(session, user_id, type_.value)).email
+
+    async def product_email_allowed(self, session: AsyncSession, user_id: uuid.UUID) -> bool:
+        """Product e-mail (what an unsubscribe link can switch off: every mail but security
+        alerts and the links a person asked for; digests included) goes unless the person
+        withdrew consent to it (`consent.changed`)."""
+        return await product_email_consent_repository.granted(session, user_id) is not False
 
     # --- one-click unsubscribe: e-mail off in the same rows --------------------------------
 

@@ -22,7 +22,7 @@ test("privacy center: a person downloads their data, then deletes their account"
   await page.goto("/settings/privacy");
   await expect(page.getByRole("heading", { name: "Download your data" })).toBeVisible();
   await page.getByRole("button", { name: "Download my data" }).click();
-  await expect(page.getByTestId("export-part")).toHaveCount(5);
+  await expect(page.getByTestId("export-part")).toHaveCount(6);
   const archiveLink = page.getByRole("link", { name: "Download archive" });
   await expect(archiveLink).toBeVisible({ timeout: 120_000 });
   await expect(page.getByText("Gathering")).toHaveCount(0);
@@ -60,4 +60,39 @@ test("privacy center: a person downloads their data, then deletes their account"
     )
     .toBe(401);
   await outside.dispose();
+});
+
+test("privacy center: a consent choice survives a reload and shows in the history", async ({
+  page,
+}) => {
+  await signUpAndOpen(page, "Oskar Brennan", "/settings/privacy");
+  const card = page.getByRole("region", { name: "Consent choices" });
+  const productEmail = card.getByRole("switch", { name: "Product e-mail" });
+  const analytics = card.getByRole("switch", { name: "Analytics cookies" });
+  // No choice yet: analytics cookies off, product e-mail on.
+  await expect(productEmail).toHaveAttribute("aria-checked", "true");
+  await expect(analytics).toHaveAttribute("aria-checked", "false");
+  await expect(card.getByText("No choice made yet", { exact: false })).toBeVisible();
+
+  await productEmail.click();
+  await expect(productEmail).toHaveAttribute("aria-checked", "false");
+  const history = card.getByRole("list", { name: "Consent history" });
+  await expect(history.getByTestId("consent-history-entry")).toHaveText([
+    /Product e-mail withdrawn/,
+  ]);
+
+  await page.reload();
+  await expect(productEmail).toHaveAttribute("aria-checked", "false");
+  await expect(analytics).toHaveAttribute("aria-checked", "false");
+  await expect(history.getByTestId("consent-history-entry")).toHaveText([
+    /Product e-mail withdrawn/,
+  ]);
+
+  // Granted again: the newest choice comes first.
+  await productEmail.click();
+  await expect(productEmail).toHaveAttribute("aria-checked", "true");
+  await expect(history.getByTestId("consent-history-entry")).toHaveText([
+    /Product e-mail allowed/,
+    /Product e-mail withdrawn/,
+  ]);
 });

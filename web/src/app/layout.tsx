@@ -29,9 +29,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen">
         <ThemeProvider>
-          <QueryProvider>{children}</QueryProvider>
+          <QueryProvider>
+            {children}
+            {/* Inside the provider: a signed-in person's choice is recorded through the API. */}
+            {measurementId && <Analytics measurementId={measurementId} nonce={nonce} />}
+          </QueryProvider>
           <Toaster />
-          {measurementId && <Analytics measurementId={measurementId} nonce={nonce} />}
         </ThemeProvider>
       </body>
     </html>

@@ -2,7 +2,10 @@
 
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/Button";
+import { useUpdateConsents } from "@/hooks/privacy/mutations";
+import { useConsents } from "@/hooks/privacy/queries";
 import { readConsent, saveConsent, type Consent } from "@/lib/consent";
+import { useAuthStore } from "@/stores/auth";
 
 declare global {
   interface Window {
@@ -31,19 +34,33 @@ export function loadGoogleAnalytics(measurementId: string, nonce: string | undef
 
 /**
  * Google Analytics, only when configured (SIFT_WEB_GA_ID) and only after consent: until
- * the user chooses, a banner asks and nothing is loaded.
+ * the user chooses, a banner asks and nothing is loaded. A signed-in person's choice is also
+ * recorded with their consents (the privacy center shows it), and one they made on another
+ * browser is taken from there instead of asking again.
  */
 export function Analytics({ measurementId, nonce }: { measurementId: string; nonce?: string }) {
   const [consent, setConsent] = useState<Consent | null | "unknown">("unknown");
+  const signedIn = useAuthStore((state) => state.status === "authenticated");
+  const recorded = useConsents({ enabled: signedIn && consent === null });
+  const record = useUpdateConsents();
 
   useEffect(() => setConsent(readConsent()), []);
   useEffect(() => {
     if (consent === "granted") loadGoogleAnalytics(measurementId, nonce);
   }, [consent, measurementId, nonce]);
+  useEffect(() => {
+    const chosen = recorded.data?.history.find((entry) => entry.kind === "analytics");
+    if (consent === null && chosen) {
+      const choice = chosen.granted ? "granted" : "denied";
+      saveConsent(choice);
+      setConsent(choice);
+    }
+  }, [consent, recorded.data]);
 
   const choose = (choice: Consent) => {
     saveConsent(choice);
     setConsent(choice);
+    if (signedIn) record.mutate({ analytics: choice === "granted" });
   };
 
   if (consent !== null) return null;

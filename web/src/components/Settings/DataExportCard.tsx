@@ -17,6 +17,7 @@ const PARTS: Record<string, string> = {
   search: "Saved searches and search history",
   assistant: "Conversations with their sources",
   notifications: "Notifications and preferences",
+  audit: "Consent choices and their history",
 };
 
 const order = (service: string) => {

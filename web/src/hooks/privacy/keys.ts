@@ -2,8 +2,12 @@ import type { components } from "@/lib/api/schema";
 
 export type ExportRead = components["schemas"]["ExportRead"];
 export type ErasureBody = components["schemas"]["ErasureCreate"];
+export type Consents = components["schemas"]["ConsentsRead"];
+export type ConsentKind = components["schemas"]["ConsentKind"];
+export type ConsentsUpdate = components["schemas"]["ConsentsUpdate"];
 
 export const privacyKeys = {
   all: ["privacy"] as const,
   export: (id: string) => [...privacyKeys.all, "export", id] as const,
+  consents: () => [...privacyKeys.all, "consents"] as const,
 };

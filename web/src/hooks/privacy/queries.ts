@@ -21,3 +21,12 @@ export function useExport(id: string | null) {
     refetchInterval: (query) => (query.state.data?.status === "pending" ? POLL_MS : false),
   });
 }
+
+/** The caller's consents and the history of their choices (newest first). */
+export function useConsents({ enabled = true }: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: privacyKeys.consents(),
+    queryFn: ({ signal }) => unwrap(api.GET("/api/privacy/consents", { signal })),
+    enabled,
+  });
+}

@@ -2073,6 +2073,30 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/privacy/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Consents
+         * @description Your consents (analytics cookies, product e-mail) and every choice you made.
+         */
+        get: operations["audit_consents_get_consents"];
+        /**
+         * Update Consents
+         * @description Grant or withdraw consents; the ones you leave out stay as they are.
+         */
+        put: operations["audit_consents_update_consents"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -4061,6 +4085,41 @@ export type components = {
             first_mismatch_seq: number | null;
             /** First Mismatch Id */
             first_mismatch_id?: string | null;
+        };
+        /** ConsentChoice */
+        ConsentChoice: {
+            kind: components["schemas"]["ConsentKind"];
+            /** Granted */
+            granted: boolean;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
+        /**
+         * ConsentKind
+         * @enum {string}
+         */
+        ConsentKind: "analytics" | "product_email";
+        /** ConsentsRead */
+        ConsentsRead: {
+            /** Analytics */
+            analytics: boolean;
+            /** Product Email */
+            product_email: boolean;
+            /** History */
+            history: components["schemas"]["ConsentChoice"][];
+        };
+        /**
+         * ConsentsUpdate
+         * @description Only the consents given are changed.
+         */
+        ConsentsUpdate: {
+            /** Analytics */
+            analytics?: boolean | null;
+            /** Product Email */
+            product_email?: boolean | null;
         };
         /** ErasureCreate */
         ErasureCreate: {
@@ -10783,6 +10842,113 @@ export interface operations {
             };
             /** @description Privacy request not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_consents_get_consents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentsRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_consents_update_consents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentsRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Account being erased */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

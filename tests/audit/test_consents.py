@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.audit.consents.models import ConsentRecord
 from sift.audit.models import OutboxEvent
 from sift.audit.privacy.models import PrivacyRequest, RequestKind, RequestStatus
+from sift.core.auth.permissions import Role
+from tests import every_service
 from tests.audit.conftest import AuditApi
+from tests.every_service import API_KEY, Services
+
+services = every_service.services  # the fixture
 
 URL = "/api/privacy/consents"
 
@@ -134,3 +139,17 @@ async def test_no_choice_while_the_account_is_erased(api: AuditApi, session: Asy
     assert answer.status_code == 409, answer.text
     assert answer.json()["type"].endswith("account-being-erased")
     assert (await session.scalars(select(ConsentRecord))).all() == []
+
+
+async def test_every_role_has_its_own_consents_but_an_api_key_has_none(
+    services: Services,
+) -> None:
+    audit = services.clients["audit"]
+    for role in Role:
+        headers = services.callers[role]
+        assert (await audit.get(URL, headers=headers)).status_code == 200, role
+        changed = await audit.put(URL, headers=headers, json={"analytics": True})
+        assert changed.status_code == 200, role
+    key = services.callers[API_KEY]
+    assert (await audit.get(URL, headers=key)).status_code == 403
+    assert (await audit.put(URL, headers=key, json={"analytics": True})).status_code == 403

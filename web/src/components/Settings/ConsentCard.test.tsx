@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { readConsent } from "@/lib/consent";
 import { useAuthStore } from "@/stores/auth";
 import { renderWithQuery } from "@/test/query";
 import { ConsentCard } from "./ConsentCard";
@@ -13,10 +14,7 @@ const json = (status: number, body: unknown) =>
 
 describe("ConsentCard", () => {
   beforeEach(() => useAuthStore.setState({ accessToken: "token", status: "authenticated" }));
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    window.localStorage.removeItem("sift-analytics-consent");
-  });
+  afterEach(() => vi.unstubAllGlobals());
 
   it("sends only the switched consent, shows the new history, and tells the banner", async () => {
     const fetchMock = vi
@@ -47,7 +45,7 @@ describe("ConsentCard", () => {
     expect(await put.json()).toEqual({ analytics: true });
     const history = screen.getByRole("list", { name: "Consent history" });
     expect(within(history).getByText("Analytics cookies allowed")).toBeVisible();
-    expect(window.localStorage.getItem("sift-analytics-consent")).toBe("granted");
+    expect(readConsent()).toBe("granted");
   });
 
   it("says why it cannot show the consents", async () => {

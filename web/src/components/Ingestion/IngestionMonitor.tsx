@@ -1,7 +1,7 @@
 "use client";
 
 import { isBusy } from "@/hooks/ingestion/keys";
-import { useIngestionOverview } from "@/hooks/ingestion/queries";
+import { useIngestionOverview, useListsFollow } from "@/hooks/ingestion/queries";
 import { POLL_INTERVAL_MS } from "@/hooks/documents/queries";
 import { IngestionOverview } from "./IngestionOverview";
 import { ReindexCard } from "./ReindexCard";
@@ -12,6 +12,7 @@ export function IngestionMonitor() {
   const overview = useIngestionOverview(null);
   // The lists follow the numbers: they poll while anything waits or is processed.
   const pollMs = isBusy(overview.data) ? POLL_INTERVAL_MS : false;
+  useListsFollow(overview.data);
   return (
     <>
       <IngestionOverview data={overview.data} error={overview.error} />

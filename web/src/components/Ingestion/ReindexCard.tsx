@@ -52,7 +52,9 @@ export function ReindexCard() {
               onConfirm={() =>
                 reindex
                   .mutateAsync(collectionId!)
-                  .then(({ queued }) => toastSuccess(`${queued} documents queued.`))
+                  .then(({ queued }) =>
+                    toastSuccess(`${queued === 1 ? "1 document" : `${queued} documents`} queued.`),
+                  )
                   .catch(() => undefined /* the hook showed the error */)
               }
               trigger={(open) => (

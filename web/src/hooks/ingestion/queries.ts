@@ -1,9 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { api, unwrap } from "@/lib/api/client";
 import { POLL_INTERVAL_MS } from "@/hooks/documents/queries";
-import { ingestionKeys, isBusy, type WatchedStatus } from "./keys";
+import { ingestionKeys, isBusy, type IngestionOverview, type WatchedStatus } from "./keys";
 
 /** Queue depth and documents by status (one collection's: a re-index's progress); polls
  * while documents wait or are being processed. */
@@ -34,4 +35,15 @@ export function useIngestionDocuments(status: WatchedStatus, pollMs: number | fa
       ).then((page) => page.items),
     refetchInterval: pollMs,
   });
+}
+
+/** The lists ask again whenever the numbers change: the last poll of a busy spell may
+ * come before its last document settled. */
+export function useListsFollow(overview: IngestionOverview | undefined) {
+  const client = useQueryClient();
+  const counts = overview ? JSON.stringify(overview.counts) : null;
+  useEffect(() => {
+    if (counts !== null)
+      void client.invalidateQueries({ queryKey: [...ingestionKeys.all, "documents"] });
+  }, [client, counts]);
 }

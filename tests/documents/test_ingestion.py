@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from celery import Celery
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events.documents import DocumentIndexed, DocumentIndexFailed
@@ -261,3 +262,19 @@ async def test_the_queue_depth_counts_the_waiting_ingest_tasks(
     )
     await asyncio.to_thread(broker.send_task, "notifications.delivery.send", args=(version,))
     assert (await monitor(docs, admin))["queue_depth"] == 2
+
+
+async def test_without_redis_the_queue_depth_is_unknown_and_the_rest_still_comes(
+    docs: Documents, collection_id: uuid.UUID
+) -> None:
+    admin = docs.caller("admin")
+    await docs.uploaded(admin, collection_id)
+    working = docs.app.state.redis
+    docs.app.state.redis = Redis.from_url("redis://127.0.0.1:1", socket_connect_timeout=0.5)
+    try:
+        overview = await monitor(docs, admin)
+    finally:
+        await docs.app.state.redis.aclose()
+        docs.app.state.redis = working
+    assert overview["queue_depth"] is None
+    assert overview["counts"]["uploaded"] == 1

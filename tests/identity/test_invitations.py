@@ -308,3 +308,20 @@ async def test_resending_mails_a_new_link_and_retires_the_old_one(
     unknown = f"/api/orgs/{org.id}/invitations/{uuid.uuid4()}/resend"
     assert (await identity.client.post(unknown, headers=admin.headers)).status_code == 404
     assert len(await outbox_events(session, "invitation.created")) == 2
+
+
+async def test_resending_counts_against_the_invitation_limits(
+    identity_factory: IdentityFactory, session: AsyncSession, settings: CoreSettings
+) -> None:
+    config = cheap_config(invitation_limit_per_inviter="2/minute")
+    async with identity_factory(config=config) as identity:
+        org = await make_org(session)
+        admin = await add_member(session, identity, org, Role.admin)
+        await _invite(identity, session, settings, admin, "new@example.com")
+        invitation = await session.scalar(select(Invitation).where(Invitation.org_id == org.id))
+        assert invitation is not None
+        url = f"/api/orgs/{org.id}/invitations/{invitation.id}/resend"
+        assert (await identity.client.post(url, headers=admin.headers)).status_code == 200
+        refused = await identity.client.post(url, headers=admin.headers)
+        assert refused.status_code == 429 and "retry-after" in refused.headers
+    assert len(await outbox_events(session, "invitation.resent")) == 1

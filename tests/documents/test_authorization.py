@@ -105,6 +105,8 @@ ENDPOINTS = [
     Endpoint(
         "PATCH", f"/api/collections/{C}", "collections:manage", "manager", body={"description": "d"}
     ),
+    Endpoint("GET", "/api/documents/ingestion", "collections:manage", None),
+    Endpoint("GET", "/api/documents/ingestion/documents", "collections:manage", None),
     Endpoint("POST", "/api/documents/reindex", "collections:manage", None, ok=202),
     Endpoint("DELETE", f"/api/documents/{D}", "documents:write", "editor", ok=204),
     Endpoint("DELETE", f"/api/collections/{C}", "collections:manage", "manager", ok=409),

@@ -59,6 +59,9 @@ ENDPOINTS = [
         P.members_manage,
         {"email": "invited@example.com", "role": "viewer"},
     ),
+    Endpoint("GET", f"/api/orgs/{ORG}/invitations", P.members_manage),
+    Endpoint("POST", f"/api/orgs/{ORG}/invitations/{{invitation_id}}/resend", P.members_manage),
+    Endpoint("DELETE", f"/api/orgs/{ORG}/invitations/{{invitation_id}}", P.members_manage),
     Endpoint("POST", "/api/invitations/{token}/accept", P.account_manage),
     Endpoint("GET", "/api/auth/mfa", P.account_manage),
     Endpoint("POST", "/api/auth/mfa/totp/setup", P.account_manage, {"password": "wrong one"}),
@@ -105,6 +108,7 @@ async def _call(
         user_id=target.user.id,
         session_id=uuid.uuid4(),
         key_id=uuid.uuid4(),
+        invitation_id=uuid.uuid4(),
         token="T" * 43,
     )
     headers = caller.headers if role is not None else {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -169,3 +170,158 @@ async def test_invitations_are_limited_per_inviter_and_per_organization(
         # Other organizations are not affected.
         assert (await invite(elsewhere, 1)).status_code == 201
     assert len(await outbox_events(session, "invitation.created")) == 6
+
+
+async def test_admins_list_the_pending_invitations_page_by_page(
+    identity: Identity, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session)
+    admin = await add_member(session, identity, org, Role.admin)
+    for n in range(3):
+        await _invite(identity, session, settings, admin, f"person{n}@example.com")
+    user = await make_user(session, "person0@example.com")
+    invitee = await add_member(session, identity, await make_org(session), Role.owner, user=user)
+    token = await _invite(identity, session, settings, admin, "person0@example.com")
+    assert (await _accept(identity, invitee, token)).status_code == 200
+    elsewhere = await add_member(session, identity, await make_org(session, "Other"), Role.admin)
+    await _invite(identity, session, settings, elsewhere, "other@example.com")
+
+    url = f"/api/orgs/{org.id}/invitations"
+    first = await identity.client.get(url, params={"limit": 1}, headers=admin.headers)
+    assert first.status_code == 200, first.text
+    [item] = first.json()["items"]
+    assert (item["email"], item["role"], item["invited_by"]) == (
+        "person1@example.com",
+        "editor",
+        str(admin.user.id),
+    )
+    cursor = first.json()["next_cursor"]
+    second = await identity.client.get(
+        url, params={"limit": 1, "cursor": cursor}, headers=admin.headers
+    )
+    assert [i["email"] for i in second.json()["items"]] == ["person2@example.com"]
+    assert second.json()["next_cursor"] is None
+
+    forged = await identity.client.get(url, params={"cursor": "nope"}, headers=admin.headers)
+    assert forged.status_code == 400 and forged.json()["type"].endswith("/invalid-cursor")
+    other = await identity.client.get(
+        f"/api/orgs/{elsewhere.org.id}/invitations", headers=admin.headers
+    )
+    assert other.status_code == 403
+    assert other.json()["type"].endswith("/not-current-organization")
+
+
+async def test_a_revoked_invitation_link_stops_working(
+    identity: Identity, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session)
+    owner = await add_member(session, identity, org, Role.owner)
+    admin = await add_member(session, identity, org, Role.admin)
+    user = await make_user(session, "new@example.com")
+    invitee = await add_member(session, identity, await make_org(session), Role.owner, user=user)
+    token = await _invite(identity, session, settings, admin, "new@example.com")
+    invitation = await session.scalar(select(Invitation).where(Invitation.org_id == org.id))
+    assert invitation is not None
+    url = f"/api/orgs/{org.id}/invitations/{invitation.id}"
+
+    revoked = await identity.client.delete(url, headers=admin.headers)
+    assert revoked.status_code == 204, revoked.text
+    [event] = await outbox_events(session, "invitation.revoked")
+    assert event["data"] == {
+        "invitation_id": str(invitation.id),
+        "org_id": str(org.id),
+        "revoked_by": str(admin.user.id),
+    }
+    answer = await _accept(identity, invitee, token)
+    assert answer.status_code == 400 and answer.json()["type"].endswith("/invalid-link")
+    listed = await identity.client.get(f"/api/orgs/{org.id}/invitations", headers=owner.headers)
+    assert listed.json()["items"] == []
+
+    again = await identity.client.delete(url, headers=admin.headers)
+    assert again.status_code == 404 and again.json()["type"].endswith("/invitation-not-found")
+    unknown = f"/api/orgs/{org.id}/invitations/{uuid.uuid4()}"
+    assert (await identity.client.delete(unknown, headers=admin.headers)).status_code == 404
+    bad = await identity.client.delete(f"/api/orgs/{org.id}/invitations/x", headers=admin.headers)
+    assert bad.status_code == 422
+
+    # Only owners withdraw an invitation to be an owner.
+    await _invite(identity, session, settings, owner, "boss@example.com", role="owner")
+    boss = await session.scalar(select(Invitation).where(Invitation.email == "boss@example.com"))
+    assert boss is not None
+    boss_url = f"/api/orgs/{org.id}/invitations/{boss.id}"
+    denied = await identity.client.delete(boss_url, headers=admin.headers)
+    assert denied.status_code == 403 and denied.json()["type"].endswith("/owners-only")
+    assert (await identity.client.delete(boss_url, headers=owner.headers)).status_code == 204
+
+
+async def test_an_invitation_of_another_organization_is_not_found(
+    identity: Identity, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session)
+    admin = await add_member(session, identity, org, Role.admin)
+    elsewhere = await add_member(session, identity, await make_org(session, "Other"), Role.admin)
+    await _invite(identity, session, settings, elsewhere, "other@example.com")
+    theirs = await session.scalar(select(Invitation).where(Invitation.org_id == elsewhere.org.id))
+    assert theirs is not None
+    url = f"/api/orgs/{org.id}/invitations/{theirs.id}"
+    assert (await identity.client.delete(url, headers=admin.headers)).status_code == 404
+    assert (await identity.client.post(f"{url}/resend", headers=admin.headers)).status_code == 404
+    await session.refresh(theirs)
+    assert theirs.revoked_at is None
+
+
+async def test_resending_mails_a_new_link_and_retires_the_old_one(
+    identity: Identity, session: AsyncSession, settings: CoreSettings
+) -> None:
+    org = await make_org(session)
+    admin = await add_member(session, identity, org, Role.admin)
+    user = await make_user(session, "new@example.com")
+    invitee = await add_member(session, identity, await make_org(session), Role.owner, user=user)
+    old_token = await _invite(identity, session, settings, admin, "new@example.com")
+    invitation = await session.scalar(select(Invitation).where(Invitation.org_id == org.id))
+    assert invitation is not None
+    await session.execute(
+        update(Invitation).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    )
+    url = f"/api/orgs/{org.id}/invitations/{invitation.id}/resend"
+
+    resent = await identity.client.post(url, headers=admin.headers)
+    assert resent.status_code == 200, resent.text
+    expires_at = datetime.fromisoformat(resent.json()["expires_at"])
+    assert expires_at > datetime.now(UTC) + timedelta(days=6)  # a full lifetime again
+    created = await outbox_events(session, "invitation.created")
+    assert len(created) == 2 and created[-1]["data"]["email"] == "new@example.com"
+    new_token = unseal(settings, LINK_SEAL_PURPOSE, created[-1]["data"]["link"]).split("token=")[1]
+    [event] = await outbox_events(session, "invitation.resent")
+    assert event["data"]["invitation_id"] == str(invitation.id)
+    assert event["data"]["resent_by"] == str(admin.user.id)
+
+    stale = await _accept(identity, invitee, old_token)
+    assert stale.status_code == 400 and stale.json()["type"].endswith("/invalid-link")
+    assert (await _accept(identity, invitee, new_token)).status_code == 200
+
+    accepted = await identity.client.post(url, headers=admin.headers)
+    assert accepted.status_code == 409
+    assert accepted.json()["type"].endswith("/invitation-already-accepted")
+    revoke = await identity.client.delete(url.removesuffix("/resend"), headers=admin.headers)
+    assert revoke.status_code == 409
+    unknown = f"/api/orgs/{org.id}/invitations/{uuid.uuid4()}/resend"
+    assert (await identity.client.post(unknown, headers=admin.headers)).status_code == 404
+    assert len(await outbox_events(session, "invitation.created")) == 2
+
+
+async def test_resending_counts_against_the_invitation_limits(
+    identity_factory: IdentityFactory, session: AsyncSession, settings: CoreSettings
+) -> None:
+    config = cheap_config(invitation_limit_per_inviter="2/minute")
+    async with identity_factory(config=config) as identity:
+        org = await make_org(session)
+        admin = await add_member(session, identity, org, Role.admin)
+        await _invite(identity, session, settings, admin, "new@example.com")
+        invitation = await session.scalar(select(Invitation).where(Invitation.org_id == org.id))
+        assert invitation is not None
+        url = f"/api/orgs/{org.id}/invitations/{invitation.id}/resend"
+        assert (await identity.client.post(url, headers=admin.headers)).status_code == 200
+        refused = await identity.client.post(url, headers=admin.headers)
+        assert refused.status_code == 429 and "retry-after" in refused.headers
+    assert len(await outbox_events(session, "invitation.resent")) == 1

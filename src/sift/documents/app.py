@@ -13,6 +13,7 @@ from sift.core.storage import create_storage
 from sift.documents.collections import endpoints as collections
 from sift.documents.config import DocumentsSettings, get_documents_settings
 from sift.documents.documents import endpoints as documents
+from sift.documents.ingestion import endpoints as ingestion
 
 NAME = "documents"
 
@@ -34,7 +35,8 @@ def create_app(
     app = create_service_app(
         NAME,
         settings=settings,
-        routers=[collections.router, documents.router],
+        # Ingestion first: its paths would otherwise match `/api/documents/{document_id}`.
+        routers=[collections.router, ingestion.router, documents.router],
         # Uploads are the only large bodies; the file's own cap is enforced while it streams.
         max_body_bytes=max(config.max_request_bytes, settings.max_body_bytes),
         lifespan=lifespan,

@@ -187,6 +187,26 @@ class InvitationAccepted(EventPayload):
     role: RoleName
 
 
+@event("invitation.resent", version=1)
+class InvitationResent(EventPayload):
+    """A pending invitation was sent again (`invitation.created` carries the new link);
+    the earlier links no longer work."""
+
+    invitation_id: uuid.UUID
+    org_id: uuid.UUID
+    resent_by: uuid.UUID
+    expires_at: AwareDatetime
+
+
+@event("invitation.revoked", version=1)
+class InvitationRevoked(EventPayload):
+    """A pending invitation was withdrawn; its link no longer works."""
+
+    invitation_id: uuid.UUID
+    org_id: uuid.UUID
+    revoked_by: uuid.UUID
+
+
 @event("member.role_changed", version=1)
 class MemberRoleChanged(EventPayload):
     org_id: uuid.UUID

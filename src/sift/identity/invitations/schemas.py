@@ -22,3 +22,4 @@ class InvitationRead(Schema):
     role: Role
     created_at: datetime
     expires_at: datetime
+    invited_by: uuid.UUID | None = None

@@ -14,6 +14,7 @@ const TABS = [
   { href: "/settings/privacy", label: "Privacy", admin: false },
   { href: "/settings/api-keys", label: "API keys", admin: true },
   { href: "/settings/audit", label: "Audit log", admin: true },
+  { href: "/settings/ingestion", label: "Ingestion", admin: true },
 ];
 
 export function SettingsNav() {

@@ -18,3 +18,17 @@ export function useMembers(orgId: string | null, enabled = true) {
     enabled: enabled && orgId !== null,
   });
 }
+
+/** The organization's pending invitations (admins), oldest first. */
+export function useInvitations(orgId: string) {
+  return useQuery({
+    queryKey: memberKeys.invitations(orgId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/orgs/{org_id}/invitations", {
+          params: { path: { org_id: orgId }, query: { limit: 100 } },
+          signal,
+        }),
+      ).then((page) => page.items),
+  });
+}

@@ -407,7 +407,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Invitations
+         * @description The pending invitations of the current organization, oldest first.
+         */
+        get: operations["identity_invitations_list_invitations"];
         put?: never;
         /**
          * Create Invitation
@@ -415,6 +419,46 @@ export type paths = {
          */
         post: operations["identity_invitations_create_invitation"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{org_id}/invitations/{invitation_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend Invitation
+         * @description Mail a pending invitation again with a fresh link; earlier links stop working.
+         */
+        post: operations["identity_invitations_resend_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{org_id}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Invitation
+         * @description Revoke a pending invitation: its link no longer works.
+         */
+        delete: operations["identity_invitations_revoke_invitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -919,6 +963,46 @@ export type paths = {
          * @description Revoke a user's grant on a collection (collection managers).
          */
         delete: operations["documents_collections_delete_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/ingestion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Ingestion
+         * @description Indexing at a glance: the queue, documents by status, failures by reason.
+         */
+        get: operations["documents_ingestion_get_ingestion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/ingestion/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Ingestion Documents
+         * @description Documents waiting, being processed or failed (with the reason), latest first.
+         */
+        get: operations["documents_ingestion_list_ingestion_documents"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2253,6 +2337,8 @@ export type components = {
              * Format: date-time
              */
             expires_at: string;
+            /** Invited By */
+            invited_by?: string | null;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -2335,6 +2421,13 @@ export type components = {
         Page_ApiKeyRead_: {
             /** Items */
             items: components["schemas"]["ApiKeyRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[InvitationRead] */
+        Page_InvitationRead_: {
+            /** Items */
+            items: components["schemas"]["InvitationRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2741,6 +2834,97 @@ export type components = {
             /** Tags */
             tags?: string[] | null;
         };
+        /** FailureReason */
+        FailureReason: {
+            /** Code */
+            code: string;
+            /** Count */
+            count: number;
+        };
+        /** IngestionDocumentRead */
+        IngestionDocumentRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Collection Id
+             * Format: uuid
+             */
+            collection_id: string;
+            /** Title */
+            title: string;
+            status: components["schemas"]["DocumentStatus"];
+            error?: components["schemas"]["DocumentError"] | null;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /** Mime Type */
+            mime_type: string;
+            /** Filename */
+            filename: string;
+            /** Version */
+            version: number;
+            /**
+             * Version Id
+             * Format: uuid
+             */
+            version_id: string;
+            /** Tags */
+            tags: string[];
+            /** Page Count */
+            page_count?: number | null;
+            /** Chunk Count */
+            chunk_count?: number | null;
+            /** Language */
+            language?: string | null;
+            /** Steps */
+            steps?: components["schemas"]["Step"][];
+            /**
+             * Created By
+             * Format: uuid
+             */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Collection Name */
+            collection_name: string;
+            /**
+             * Status Changed At
+             * Format: date-time
+             */
+            status_changed_at: string;
+        };
+        /** IngestionRead */
+        IngestionRead: {
+            /** Collection Id */
+            collection_id?: string | null;
+            /**
+             * Queue Depth
+             * @description tasks waiting in the ingest queue, for every organization (null: Redis did not answer)
+             */
+            queue_depth: number | null;
+            counts: components["schemas"]["StatusCounts"];
+            /** Total */
+            total: number;
+            /**
+             * Done
+             * @description indexed or failed: a re-index's progress is done / total
+             */
+            done: number;
+            /** Failure Reasons */
+            failure_reasons: components["schemas"]["FailureReason"][];
+        };
         /** MemberGrant */
         MemberGrant: {
             role: components["schemas"]["CollectionRole"];
@@ -2783,6 +2967,13 @@ export type components = {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[IngestionDocumentRead] */
+        Page_IngestionDocumentRead_: {
+            /** Items */
+            items: components["schemas"]["IngestionDocumentRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[MemberRead] */
         DocumentsPage_MemberRead_: {
             /** Items */
@@ -2801,6 +2992,29 @@ export type components = {
         ReindexRead: {
             /** Queued */
             queued: number;
+        };
+        /** StatusCounts */
+        StatusCounts: {
+            /**
+             * Uploaded
+             * @default 0
+             */
+            uploaded: number;
+            /**
+             * Processing
+             * @default 0
+             */
+            processing: number;
+            /**
+             * Indexed
+             * @default 0
+             */
+            indexed: number;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
         };
         /** Step */
         Step: {
@@ -2848,6 +3062,12 @@ export type components = {
          * @enum {string}
          */
         Visibility: "org" | "restricted";
+        /**
+         * WatchedStatus
+         * @description The statuses the monitor lists documents in (indexed ones need no watching).
+         * @enum {string}
+         */
+        WatchedStatus: "uploaded" | "processing" | "failed";
         /** DocumentPages */
         DocumentPages: {
             /**
@@ -5468,6 +5688,67 @@ export interface operations {
             };
         };
     };
+    identity_invitations_list_invitations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InvitationRead_"];
+                };
+            };
+            /** @description Invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the current organization */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     identity_invitations_create_invitation: {
         parameters: {
             query?: never;
@@ -5539,6 +5820,149 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_invitations_resend_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the current organization */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invitation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invitation already accepted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_invitations_revoke_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the current organization */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invitation not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invitation already accepted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7242,6 +7666,134 @@ export interface operations {
                 };
             };
             /** @description Grant not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    documents_ingestion_get_ingestion: {
+        parameters: {
+            query?: {
+                collection_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Collection not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    documents_ingestion_list_ingestion_documents: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["WatchedStatus"];
+                collection_id?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IngestionDocumentRead_"];
+                };
+            };
+            /** @description Invalid cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Collection not found */
             404: {
                 headers: {
                     [name: string]: unknown;

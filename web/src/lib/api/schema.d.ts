@@ -991,7 +991,7 @@ export type paths = {
         head?: never;
         /**
          * Update Document
-         * @description Change a document's title or tags.
+         * @description Change a document's title, tags or language (a new language re-indexes it).
          */
         patch: operations["documents_documents_update_document"];
         trace?: never;
@@ -2598,6 +2598,8 @@ export type components = {
             description: string;
             /** @default org */
             visibility: components["schemas"]["Visibility"];
+            /** Language */
+            language?: string | null;
         };
         /** CollectionRead */
         CollectionRead: {
@@ -2611,6 +2613,8 @@ export type components = {
             /** Description */
             description: string;
             visibility: components["schemas"]["Visibility"];
+            /** Language */
+            language?: string | null;
             role: components["schemas"]["CollectionRole"];
             /**
              * Created By
@@ -2640,6 +2644,8 @@ export type components = {
             /** Description */
             description?: string | null;
             visibility?: components["schemas"]["Visibility"] | null;
+            /** Language */
+            language?: string | null;
         };
         /** DocumentError */
         DocumentError: {
@@ -2687,6 +2693,8 @@ export type components = {
             chunk_count?: number | null;
             /** Language */
             language?: string | null;
+            /** Language Override */
+            language_override?: string | null;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**
@@ -2716,6 +2724,8 @@ export type components = {
             title?: string | null;
             /** Tags */
             tags?: string[] | null;
+            /** Language */
+            language?: string | null;
         };
         /** MemberGrant */
         MemberGrant: {

@@ -95,6 +95,32 @@ async def _configs(world: World, collection_id: uuid.UUID) -> dict[uuid.UUID, se
         return configs
 
 
+async def _frequencies(world: World) -> tuple[dict[tuple[str, str], int], ...]:
+    """(lexeme, configuration) → chunks: as `collection_lexemes` keeps them, and as the
+    chunks' vectors hold them."""
+    async with world.database.sessionmaker() as session:
+        kept = await session.execute(
+            text(
+                "SELECT lexeme, text_search_config::text, sum(chunk_count)"
+                " FROM search.collection_lexemes WHERE org_id = :org"
+                " GROUP BY 1, 2 HAVING sum(chunk_count) > 0"
+            ),
+            {"org": world.org_id},
+        )
+        counted = await session.execute(
+            text(
+                "SELECT t.lexeme, c.text_search_config::text, count(*)"
+                " FROM search.chunks c CROSS JOIN LATERAL unnest(c.tsv) t"
+                " WHERE c.org_id = :org GROUP BY 1, 2"
+            ),
+            {"org": world.org_id},
+        )
+        return (
+            {(lexeme, config): int(n) for lexeme, config, n in kept},
+            {(lexeme, config): int(n) for lexeme, config, n in counted},
+        )
+
+
 def _ndcg_at_10(found: list[uuid.UUID], relevant: uuid.UUID) -> float:
     """One relevant document per query: 1 / log2(rank + 1) within the first ten."""
     for rank, document_id in enumerate(found[:10], start=1):
@@ -178,6 +204,8 @@ async def test_the_uploaders_language_wins_and_reindexes(world: World) -> None:
     collection = await world.collection()
     doc = await world.document(collection, ENGLISH_LONG)
     assert await _configs(world, collection) == {doc.document_id: {"english"}}
+    kept, counted = await _frequencies(world)
+    assert kept == counted and kept[("search", "english")] == 1
     # What search does with `document.updated` (language) and `document.reindex_requested`.
     async with world.database.sessionmaker() as session, session.begin():
         await apply(
@@ -217,6 +245,10 @@ async def test_the_uploaders_language_wins_and_reindexes(world: World) -> None:
     )
     assert await world.ingest.run(doc.version_id) == "indexed"
     assert await _configs(world, collection) == {doc.document_id: {"german"}}
+    # The frequencies moved from the English configuration to the German one.
+    kept, counted = await _frequencies(world)
+    assert kept == counted and ("search", "english") not in kept
+    assert kept[("search", "german")] == 1
     indexed = await world.ingest.events("document.indexed")
     assert indexed[-1]["data"]["language"] == "de"
 

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import beir
 import httpx
+import psycopg
 import report
 from stack import ApiError, Client, Stack, gateway_client
 
@@ -59,6 +60,8 @@ class Ingestion:
     refused: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     resumed: bool = False
+    # Chunks of the collection by text search configuration (english, simple, german, ...).
+    configs: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,6 +73,19 @@ class ModeRun:
     took_ms: list[float]
     pages: int
     metrics: dict[str, float] = field(default_factory=dict)
+
+
+def chunks_by_config(database_url: str, collection_id: str) -> dict[str, int]:
+    """How many of the collection's chunks are indexed under each text search
+    configuration, most first: a short English text under `simple` or `german` is a miss
+    waiting to happen (issue 22)."""
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT text_search_config::text, count(*) FROM search.chunks"
+            " WHERE collection_id = %s GROUP BY 1 ORDER BY 2 DESC, 1",
+            (collection_id,),
+        ).fetchall()
+    return {str(config): int(count) for config, count in rows}
 
 
 def log(message: str) -> None:
@@ -286,6 +302,10 @@ async def benchmark(
             client, collection_id, len(set(mapping.values())), args.index_timeout
         )
         ingestion.index_s = time.perf_counter() - started
+        ingestion.configs = await asyncio.to_thread(
+            chunks_by_config, stack.database_url, collection_id
+        )
+        log(f"chunks by text search configuration: {ingestion.configs}")
         to_beir: dict[str, list[str]] = {}
         for doc_id, document_id in mapping.items():  # two _ids share a document if same bytes
             to_beir.setdefault(document_id, []).append(doc_id)
@@ -297,7 +317,8 @@ async def benchmark(
 
 
 def summary(runs: list[ModeRun], ingestion: Ingestion) -> dict[str, Any]:
-    """Each mode's metrics, and the documents left out of the index with their reasons."""
+    """Each mode's metrics, the documents left out of the index with their reasons, and
+    the chunks indexed under each text search configuration."""
     scores: dict[str, Any] = {
         run.mode: {
             **{name: round(value, 4) for name, value in run.metrics.items()},
@@ -305,7 +326,11 @@ def summary(runs: list[ModeRun], ingestion: Ingestion) -> dict[str, Any]:
         }
         for run in runs
     }
-    return scores | {"refused": ingestion.refused, "failed": ingestion.failed}
+    return scores | {
+        "refused": ingestion.refused,
+        "failed": ingestion.failed,
+        "chunks_by_config": ingestion.configs,
+    }
 
 
 def main() -> int:

@@ -135,6 +135,7 @@ def render(
         f"Chunks indexed: {ingestion.chunks:,} "
         f"({ingestion.chunks / max(1, ingestion.documents):.2f} per document).",
         "",
+        *by_config(ingestion.configs),
         *left_out(ingestion.refused, ingestion.failed),
     ]
     if extra_env:
@@ -150,6 +151,25 @@ def render(
         "",
     ]
     return "\n".join(lines)
+
+
+def by_config(configs: dict[str, int]) -> list[str]:
+    """The chunks indexed under each text search configuration (the language each
+    document was taken to be in, or its collection's when too short to tell)."""
+    if not configs:
+        return []
+    total = sum(configs.values()) or 1
+    lines = [
+        "Chunks by text search configuration:",
+        "",
+        "| configuration | chunks | share |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {config} | {count:,} | {100 * count / total:.1f} % |"
+        for config, count in configs.items()
+    ]
+    return [*lines, ""]
 
 
 def left_out(refused: dict[str, str], failed: dict[str, str]) -> list[str]:

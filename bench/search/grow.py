@@ -98,8 +98,9 @@ SELECT
     (SELECT count(*) FROM (
          SELECT lexeme, count(*) AS n FROM search.postings WHERE collection_id = %(c)s
          GROUP BY lexeme) p
-     FULL JOIN (SELECT lexeme, chunk_count AS n FROM search.collection_lexemes
-                WHERE collection_id = %(c)s AND chunk_count > 0) f USING (lexeme)
+     FULL JOIN (SELECT lexeme, sum(chunk_count) AS n FROM search.collection_lexemes
+                WHERE collection_id = %(c)s GROUP BY lexeme
+                HAVING sum(chunk_count) > 0) f USING (lexeme)
      WHERE p.n IS DISTINCT FROM f.n) AS mismatched_frequencies
 """
 

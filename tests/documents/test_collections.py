@@ -30,8 +30,10 @@ async def test_create_get_list_update_delete(docs: Documents, session: AsyncSess
         "collection_id": body["id"],
         "visibility": "org",
         "created_by": str(admin.user_id),
+        "language": None,
     }
     assert event["org_id"] == str(docs.org_id)
+    assert body["language"] is None  # the organization's
 
     viewer = docs.caller("viewer")
     got = await docs.client.get(f"/api/collections/{body['id']}", headers=viewer.headers)
@@ -60,6 +62,40 @@ async def test_create_get_list_update_delete(docs: Documents, session: AsyncSess
     missing = await docs.client.get(f"/api/collections/{body['id']}", headers=admin.headers)
     assert missing.status_code == 404
     assert missing.json()["type"].endswith("/collection-not-found")
+
+
+async def test_a_collections_language_is_kept_and_announced(
+    docs: Documents, session: AsyncSession
+) -> None:
+    admin = docs.caller("admin")
+    created = await docs.client.post(
+        "/api/collections", headers=admin.headers, json={"name": "Titles", "language": "de"}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["language"] == "de"
+    [event] = await outbox(session, "collection.created")
+    assert event["data"]["language"] == "de"
+    url = f"/api/collections/{created.json()['id']}"
+    assert (await docs.client.get(url, headers=admin.headers)).json()["language"] == "de"
+
+    changed = await docs.client.patch(url, headers=admin.headers, json={"language": "en"})
+    assert changed.json()["language"] == "en"
+    [updated] = await outbox(session, "collection.updated")
+    assert (updated["data"]["fields"], updated["data"]["language"]) == (["language"], "en")
+    renamed = await docs.client.patch(url, headers=admin.headers, json={"name": "Short titles"})
+    assert renamed.json()["language"] == "en"  # absent: unchanged
+    reset = await docs.client.patch(url, headers=admin.headers, json={"language": None})
+    assert reset.json()["language"] is None  # back to the organization's
+    last = (await outbox(session, "collection.updated"))[-1]["data"]
+    assert (last["fields"], last["language"]) == (["language"], None)
+
+    for bad in ("xx", "German", ""):
+        refused = await docs.client.patch(url, headers=admin.headers, json={"language": bad})
+        assert refused.status_code == 422, bad
+        invalid = await docs.client.post(
+            "/api/collections", headers=admin.headers, json={"name": "Other", "language": bad}
+        )
+        assert invalid.status_code == 422, bad
 
 
 async def test_names_are_unique_per_organization_whatever_the_case(

@@ -274,3 +274,50 @@ async def test_another_organizations_ids_are_404(
     assert listed.json()["items"] == []
     collections = await docs.client.get("/api/collections", headers=stranger.headers)
     assert collections.json()["items"] == []
+
+
+async def test_an_uploaders_language_is_kept_announced_and_reindexes(
+    docs: Documents, session: AsyncSession, collection_id: uuid.UUID
+) -> None:
+    editor = docs.caller("editor")
+    created = await docs.uploaded(editor, collection_id)
+    assert created["language_override"] is None
+    url = f"/api/documents/{created['id']}"
+
+    patched = await docs.client.patch(url, headers=editor.headers, json={"language": "de"})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["language_override"] == "de"
+    assert patched.json()["status"] == "uploaded"
+    [updated] = await outbox(session, "document.updated")
+    assert updated["data"]["language"] == "de"
+    [reindex] = await outbox(session, "document.reindex_requested")
+    assert reindex["data"]["version_id"] == created["version_id"]
+
+    # The same language again changes nothing; a title change keeps the language.
+    same = await docs.client.patch(url, headers=editor.headers, json={"language": "de"})
+    assert same.status_code == 200
+    retitled = await docs.client.patch(url, headers=editor.headers, json={"title": "Neu"})
+    assert retitled.json()["language_override"] == "de"
+    assert len(await outbox(session, "document.reindex_requested")) == 1
+    assert (await outbox(session, "document.updated"))[-1]["data"]["language"] == "de"
+
+    # An explicit null lets detection decide again (and re-indexes).
+    cleared = await docs.client.patch(url, headers=editor.headers, json={"language": None})
+    assert cleared.json()["language_override"] is None
+    assert len(await outbox(session, "document.reindex_requested")) == 2
+
+    # A new version carries the uploader's language to search.
+    await docs.client.patch(url, headers=editor.headers, json={"language": "fr"})
+    version = await docs.client.post(
+        f"{url}/versions",
+        headers=editor.headers,
+        files={"file": ("v2.txt", b"Encore un texte.", "text/plain")},
+    )
+    assert version.status_code == 201, version.text
+    [announced] = await outbox(session, "document.version_created")
+    assert announced["data"]["language"] == "fr"
+
+    for bad in ("xx", "english", "EN", 7):
+        refused = await docs.client.patch(url, headers=editor.headers, json={"language": bad})
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"].startswith("application/problem+json")

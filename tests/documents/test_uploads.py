@@ -75,6 +75,7 @@ async def test_the_type_comes_from_the_content(
         "storage_key": version.storage_key,
         "title": body["title"],
         "tags": [],
+        "language": None,  # no language set by the uploader: search detects it
     }
 
 

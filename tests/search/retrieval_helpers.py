@@ -87,12 +87,19 @@ class World:
             await apply(session, envelope(payload, org_id or self.org_id, datetime.now(UTC)))
 
     async def collection(
-        self, visibility: str = "org", *, org_id: uuid.UUID | None = None
+        self,
+        visibility: str = "org",
+        *,
+        org_id: uuid.UUID | None = None,
+        language: str | None = None,
     ) -> uuid.UUID:
         collection_id = uuid.uuid4()
         await self._apply(
             CollectionCreated(
-                collection_id=collection_id, visibility=visibility, created_by=uuid.uuid4()
+                collection_id=collection_id,
+                visibility=visibility,
+                created_by=uuid.uuid4(),
+                language=language,
             ),
             org_id,
         )
@@ -122,9 +129,10 @@ class World:
         created_at: datetime | None = None,
         org_id: uuid.UUID | None = None,
         data: bytes | None = None,
+        language: str | None = None,
     ) -> Doc:
         """A document projected from its upload event and indexed by the real pipeline
-        (`data`: the file's bytes, else `text` encoded)."""
+        (`data`: the file's bytes, else `text` encoded; `language`: set by its uploader)."""
         document_id = uuid.uuid4()
         title = title or f"Document {len(self.docs) + 1}"
         saved_org = self.ingest.org_id
@@ -140,6 +148,7 @@ class World:
                     title=title,
                     tags=tags or [],
                     mime_type=content_type,
+                    language=language,
                 )
             announced = await self.ingest.announce(
                 text.encode(encoding) if data is None else data,

@@ -38,8 +38,8 @@ async def lexeme_counts(
     async with world.database.engine.connect() as conn:
         kept = await conn.execute(
             text(
-                "SELECT collection_id, lexeme, chunk_count FROM search.collection_lexemes"
-                " WHERE org_id = :org AND chunk_count > 0"
+                "SELECT collection_id, lexeme, sum(chunk_count) FROM search.collection_lexemes"
+                " WHERE org_id = :org GROUP BY 1, 2 HAVING sum(chunk_count) > 0"
             ),
             {"org": world.org_id},
         )

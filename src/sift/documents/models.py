@@ -92,6 +92,8 @@ class Collection(IdMixin, TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     visibility: Mapped[str] = mapped_column(String(20), default=Visibility.org)
     created_by: Mapped[uuid.UUID]
+    # ISO 639-1: the language of its texts too short for detection (None: the organization's).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         CheckConstraint(_one_of("visibility", Visibility), name="visibility"),
@@ -135,7 +137,9 @@ class Document(IdMixin, TimestampMixin, Base):
     error_message: Mapped[str | None] = mapped_column(String(1000))
     page_count: Mapped[int | None] = mapped_column(Integer)
     chunk_count: Mapped[int | None] = mapped_column(Integer)
-    language: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))  # as indexed (search says)
+    # ISO 639-1 set by an uploader: indexed in it whatever detection says (None: detect).
+    language_override: Mapped[str | None] = mapped_column(String(8))
     steps: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, default=list, server_default=text("'[]'::jsonb")
     )

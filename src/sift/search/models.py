@@ -57,6 +57,8 @@ class CollectionAccess(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # When the grant set was last replaced as a whole: older grant events are void.
     members_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # ISO 639-1: the language of its texts too short for the detector (None: the org's).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class CollectionGrant(Base):
@@ -86,6 +88,8 @@ class IndexedDocument(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # title, tags, place
     version_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # mime_type
+    # ISO 639-1, set by an uploader: indexed in this language whatever the detector says.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class AccessTombstone(Base):
@@ -350,14 +354,16 @@ class CollectionTermStats(Base):
 
 
 class CollectionLexeme(Base):
-    """A lexeme's document frequency (in chunks) in one collection: BM25's df, summed over
-    the collections a search covers without counting postings."""
+    """A lexeme's document frequency (in chunks) in one collection and text search
+    configuration: BM25's df, summed over the collections a search covers and the
+    configurations that gave the query the lexeme, without counting postings."""
 
     __tablename__ = "collection_lexemes"
 
     org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     lexeme: Mapped[str] = mapped_column(Text, primary_key=True)
     collection_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    text_search_config: Mapped[str] = mapped_column(REGCONFIG, primary_key=True)
     chunk_count: Mapped[int] = mapped_column(BigInteger)
 
 

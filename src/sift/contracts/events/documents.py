@@ -25,6 +25,8 @@ class DocumentUploaded(EventPayload):
     # Added later (optional, so earlier events stay readable): search filters on them.
     title: str | None = Field(default=None, max_length=500)
     tags: list[str] = Field(default_factory=list)
+    # Added later (optional): the language an uploader set (ISO 639-1), None to detect it.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
 
 
 @event("document.version_created", version=1)
@@ -42,6 +44,8 @@ class DocumentVersionCreated(EventPayload):
     storage_key: str = Field(min_length=1, max_length=1024)
     title: str | None = Field(default=None, max_length=500)
     tags: list[str] = Field(default_factory=list)
+    # Added later (optional): the language an uploader set (ISO 639-1), None to detect it.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
 
 
 @event("document.updated", version=1)
@@ -52,6 +56,8 @@ class DocumentUpdated(EventPayload):
     collection_id: uuid.UUID
     title: str = Field(min_length=1, max_length=500)
     tags: list[str] = Field(default_factory=list)
+    # Added later (optional): the language an uploader set (ISO 639-1), None to detect it.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
 
 
 @event("document.reindex_requested", version=1)
@@ -177,14 +183,20 @@ class CollectionCreated(EventPayload):
     collection_id: uuid.UUID
     visibility: CollectionVisibilityName
     created_by: uuid.UUID
+    # Added later (optional): the language (ISO 639-1) of its texts too short for language
+    # detection; None: the organization's default.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
 
 
 @event("collection.updated", version=1)
 class CollectionUpdated(EventPayload):
-    """Name or description changed (`fields` says which; the values stay in the service)."""
+    """Name, description or language changed (`fields` says which; the values stay in the
+    service, but for `language`, which search needs)."""
 
     collection_id: uuid.UUID
     fields: list[str]
+    # Added later (optional): the collection's language when `fields` holds "language".
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
 
 
 @event("collection.visibility_changed", version=1)

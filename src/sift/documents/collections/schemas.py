@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from sift.core.languages import language_code
 from sift.core.schemas import Schema
 from sift.core.text import DisplayName
 from sift.documents.models import NAME_LENGTH, CollectionRole, Visibility
@@ -19,6 +20,8 @@ class CollectionRead(Schema):
     name: str
     description: str
     visibility: Visibility
+    # ISO 639-1: the language of its texts too short for detection (null: the organization's).
+    language: str | None = None
     role: CollectionRole  # what the caller may do here
     created_by: uuid.UUID
     created_at: datetime
@@ -29,12 +32,19 @@ class CollectionCreate(Schema):
     name: DisplayName = Field(min_length=1, max_length=NAME_LENGTH)
     description: str = Field(default="", max_length=DESCRIPTION_LENGTH)
     visibility: Visibility = Visibility.org
+    language: str | None = None
+
+    _language = field_validator("language")(language_code)
 
 
 class CollectionUpdate(Schema):
     name: DisplayName | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
     description: str | None = Field(default=None, max_length=DESCRIPTION_LENGTH)
     visibility: Visibility | None = None
+    # An explicit null puts the organization's default back.
+    language: str | None = None
+
+    _language = field_validator("language")(language_code)
 
 
 class MemberRead(Schema):

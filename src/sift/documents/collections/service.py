@@ -123,6 +123,7 @@ class CollectionService:
             description=data.description,
             visibility=data.visibility,
             created_by=principal.user_id,
+            language=data.language,
         )
         await self._flush_unique(session, collection)
         await events.publish(
@@ -131,6 +132,7 @@ class CollectionService:
                 collection_id=collection.id,
                 visibility=CollectionVisibilityName(collection.visibility),
                 created_by=principal.user_id,
+                language=collection.language,
             ),
             org_id=principal.org_id,
             actor_id=principal.user_id,
@@ -159,6 +161,9 @@ class CollectionService:
         if data.description is not None and data.description != collection.description:
             collection.description = data.description
             changed.append("description")
+        if "language" in data.model_fields_set and data.language != collection.language:
+            collection.language = data.language
+            changed.append("language")
         old_visibility = collection.visibility
         if data.visibility is not None and data.visibility != old_visibility:
             collection.visibility = data.visibility
@@ -166,7 +171,9 @@ class CollectionService:
         if changed:
             await events.publish(
                 session,
-                CollectionUpdated(collection_id=collection.id, fields=changed),
+                CollectionUpdated(
+                    collection_id=collection.id, fields=changed, language=collection.language
+                ),
                 org_id=principal.org_id,
                 actor_id=principal.user_id,
                 subject_id=collection.id,

@@ -141,7 +141,7 @@ async def get_document(
 async def update_document(
     principal: DocumentsWrite, document_id: uuid.UUID, body: DocumentUpdate, session: SessionDep
 ) -> DocumentRead:
-    """Change a document's title or tags."""
+    """Change a document's title, tags or language (a new language re-indexes it)."""
     return DocumentRead.of(await document_service.update(session, principal, document_id, body))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from sift.core.languages import language_code
 from sift.core.schemas import Schema
 from sift.core.text import DisplayName, display_name
 from sift.documents.models import (
@@ -70,7 +71,9 @@ class DocumentRead(Schema):
     tags: list[str]
     page_count: int | None = None
     chunk_count: int | None = None
-    language: str | None = None
+    language: str | None = None  # the language it is indexed in
+    # The language an uploader set (null: detected, else the collection's).
+    language_override: str | None = None
     steps: list[Step] = Field(default_factory=list)
     created_by: uuid.UUID
     created_at: datetime
@@ -100,8 +103,12 @@ class DocumentRead(Schema):
 class DocumentUpdate(Schema):
     title: DisplayName | None = Field(default=None, min_length=1, max_length=TITLE_LENGTH)
     tags: list[str] | None = None
+    # ISO 639-1: index the document in this language (re-indexes it when it changes); an
+    # explicit null lets detection decide again.
+    language: str | None = None
 
     _tags = field_validator("tags")(clean_tags)
+    _language = field_validator("language")(language_code)
 
 
 class VersionRead(Schema):

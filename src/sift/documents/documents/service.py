@@ -20,6 +20,7 @@ from sift.contracts.events.documents import (
     DeletionReason,
     DocumentDeleted,
     DocumentDownloaded,
+    DocumentReindexRequested,
     DocumentUpdated,
     DocumentUploaded,
     DocumentVersionCreated,
@@ -299,6 +300,7 @@ class DocumentService:
                 storage_key=version.storage_key,
                 title=document.title,
                 tags=list(document.tags),
+                language=document.language_override,
             ),
             org_id=document.org_id,
             actor_id=principal.user_id,
@@ -317,14 +319,20 @@ class DocumentService:
         document = await self.get(
             session, principal, document_id, need=CollectionRole.editor, for_update=True
         )
-        before = (document.title, list(document.tags))
+        before = (document.title, list(document.tags), document.language_override)
         if data.title is not None:
             document.title = data.title
         if data.tags is not None:
             document.tags = data.tags
+        relanguage = (
+            "language" in data.model_fields_set and data.language != document.language_override
+        )
+        if relanguage:
+            document.language_override = data.language
+            mark_queued(document)
         await session.flush()
         await session.refresh(document, attribute_names=SERVER_COLUMNS)
-        if (document.title, list(document.tags)) != before:
+        if (document.title, list(document.tags), document.language_override) != before:
             await events.publish(
                 session,
                 DocumentUpdated(
@@ -332,12 +340,39 @@ class DocumentService:
                     collection_id=document.collection_id,
                     title=document.title,
                     tags=list(document.tags),
+                    language=document.language_override,
                 ),
                 org_id=document.org_id,
                 actor_id=principal.user_id,
                 subject_id=document.id,
             )
+        if relanguage:
+            await self._reindex_current(session, principal, document)
         return document
+
+    @staticmethod
+    async def _reindex_current(
+        session: AsyncSession, principal: Principal, document: Document
+    ) -> None:
+        """Its language changed: search indexes the current version again, in it (the
+        projection has the language by then: `document.updated` is published first)."""
+        version = document.current_version
+        if version is None:  # pragma: no cover - every live document has a version
+            return
+        await events.publish(
+            session,
+            DocumentReindexRequested(
+                document_id=document.id,
+                version_id=version.id,
+                collection_id=document.collection_id,
+                content_type=version.mime_type,
+                storage_key=version.storage_key,
+                filename=version.filename,
+            ),
+            org_id=document.org_id,
+            actor_id=principal.user_id,
+            subject_id=document.id,
+        )
 
     async def delete(
         self, session: AsyncSession, principal: Principal, document_id: uuid.UUID

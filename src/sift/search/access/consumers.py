@@ -17,6 +17,7 @@ from sift.contracts.events.documents import (
     CollectionDeleted,
     CollectionMemberGranted,
     CollectionMemberRevoked,
+    CollectionUpdated,
     CollectionVisibilityChanged,
     DocumentDeleted,
     DocumentUpdated,
@@ -49,6 +50,18 @@ async def on_collection_created(session: AsyncSession, envelope: EventEnvelope) 
         at=envelope.occurred_at,
         members=[],
     )
+    await access_projection.set_language(
+        session, collection_id=payload.collection_id, language=payload.language
+    )
+
+
+@consumer.on(CollectionUpdated)
+async def on_collection_updated(session: AsyncSession, envelope: EventEnvelope) -> None:
+    payload = envelope.payload_as(CollectionUpdated)
+    if "language" in payload.fields:
+        await access_projection.set_language(
+            session, collection_id=payload.collection_id, language=payload.language
+        )
 
 
 @consumer.on(CollectionVisibilityChanged)
@@ -108,6 +121,7 @@ async def on_document_updated(session: AsyncSession, envelope: EventEnvelope) ->
         at=envelope.occurred_at,
         title=payload.title,
         tags=payload.tags,
+        language=payload.language,
     )
     # An external vector index (Pinecone) filters on its own copy of these.
     await ingestion.document_updated(
@@ -131,6 +145,7 @@ async def project_document_event(
         tags=payload.tags if payload.title is not None else None,
         mime_type=payload.content_type,
         fallback_title=payload.filename,
+        language=payload.language,
     )
 
 

@@ -122,6 +122,17 @@ class AccessProjection:
         for user_id in members:
             await self._upsert_grant(session, collection_id, user_id, None, at, replacing=True)
 
+    async def set_language(
+        self, session: AsyncSession, *, collection_id: uuid.UUID, language: str | None
+    ) -> None:
+        """collection.created / updated: the language of its texts too short to detect."""
+        await _serialize(session, collection_key(collection_id))
+        await session.execute(
+            update(CollectionAccess)
+            .where(CollectionAccess.collection_id == collection_id)
+            .values(language=language)
+        )
+
     async def delete_collection(
         self, session: AsyncSession, *, org_id: uuid.UUID, collection_id: uuid.UUID, at: datetime
     ) -> None:
@@ -231,6 +242,7 @@ class AccessProjection:
         tags: list[str] | None,
         mime_type: str | None = None,
         fallback_title: str | None = None,
+        language: str | None = None,
     ) -> bool:
         """From a version event (`mime_type` set) or a metadata change (`mime_type` None).
 
@@ -251,6 +263,7 @@ class AccessProjection:
             collection_id=collection_id,
             title=(title or fallback_title or str(document_id))[:500],
             tags=tags or [],
+            language=language,
             mime_type=mime_type,
             created_at=at,
             updated_at=at if title is not None or not is_version else NEVER,
@@ -267,6 +280,7 @@ class AccessProjection:
             changes.update(
                 title=case((newer_metadata, excluded.title), else_=table.title),
                 tags=case((newer_metadata, excluded.tags), else_=table.tags),
+                language=case((newer_metadata, excluded.language), else_=table.language),
                 collection_id=case(
                     (newer_metadata, excluded.collection_id), else_=table.collection_id
                 ),

@@ -96,6 +96,19 @@ class IndexedDocumentRepository:
         return set(await session.scalars(query))
 
 
+async def index_languages(
+    session: AsyncSession, document_id: uuid.UUID, collection_id: uuid.UUID
+) -> tuple[str | None, str | None]:
+    """(the document's language set by its uploader, its collection's language)."""
+    forced = await session.scalar(
+        select(IndexedDocument.language).where(IndexedDocument.document_id == document_id)
+    )
+    fallback = await session.scalar(
+        select(CollectionAccess.language).where(CollectionAccess.collection_id == collection_id)
+    )
+    return forced, fallback
+
+
 class IndexVersionRepository:
     async def bump(self, session: AsyncSession, org_id: uuid.UUID) -> None:
         """Moves the org's index version on, in the caller's transaction: a cached result keyed

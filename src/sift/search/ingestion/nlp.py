@@ -9,52 +9,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import spacy
 import structlog
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from spacy.language import Language
 
 from sift.search.ingestion.extract import Deadline, ExtractedText
+from sift.search.language import detect_language, text_search_config
 
 log = structlog.get_logger()
 
-# PostgreSQL's text search configurations by ISO 639-1 code; anything else uses 'simple'.
-TEXT_SEARCH_CONFIGS: dict[str, str] = {
-    "ar": "arabic",
-    "ca": "catalan",
-    "da": "danish",
-    "de": "german",
-    "el": "greek",
-    "en": "english",
-    "es": "spanish",
-    "eu": "basque",
-    "fi": "finnish",
-    "fr": "french",
-    "ga": "irish",
-    "hi": "hindi",
-    "hu": "hungarian",
-    "hy": "armenian",
-    "id": "indonesian",
-    "it": "italian",
-    "lt": "lithuanian",
-    "ne": "nepali",
-    "nl": "dutch",
-    "no": "norwegian",
-    "nb": "norwegian",
-    "pt": "portuguese",
-    "ro": "romanian",
-    "ru": "russian",
-    "sr": "serbian",
-    "sv": "swedish",
-    "ta": "tamil",
-    "tr": "turkish",
-    "yi": "yiddish",
-}
-FALLBACK_CONFIG = "simple"
-LANGUAGE_SAMPLE_CHARS = 20_000
 MAX_SEGMENT_CHARS = 100_000  # spaCy works on segments this long at most
 KEYWORDS = 20
 _WORD = re.compile(r"^[^\W\d_][\w'-]*$")
@@ -74,35 +40,23 @@ class Analysis:
     text_search_config: str
     sentences: list[Sentence]
     keywords: list[str]
+    # False when the detector could not decide and `language` is only the default given to
+    # `analyze`: the collection's language (`settle_language`) takes its place.
+    detected: bool = True
 
 
-# Below this probability the detector is guessing: short titles such as "Heap Merge
-# (Algorithm 17)" came out Irish, Latin or Luxembourgish at about 0.05, and a short
-# English line at 0.3-0.55, while sentences of 60 letters or more in English, German or
-# French score 0.95 and above.
-MIN_LANGUAGE_CONFIDENCE = 0.9
-
-
-@lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-
-
-def detect_language(text: str) -> str | None:
-    """The language of a sample spread over the text; None when the text is too short or
-    too mixed for the detector to be sure (the caller's default applies then)."""
-    if len(text) > LANGUAGE_SAMPLE_CHARS:
-        third = LANGUAGE_SAMPLE_CHARS // 3
-        middle = len(text) // 2
-        text = text[:third] + " " + text[middle : middle + third] + " " + text[-third:]
-    if sum(character.isalpha() for character in text) < 20:
-        return None
-    language, confidence = _identifier().classify(text)
-    return str(language) if confidence >= MIN_LANGUAGE_CONFIDENCE else None
-
-
-def text_search_config(language: str | None) -> str:
-    return TEXT_SEARCH_CONFIGS.get(language or "", FALLBACK_CONFIG)
+def settle_language(
+    analysis: Analysis, *, forced: str | None, fallback: str | None, default: str | None
+) -> Analysis:
+    """The language a version is indexed in: the uploader's (`forced`), else the detected
+    one, else the collection's (`fallback`), else the organization's (`default`)."""
+    language = forced or (analysis.language if analysis.detected else fallback or default)
+    return replace(
+        analysis,
+        language=language,
+        text_search_config=text_search_config(language),
+        detected=analysis.detected and not forced,
+    )
 
 
 @lru_cache(maxsize=16)
@@ -158,7 +112,8 @@ def analyze(
     default_language: str | None = None,
 ) -> Analysis:
     """`default_language`: the language of a text the detector cannot decide."""
-    language = detect_language(extracted.text) or default_language
+    detected = detect_language(extracted.text)
+    language = detected or default_language
     nlp = pipeline(language, (spacy_models or {}).get(language or ""))
     stop_words = nlp.Defaults.stop_words
     counts: Counter[str] = Counter()
@@ -185,4 +140,5 @@ def analyze(
         text_search_config=text_search_config(language),
         sentences=sentences,
         keywords=[word for word, _ in counts.most_common(KEYWORDS)],
+        detected=detected is not None,
     )

@@ -11,7 +11,7 @@ task is retried. Re-running converges: vectors are keyed by the stable chunk IDs
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,11 +25,12 @@ from sift.contracts.events.documents import (
     DocumentIndexStarted,
     IndexFailureCode,
 )
-from sift.search.access.repository import index_version_repository
-from sift.search.config import get_search_settings
+from sift.search.access.repository import index_languages, index_version_repository
+from sift.search.config import get_ingest_settings, get_search_settings
 from sift.search.events import events
 from sift.search.ingestion.chunking import chunk_context
 from sift.search.ingestion.exceptions import IngestError
+from sift.search.ingestion.nlp import settle_language
 from sift.search.ingestion.pages import text_pages
 from sift.search.ingestion.pipeline import Processed, StepClock
 from sift.search.ingestion.repository import chunk_id, ingestion_repository
@@ -175,6 +176,18 @@ class IngestionService:
         )
         # The title now (a `document.updated` may have changed it since the attempt started).
         title = await ingestion_repository.document_title(session, state.document_id)
+        # The language (and so the text search configuration) chosen now: the uploader's, the
+        # detected one, else the collection's, else the organization's.
+        forced, fallback = await index_languages(session, state.document_id, state.collection_id)
+        processed = replace(
+            processed,
+            analysis=settle_language(
+                processed.analysis,
+                forced=forced,
+                fallback=fallback,
+                default=get_ingest_settings().default_language,
+            ),
+        )
         with clock.step("index"):
             if superseded:
                 await ingestion_repository.delete_chunks(session, version_id)

@@ -26,6 +26,7 @@ from sift.core.db import ReadSession
 from sift.search.access.repository import collection_access_repository
 from sift.search.config import SearchSettings
 from sift.search.ingestion.embedding import Embedder
+from sift.search.language import detect_language, text_search_config
 from sift.search.querylog import log_query
 from sift.search.retrieval import highlight
 from sift.search.retrieval.cursor import CursorCodec, search_digest
@@ -150,7 +151,15 @@ class RetrievalService:
         if mode in (Mode.semantic, Mode.hybrid) and not scope.empty and query.positive:
             embedding = asyncio.create_task(retrieval.embeddings.embed(query.positive))
         try:
-            terms = await bm25_repository.query_terms(session, scope, query.positive)
+            # The query's own language when the detector is sure of it (a long question);
+            # otherwise the scope's main configuration stands for it (bm25_repository).
+            language = detect_language(query.positive)
+            terms = await bm25_repository.query_terms(
+                session,
+                scope,
+                query.positive,
+                query_config=text_search_config(language) if language else None,
+            )
             if mode in (Mode.fulltext, Mode.hybrid):
                 fulltext = await bm25_repository.candidates(
                     session,

@@ -1075,7 +1075,7 @@ export type paths = {
         head?: never;
         /**
          * Update Document
-         * @description Change a document's title or tags.
+         * @description Change a document's title, tags or language (a new language re-indexes it).
          */
         patch: operations["documents_documents_update_document"];
         trace?: never;
@@ -2715,6 +2715,8 @@ export type components = {
             description: string;
             /** @default org */
             visibility: components["schemas"]["Visibility"];
+            /** Language */
+            language?: string | null;
         };
         /** CollectionRead */
         CollectionRead: {
@@ -2728,6 +2730,8 @@ export type components = {
             /** Description */
             description: string;
             visibility: components["schemas"]["Visibility"];
+            /** Language */
+            language?: string | null;
             role: components["schemas"]["CollectionRole"];
             /**
              * Created By
@@ -2757,6 +2761,8 @@ export type components = {
             /** Description */
             description?: string | null;
             visibility?: components["schemas"]["Visibility"] | null;
+            /** Language */
+            language?: string | null;
         };
         /** DocumentError */
         DocumentError: {
@@ -2804,6 +2810,8 @@ export type components = {
             chunk_count?: number | null;
             /** Language */
             language?: string | null;
+            /** Language Override */
+            language_override?: string | null;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**
@@ -2833,6 +2841,8 @@ export type components = {
             title?: string | null;
             /** Tags */
             tags?: string[] | null;
+            /** Language */
+            language?: string | null;
         };
         /** FailureReason */
         FailureReason: {

@@ -52,6 +52,10 @@ class QueryTerms:
     configs: tuple[str, ...]
 
 
+# The query's own configuration (`:query_config`, else the one most of the scope's chunks
+# use) drops its stop words before the query is parsed under each configuration of the
+# scope: an English "what is the cost of" never reaches `simple` as the lexemes "what",
+# "the", "of". A lexeme's df counts the chunks of the configurations that gave it.
 _TERMS = """
 WITH stats AS (
     SELECT s.text_search_config AS config, sum(s.chunk_count) AS n, sum(s.total_length) AS len
@@ -60,12 +64,28 @@ WITH stats AS (
       AND s.chunk_count > 0
     GROUP BY s.text_search_config
 ),
+own AS (
+    SELECT coalesce(
+        CAST(:query_config AS regconfig),
+        (SELECT config FROM stats ORDER BY n DESC, config::text LIMIT 1)
+    ) AS config
+),
+words AS (
+    SELECT coalesce(string_agg(d.token, ' '), '') AS text
+    FROM own CROSS JOIN LATERAL ts_debug(own.config, :text) d
+    WHERE d.lexemes IS DISTINCT FROM '{}'
+),
+pairs AS (
+    SELECT DISTINCT t.lexeme, stats.config
+    FROM stats CROSS JOIN words CROSS JOIN LATERAL unnest(to_tsvector(stats.config, words.text)) t
+),
 terms AS (
     SELECT q.lexeme,
            (SELECT coalesce(sum(f.chunk_count), 0) FROM search.collection_lexemes f
             WHERE f.org_id = :scope_org_id AND f.lexeme = q.lexeme
-              AND f.collection_id = ANY(:scope_collection_ids)) AS df
-    FROM (SELECT DISTINCT t.lexeme FROM stats, unnest(to_tsvector(stats.config, :text)) t) q
+              AND f.collection_id = ANY(:scope_collection_ids)
+              AND f.text_search_config = ANY(q.configs)) AS df
+    FROM (SELECT lexeme, array_agg(config) AS configs FROM pairs GROUP BY lexeme) q
 )
 SELECT
     coalesce((SELECT array_agg(lexeme ORDER BY lexeme) FROM terms), '{}') AS lexemes,
@@ -228,13 +248,22 @@ def _candidates(rows: Result[Any]) -> list[Candidate]:
 
 class Bm25Repository:
     async def query_terms(
-        self, session: AsyncSession, scope: Scope, positive_text: str
+        self,
+        session: AsyncSession,
+        scope: Scope,
+        positive_text: str,
+        *,
+        query_config: str | None = None,
     ) -> QueryTerms:
-        """The query's lexemes under each text search configuration the scope's chunks use."""
+        """The query's lexemes under each text search configuration the scope's chunks use,
+        without the stop words of `query_config` (the query's language; None: the
+        configuration of most of the scope's chunks)."""
         if scope.empty or not positive_text.strip():
             return QueryTerms([], 0, 1.0, (), ())
         statement = text(_TERMS).bindparams(
-            *scope.collection_parameters(), bindparam("text", positive_text, type_=Text())
+            *scope.collection_parameters(),
+            bindparam("text", positive_text, type_=Text()),
+            bindparam("query_config", query_config, type_=Text()),
         )
         row = (await session.execute(statement)).one()
         lexemes: list[str] = list(row.lexemes or [])

@@ -14,11 +14,11 @@ from pydantic import BaseModel
 from sift.audit.analytics.auth import AnalyticsRead
 from sift.audit.analytics.exceptions import InvalidRange
 from sift.audit.analytics.schemas import (
-    Area,
+    AnalyticsArea,
+    AnalyticsExportFormat,
+    AnalyticsInterval,
     AssistantAnalytics,
-    ExportFormat,
     IngestionAnalytics,
-    Interval,
     OverviewRead,
     SearchAnalytics,
     UsersAnalytics,
@@ -31,13 +31,16 @@ router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 
 MAX_RANGE = timedelta(days=400)
 MAX_HOURLY_RANGE = timedelta(days=7)
-DEFAULT_RANGE = {Interval.day: timedelta(days=30), Interval.hour: timedelta(hours=48)}
+DEFAULT_RANGE = {
+    AnalyticsInterval.day: timedelta(days=30),
+    AnalyticsInterval.hour: timedelta(hours=48),
+}
 
 
 def window(
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,
-    interval: Interval = Interval.day,
+    interval: AnalyticsInterval = AnalyticsInterval.day,
 ) -> Window:
     """`from` inclusive (its bucket counts whole), `to` exclusive; by default the last 30
     days (`day`) or 48 hours (`hour`)."""
@@ -50,7 +53,7 @@ def window(
         raise InvalidRange("`from` must be before `to`.")
     if end - start > MAX_RANGE:
         raise InvalidRange("The range may span at most 400 days.")
-    if interval is Interval.hour and end - start > MAX_HOURLY_RANGE:
+    if interval is AnalyticsInterval.hour and end - start > MAX_HOURLY_RANGE:
         raise InvalidRange("Hourly series span at most 7 days; use `interval=day`.")
     return Window(start.astimezone(UTC), end.astimezone(UTC), interval)
 
@@ -99,13 +102,15 @@ async def get_users_analytics(
     return await analytics_service.users(session, principal.org_id, range_)
 
 
-async def _report(session: ReadSession, principal: Principal, area: Area, range_: Window) -> Any:
+async def _report(
+    session: ReadSession, principal: Principal, area: AnalyticsArea, range_: Window
+) -> Any:
     reports = {
-        Area.overview: analytics_service.overview,
-        Area.search: analytics_service.search,
-        Area.assistant: analytics_service.assistant,
-        Area.ingestion: analytics_service.ingestion,
-        Area.users: analytics_service.users,
+        AnalyticsArea.overview: analytics_service.overview,
+        AnalyticsArea.search: analytics_service.search,
+        AnalyticsArea.assistant: analytics_service.assistant,
+        AnalyticsArea.ingestion: analytics_service.ingestion,
+        AnalyticsArea.users: analytics_service.users,
     }
     return await reports[area](session, principal.org_id, range_)
 
@@ -124,9 +129,9 @@ async def _report(session: ReadSession, principal: Principal, area: Area, range_
 async def export_analytics(
     principal: AnalyticsRead,
     session: ReadSessionDep,
-    area: Area,
+    area: AnalyticsArea,
     range_: WindowDep,
-    format: ExportFormat = ExportFormat.csv,
+    format: AnalyticsExportFormat = AnalyticsExportFormat.csv,
 ) -> Response:
     """An area's series as CSV, with the same numbers as its JSON."""
     report = await _report(session, principal, area, range_)

@@ -10,16 +10,16 @@ from pydantic import Field
 from sift.core.schemas import Schema
 
 
-class Interval(StrEnum):
+class AnalyticsInterval(StrEnum):
     day = "day"
     hour = "hour"
 
 
-class ExportFormat(StrEnum):
+class AnalyticsExportFormat(StrEnum):
     csv = "csv"
 
 
-class Area(StrEnum):
+class AnalyticsArea(StrEnum):
     overview = "overview"
     search = "search"
     assistant = "assistant"

@@ -19,13 +19,13 @@ from sift.audit.analytics.rollup import (
     hour_of,
 )
 from sift.audit.analytics.schemas import (
+    AnalyticsInterval,
     AssistantAnalytics,
     AssistantSeries,
     FailureReason,
     FeedbackTotals,
     IngestionAnalytics,
     IngestionSeries,
-    Interval,
     Latency,
     ModeRow,
     OverviewRead,
@@ -62,7 +62,7 @@ class Window:
 
     start: datetime
     end: datetime
-    interval: Interval
+    interval: AnalyticsInterval
 
     @property
     def span(self) -> str:
@@ -70,11 +70,11 @@ class Window:
 
     @property
     def step(self) -> timedelta:
-        return timedelta(days=1) if self.interval is Interval.day else timedelta(hours=1)
+        return timedelta(days=1) if self.interval is AnalyticsInterval.day else timedelta(hours=1)
 
     @property
     def first(self) -> datetime:
-        return day_of(self.start) if self.interval is Interval.day else hour_of(self.start)
+        return day_of(self.start) if self.interval is AnalyticsInterval.day else hour_of(self.start)
 
     def buckets(self) -> list[datetime]:
         buckets, bucket = [], self.first

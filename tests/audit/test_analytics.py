@@ -12,12 +12,16 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from sift.assistant.models import OutboxEvent as AssistantOutbox
 from sift.audit.analytics.backfill import backfill
 from sift.audit.analytics.consumers import consumer as analytics_consumer
+from sift.audit.analytics.jobs import prune_hours
+from sift.audit.analytics.models import ActiveUser, Counter, QueryUse
+from sift.audit.analytics.repository import CounterKey, rollup_repository
 from sift.audit.log.consumers import consumer as log_consumer
+from sift.audit.log.pseudonyms import person_keys
 from sift.audit.log.service import audit_log_service
 from sift.contracts.events import (
     AssistantAnswered,
@@ -448,3 +452,52 @@ async def test_a_400_day_range_is_accepted(api: AuditApi) -> None:
         "/api/analytics/overview", headers=api.caller().headers, params=params
     )
     assert answer.status_code == 200
+
+
+async def test_people_are_counted_by_pseudonym_which_erasure_unlinks(
+    pipeline: Pipeline, api: AuditApi, database: Database
+) -> None:
+    org, user = uuid.uuid4(), uuid.uuid4()
+    await pipeline.publish("search", searched(user, "holiday", 0), org_id=org, actor_id=user)
+    await pipeline.deliver()
+    async with database.sessionmaker() as session:
+        key = await person_keys.existing(session, user)
+        assert key is not None
+        stored = [
+            await session.scalars(select(ActiveUser.pseudonym).where(ActiveUser.org_id == org)),
+            await session.scalars(select(QueryUse.pseudonym).where(QueryUse.org_id == org)),
+        ]
+        assert {name for rows in stored for name in rows} == {key.pseudonym}
+    async with database.sessionmaker() as session, session.begin():
+        assert await person_keys.forget(session, user)
+    # Forgotten: nothing links the pseudonym to them, and later events add no one.
+    await pipeline.publish("search", searched(user, "holiday", 1), org_id=org, actor_id=user)
+    await pipeline.deliver()
+    async with database.sessionmaker() as session:
+        assert await person_keys.by_pseudonym(session, [key.pseudonym]) == {}
+    series = (await get(api, "/api/analytics/overview", org))["series"]
+    assert (today(series["searches"]), today(series["active_users"])) == (2, 1)
+
+
+async def test_hourly_buckets_older_than_48_hours_are_pruned(
+    api: AuditApi, database: Database
+) -> None:
+    org, now = uuid.uuid4(), datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    rows = {
+        CounterKey(org, span, bucket, "uploads", ""): 1
+        for span, bucket in [
+            ("hour", now - timedelta(hours=50)),
+            ("hour", now - timedelta(hours=1)),
+            ("day", now - timedelta(hours=50)),
+        ]
+    }
+    async with database.sessionmaker() as session, session.begin():
+        await rollup_repository.add_counters(session, rows)
+    assert await prune_hours(database) >= 1
+    async with database.sessionmaker() as session:
+        kept = await session.execute(
+            select(Counter.span, Counter.bucket).where(Counter.org_id == org)
+        )
+        assert sorted((span, bucket) for span, bucket in kept) == sorted(
+            [("day", now - timedelta(hours=50)), ("hour", now - timedelta(hours=1))]
+        )

@@ -21,6 +21,7 @@ from sift.audit.analytics.jobs import prune_hours
 from sift.audit.analytics.models import ActiveUser, Counter, QueryUse
 from sift.audit.analytics.repository import CounterKey, rollup_repository
 from sift.audit.log.consumers import consumer as log_consumer
+from sift.audit.log.models import AuditEntry
 from sift.audit.log.pseudonyms import person_keys
 from sift.audit.log.service import audit_log_service
 from sift.contracts.events import (
@@ -353,6 +354,9 @@ async def test_backfill_from_the_audit_log_counts_what_the_consumer_did_not(
     await pipeline.publish("search", searched(user, "q", 1), org_id=live, actor_id=user)
     await pipeline.deliver()
     await pipeline.deliver(log_consumer)
+    async with database.sessionmaker() as session:
+        (recorded,) = await session.scalars(select(AuditEntry).where(AuditEntry.org_id == live))
+        assert recorded.action == "search.performed" and "query" not in recorded.data
     # Only in the audit log (the stream trimmed it before the roll-ups existed).
     yesterday = datetime.now(UTC) - timedelta(days=1)
     async with database.sessionmaker() as session, session.begin():

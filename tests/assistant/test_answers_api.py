@@ -146,6 +146,10 @@ async def test_a_broken_stream_restarts_the_answer_with_the_next_provider_over_s
         requests, prompt_tokens, micro_dollars = await running.usage(user)
         assert requests == 1 and prompt_tokens == done["usage"]["prompt_tokens"]
         assert micro_dollars == round(done["usage"]["cost_usd"] * 1_000_000)
+        (answered,) = await running.events()  # what analytics count as a failover
+        assert answered["data"]["failover"] is True and answered["data"]["provider"] == "openai"
+        assert answered["data"]["completion_tokens"] == done["usage"]["completion_tokens"]
+        assert answered["data"]["cost_usd"] == done["usage"]["cost_usd"]
 
 
 async def test_a_summary_cites_the_document_and_long_ones_are_map_reduced(

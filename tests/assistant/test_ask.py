@@ -77,6 +77,10 @@ async def test_an_answer_cites_verifiable_passages_of_the_callers_documents(
     assert event["data"]["message_id"] == answer["message_id"]
     assert event["data"]["document_ids"][0] == str(engine.document_id)
     assert event["data"]["provider"] == "local"
+    # What analytics count: latency, tokens, cost, and no failover (others not configured).
+    assert event["data"]["latency_ms"] == answer["latency_ms"]
+    assert (event["data"]["prompt_tokens"], event["data"]["cost_usd"]) == (0, 0.0)
+    assert event["data"]["failover"] is False
     assert "question" not in event["data"] and "Zephyr" not in str(event)
     assert event["actor_id"] == str(user) and event["org_id"] == str(world.org_id)
     assert (await assistant.usage(user))[0] == 1
@@ -175,6 +179,16 @@ async def test_feedback_is_given_changed_and_kept_to_the_callers_answers(
         "rating": "down",
         "comment": "Missed the weight.",
     }
+    again = await assistant.client.post(url, headers=headers, json={"rating": "down"})
+    assert again.status_code == 200
+    # Analytics hear of each change of rating (not of the comment, nor of the same rating).
+    given = await assistant.events("assistant.feedback_given")
+    assert [(e["data"]["rating"], e["data"]["previous_rating"]) for e in given] == [
+        ("up", None),
+        ("down", "up"),
+    ]
+    assert all(e["data"]["message_id"] == answer["message_id"] for e in given)
+    assert "comment" not in given[1]["data"] and given[1]["actor_id"] == str(user)
     other = await assistant.client.post(url, headers=assistant.headers(), json={"rating": "up"})
     assert other.status_code == 404
     invalid = await assistant.client.post(url, headers=headers, json={"rating": "meh"})

@@ -9,6 +9,9 @@ from sift.contracts.events.search import (
     SavedSearchCreated,
     SavedSearchDeleted,
     SavedSearchMatched,
+    SearchModeName,
+    SearchPerformed,
+    SearchResultClicked,
 )
 
 ID = uuid.UUID("01900000-0000-7000-8000-000000000004")
@@ -24,4 +27,13 @@ SEARCH_EXAMPLES: list[EventPayload] = [
     ),
     SavedSearchCreated(saved_search_id=ID, user_id=ID, notify=True),
     SavedSearchDeleted(saved_search_id=ID, user_id=ID),
+    SearchPerformed(
+        query_id=ID,
+        user_id=ID,
+        mode=SearchModeName.hybrid,
+        result_count=0,
+        took_ms=12,
+        query="holiday policy",
+    ),
+    SearchResultClicked(query_id=ID, user_id=ID, document_id=ID, chunk_id=ID, rank=2),
 ]

@@ -22,5 +22,6 @@ class ProcessedEvent(ProcessedEventMixin, Base):
 
 # Domain tables live with their domain; imported here so that the metadata holds them all
 # (a module import: it works whichever of the two modules is imported first).
+import sift.audit.analytics.models  # noqa: E402
 import sift.audit.consents.models  # noqa: E402
 import sift.audit.privacy.models  # noqa: E402, F401

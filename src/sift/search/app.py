@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sift.core.app import create_service_app
 from sift.core.config import CoreSettings, get_settings
 from sift.search.access import endpoints as access
+from sift.search.clicks import endpoints as clicks
 from sift.search.config import SearchSettings, get_ingest_settings, get_search_settings
 from sift.search.evaluation import endpoints as evaluations
 from sift.search.ingestion.embedding import (
@@ -62,6 +63,7 @@ def create_app(
         settings=settings,
         routers=[
             saved_searches.router,
+            clicks.router,
             retrieval.router,
             reading.router,
             retrieval.internal_router,

@@ -6,6 +6,7 @@ Rows hold the query text (personal data, possibly): they are purged after
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,9 +14,11 @@ import structlog
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.contracts.events import SearchModeName, SearchPerformed, normalized_query
 from sift.core.auth import Principal
 from sift.core.db import new_id
 from sift.core.scheduling import purge_in_batches
+from sift.search.events import events
 from sift.search.models import QueryLog
 
 log = structlog.get_logger()
@@ -31,17 +34,19 @@ async def log_query(
     mode: str,
     result_count: int,
     took_ms: int,
-) -> None:
-    """Records one search in the caller's transaction (the request's unit of work).
+) -> uuid.UUID:
+    """Records one search in the caller's transaction (the request's unit of work), with its
+    `search.performed` event (usage analytics); the row's ID is the search's `query_id`.
 
     The transaction then commits without waiting for its WAL to reach the disk: a crash may
     lose the last fraction of a second of log rows, never make them inconsistent, and no
     search waits on a flush for its analytics.
     """
     await session.execute(text("SET LOCAL synchronous_commit TO off"))
+    query_id = new_id()
     session.add(
         QueryLog(
-            id=new_id(),
+            id=query_id,
             org_id=principal.org_id,
             user_id=principal.user_id,
             query=query[:MAX_LOGGED_QUERY],
@@ -50,6 +55,30 @@ async def log_query(
             zero_result=result_count <= 0,
             took_ms=max(took_ms, 0),
         )
+    )
+    await events.publish(
+        session,
+        SearchPerformed(
+            query_id=query_id,
+            user_id=principal.user_id,
+            mode=SearchModeName(mode),
+            result_count=max(result_count, 0),
+            took_ms=max(took_ms, 0),
+            query=normalized_query(query),
+        ),
+        org_id=principal.org_id,
+        actor_id=principal.user_id,
+        subject_id=query_id,
+    )
+    return query_id
+
+
+async def logged_query(
+    session: AsyncSession, org_id: uuid.UUID, query_id: uuid.UUID
+) -> QueryLog | None:
+    """A search of the organization still in the log (None once purged, or another org's)."""
+    return await session.scalar(
+        select(QueryLog).where(QueryLog.id == query_id, QueryLog.org_id == org_id)
     )
 
 

@@ -110,3 +110,25 @@ def test_the_audit_log_is_for_admins_and_owners(base_settings: CoreSettings) -> 
         "GET /api/audit/verify",
     ):
         assert [repr(d) for d in declarations[route]] == ["Authorize('audit:read')"], route
+
+
+def test_analytics_are_for_admins_and_owners(base_settings: CoreSettings) -> None:
+    declarations = route_declarations(_app("audit", base_settings))
+    analytics = [route for route in declarations if " /api/analytics/" in route]
+    assert sorted(analytics) == [
+        "GET /api/analytics/assistant",
+        "GET /api/analytics/ingestion",
+        "GET /api/analytics/overview",
+        "GET /api/analytics/search",
+        "GET /api/analytics/users",
+        "GET /api/analytics/{area}/export",
+    ]
+    for route in analytics:
+        assert [repr(d) for d in declarations[route]] == ["Authorize('analytics:read')"], route
+
+
+def test_result_clicks_are_for_anyone_who_may_search(base_settings: CoreSettings) -> None:
+    declarations = route_declarations(_app("search", base_settings))
+    assert [repr(d) for d in declarations["POST /api/search/clicks"]] == [
+        "Authorize('search:read')"
+    ]

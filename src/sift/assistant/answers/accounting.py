@@ -4,6 +4,7 @@ event, written in the caller's transaction, and the usage as the API reports it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from sift.assistant.answers.schemas import UsageRead
 from sift.assistant.conversations.repository import conversation_repository as repository
 from sift.assistant.events import events
 from sift.assistant.providers.base import Usage
+from sift.assistant.providers.chain import Skip
 from sift.contracts.events import AssistantAnswered
 from sift.core.auth import Principal
 
@@ -44,6 +46,11 @@ async def record_usage(
         actor_id=principal.user_id,
         subject_id=subject_id,
     )
+
+
+def is_failover(skipped: Sequence[Skip]) -> bool:
+    """A provider that was configured failed or had its circuit open before one answered."""
+    return any(skip.reason != "not_configured" for skip in skipped)
 
 
 def usage_read(usage: Usage, cost: Decimal) -> UsageRead:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.assistant.answers.accounting import record_usage, usage_read
+from sift.assistant.answers.accounting import is_failover, record_usage, usage_read
 from sift.assistant.answers.cache import CachedAnswer, answer_key
 from sift.assistant.answers.exceptions import ConversationNotFound
 from sift.assistant.answers.generation import (
@@ -298,6 +298,11 @@ class AnswerService:
                 provider=outcome.provider,
                 model=outcome.model,
                 cached=outcome.cached,
+                latency_ms=latency_ms,
+                prompt_tokens=outcome.usage.prompt_tokens,
+                completion_tokens=outcome.usage.completion_tokens,
+                cost_usd=float(cost),
+                failover=is_failover(outcome.skipped),
             ),
             subject_id=prepared.message_id,
             usage=outcome.usage,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.assistant.answers.accounting import record_usage, usage_read
+from sift.assistant.answers.accounting import is_failover, record_usage, usage_read
 from sift.assistant.answers.generation import citation_reads, run_chain
 from sift.assistant.answers.schemas import SummaryRead
 from sift.assistant.grounding import citations as grounding
@@ -100,6 +100,11 @@ class SummaryService:
                 provider=finished.provider,
                 model=finished.model,
                 kind="summary",
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cost_usd=float(cost),
+                failover=is_failover(finished.skipped),
             ),
             subject_id=document_id,
             usage=usage,

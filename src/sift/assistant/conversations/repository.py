@@ -129,6 +129,13 @@ class ConversationRepository:
         )
         return (await session.execute(query)).scalar_one_or_none()
 
+    async def rating_of(self, session: AsyncSession, message_id: uuid.UUID) -> str | None:
+        """The message's current rating (read before changing it)."""
+        rating: str | None = await session.scalar(
+            select(Feedback.rating).where(Feedback.message_id == message_id)
+        )
+        return rating
+
     async def upsert_feedback(
         self,
         session: AsyncSession,

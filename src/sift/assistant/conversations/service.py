@@ -21,8 +21,10 @@ from sift.assistant.conversations.scope import (
     readable_cited_documents,
     visible_citations,
 )
+from sift.assistant.events import events
 from sift.assistant.models import Feedback, Message
 from sift.assistant.runtime import Runtime
+from sift.contracts.events import FeedbackGiven
 from sift.core.auth import Permission, Principal
 from sift.core.db import ReadSession
 from sift.core.pagination import cursor_time, cursor_uuid, decode_cursor, page_of
@@ -73,13 +75,28 @@ class ConversationService:
         message = await repository.get_answer(session, principal, message_id)
         if message is None:
             raise MessageNotFound()
-        return await repository.upsert_feedback(
+        previous_rating = await repository.rating_of(session, message.id)
+        feedback = await repository.upsert_feedback(
             session,
             message_id=message.id,
             user_id=principal.user_id,
             rating=body.rating,
             comment=body.comment,
         )
+        if previous_rating != feedback.rating:  # usage analytics count ratings, not comments
+            await events.publish(
+                session,
+                FeedbackGiven(
+                    message_id=message.id,
+                    user_id=principal.user_id,
+                    rating=feedback.rating,
+                    previous_rating=previous_rating,
+                ),
+                org_id=principal.org_id,
+                actor_id=principal.user_id,
+                subject_id=message.id,
+            )
+        return feedback
 
     async def usage(self, session: ReadSession, principal: Principal) -> UsageReport:
         today = datetime.now(UTC).date()

@@ -16,8 +16,9 @@ from sift.contracts.events import EventEnvelope
 # Progress of a job, not anyone's action: not recorded.
 SKIPPED_TYPES = frozenset({"document.index_started"})
 # Never copied into an entry: links are credentials; addresses identify people (their
-# pseudonym does that job); storage keys and step timings are plumbing; `ip` has a column.
-REDACTED_FIELDS = frozenset({"email", "link", "ip", "org_name", "storage_key", "steps"})
+# pseudonym does that job); storage keys and step timings are plumbing; `ip` has a column;
+# a search's text may be personal, and entries outlive an erasure.
+REDACTED_FIELDS = frozenset({"email", "link", "ip", "org_name", "storage_key", "steps", "query"})
 # Fields that hold a user ID (or a list of them), replaced by the person's pseudonym.
 PERSON_FIELDS = frozenset({"user_id", "created_by", "invited_by", "revoked_by"})
 PERSON_LIST_FIELDS = frozenset({"members"})

@@ -3,7 +3,7 @@
 Importing this package registers every payload of the platform.
 """
 
-from sift.contracts.events.assistant import AssistantAnswered
+from sift.contracts.events.assistant import AssistantAnswered, FeedbackGiven
 from sift.contracts.events.base import (
     EVENT_TYPE_PATTERN,
     EventContext,
@@ -39,6 +39,10 @@ from sift.contracts.events.search import (
     SavedSearchCreated,
     SavedSearchDeleted,
     SavedSearchMatched,
+    SearchModeName,
+    SearchPerformed,
+    SearchResultClicked,
+    normalized_query,
 )
 
 __all__ = [
@@ -63,14 +67,19 @@ __all__ = [
     "ExportCompleted",
     "ExportReady",
     "ExportRequested",
+    "FeedbackGiven",
     "IndexFailureCode",
     "SavedSearchCreated",
     "SavedSearchDeleted",
     "SavedSearchMatched",
+    "SearchModeName",
+    "SearchPerformed",
+    "SearchResultClicked",
     "SignupMethod",
     "SuppressionLifted",
     "UnknownEventType",
     "UserSignedUp",
     "event",
     "event_registry",
+    "normalized_query",
 ]

@@ -151,6 +151,10 @@ class SearchResponse(BaseModel):
     items: list[SearchHit]
     next_cursor: str | None = None
     took_ms: int
+    query_id: uuid.UUID | None = Field(
+        default=None,
+        description="This search in the query log: what `POST /api/search/clicks` names",
+    )
 
 
 class RetrieveRequest(Schema):

@@ -276,7 +276,7 @@ class RetrievalService:
         else:
             response = await self._search(session, retrieval, scope, request, offset, digest)
         took_ms = round((time.perf_counter() - started) * 1000)
-        await log_query(
+        query_id = await log_query(
             session,
             principal,
             query=request.query,
@@ -284,7 +284,7 @@ class RetrievalService:
             result_count=len(response.items),
             took_ms=took_ms,
         )
-        return response.model_copy(update={"took_ms": took_ms})
+        return response.model_copy(update={"took_ms": took_ms, "query_id": query_id})
 
     async def _search(
         self,

@@ -1234,6 +1234,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/search/clicks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report Click
+         * @description Report that the caller opened a result of one of their organization's searches.
+         */
+        post: operations["search_search_report_click"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/search": {
         parameters: {
             query?: never;
@@ -2181,6 +2201,126 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Overview
+         * @description Activity, ingestion, search and AI of the organization over time.
+         */
+        get: operations["audit_analytics_get_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Search Analytics
+         * @description Searches by mode, zero-result rate, clicks and the top queries (3+ people).
+         */
+        get: operations["audit_analytics_get_search_analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/assistant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Assistant Analytics
+         * @description AI answers by provider and model, failovers, latency, tokens, cost and feedback.
+         */
+        get: operations["audit_analytics_get_assistant_analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/ingestion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Ingestion Analytics
+         * @description Uploads, documents indexed and failed (by reason), storage used.
+         */
+        get: operations["audit_analytics_get_ingestion_analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Users Analytics
+         * @description Daily and weekly active people (counted by pseudonym).
+         */
+        get: operations["audit_analytics_get_users_analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/{area}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Analytics
+         * @description An area's series as CSV, with the same numbers as its JSON.
+         */
+        get: operations["audit_analytics_export_analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -2890,6 +3030,8 @@ export type components = {
             chunk_count?: number | null;
             /** Language */
             language?: string | null;
+            /** Language Override */
+            language_override?: string | null;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**
@@ -3078,6 +3220,27 @@ export type components = {
          * @enum {string}
          */
         WatchedStatus: "uploaded" | "processing" | "failed";
+        /** ClickCreate */
+        ClickCreate: {
+            /**
+             * Query Id
+             * Format: uuid
+             * @description The search's `query_id` (its response names it)
+             */
+            query_id: string;
+            /**
+             * Document Id
+             * Format: uuid
+             */
+            document_id: string;
+            /** Chunk Id */
+            chunk_id?: string | null;
+            /**
+             * Rank
+             * @description The result's position, from 1
+             */
+            rank: number;
+        };
         /** DocumentPages */
         DocumentPages: {
             /**
@@ -3510,6 +3673,11 @@ export type components = {
             next_cursor?: string | null;
             /** Took Ms */
             took_ms: number;
+            /**
+             * Query Id
+             * @description This search in the query log: what `POST /api/search/clicks` names
+             */
+            query_id?: string | null;
         };
         /** Span */
         Span: {
@@ -4264,6 +4432,53 @@ export type components = {
             /** Pseudonym */
             pseudonym: string;
         };
+        /**
+         * AnalyticsArea
+         * @enum {string}
+         */
+        AnalyticsArea: "overview" | "search" | "assistant" | "ingestion" | "users";
+        /**
+         * AnalyticsExportFormat
+         * @enum {string}
+         */
+        AnalyticsExportFormat: "csv";
+        /**
+         * AnalyticsInterval
+         * @enum {string}
+         */
+        AnalyticsInterval: "day" | "hour";
+        /** AssistantAnalytics */
+        AssistantAnalytics: {
+            series: components["schemas"]["AssistantSeries"];
+            /** Providers */
+            providers: components["schemas"]["ProviderRow"][];
+            latency: components["schemas"]["Latency"];
+            feedback: components["schemas"]["FeedbackTotals"];
+        };
+        /** AssistantSeries */
+        AssistantSeries: {
+            /** Answers */
+            answers: components["schemas"]["Point"][];
+            /** Failovers */
+            failovers: components["schemas"]["Point"][];
+            /** Cost */
+            cost: components["schemas"]["Point"][];
+            /** Prompt Tokens */
+            prompt_tokens: components["schemas"]["Point"][];
+            /** Completion Tokens */
+            completion_tokens: components["schemas"]["Point"][];
+            /**
+             * Latency P50
+             * @description Milliseconds (histogram bucket bound)
+             */
+            latency_p50: components["schemas"]["Point"][];
+            /** Latency P95 */
+            latency_p95: components["schemas"]["Point"][];
+            /** Feedback Up */
+            feedback_up: components["schemas"]["Point"][];
+            /** Feedback Down */
+            feedback_down: components["schemas"]["Point"][];
+        };
         /** AuditEntryRead */
         AuditEntryRead: {
             /**
@@ -4388,12 +4603,107 @@ export type components = {
             /** Expires At */
             expires_at?: string | null;
         };
+        /** FeedbackTotals */
+        FeedbackTotals: {
+            /** Up */
+            up: number;
+            /** Down */
+            down: number;
+            /**
+             * Up Ratio
+             * @description up / (up + down); null without ratings
+             */
+            up_ratio: number | null;
+        };
+        /** IngestionAnalytics */
+        IngestionAnalytics: {
+            series: components["schemas"]["IngestionSeries"];
+            /** Failure Reasons */
+            failure_reasons: components["schemas"]["FailureReason"][];
+            /**
+             * Storage Bytes
+             * @description Bytes stored at the end of the range
+             */
+            storage_bytes: number;
+        };
+        /** IngestionSeries */
+        IngestionSeries: {
+            /** Uploads */
+            uploads: components["schemas"]["Point"][];
+            /** Indexed */
+            indexed: components["schemas"]["Point"][];
+            /** Failed */
+            failed: components["schemas"]["Point"][];
+            /**
+             * Storage Bytes
+             * @description Bytes stored at the end of the bucket
+             */
+            storage_bytes: components["schemas"]["Point"][];
+        };
+        /** Latency */
+        Latency: {
+            /** P50 Ms */
+            p50_ms: number | null;
+            /** P95 Ms */
+            p95_ms: number | null;
+        };
+        /** ModeRow */
+        ModeRow: {
+            /** Mode */
+            mode: string;
+            /** Searches */
+            searches: number;
+            /** Zero Results */
+            zero_results: number;
+        };
+        /** OverviewRead */
+        OverviewRead: {
+            series: components["schemas"]["OverviewSeries"];
+        };
+        /** OverviewSeries */
+        OverviewSeries: {
+            /** Active Users */
+            active_users: components["schemas"]["Point"][];
+            /** Uploads */
+            uploads: components["schemas"]["Point"][];
+            /** Indexed */
+            indexed: components["schemas"]["Point"][];
+            /** Failed */
+            failed: components["schemas"]["Point"][];
+            /** Searches */
+            searches: components["schemas"]["Point"][];
+            /**
+             * Zero Result Rate
+             * @description Searches without results / searches
+             */
+            zero_result_rate: components["schemas"]["Point"][];
+            /** Answers */
+            answers: components["schemas"]["Point"][];
+            /** Failovers */
+            failovers: components["schemas"]["Point"][];
+            /**
+             * Cost
+             * @description AI cost in US dollars
+             */
+            cost: components["schemas"]["Point"][];
+        };
         /** Page[AuditEntryRead] */
         Page_AuditEntryRead_: {
             /** Items */
             items: components["schemas"]["AuditEntryRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /** Point */
+        Point: {
+            /**
+             * T
+             * Format: date-time
+             * @description The bucket's start (UTC): a day or an hour
+             */
+            t: string;
+            /** Value */
+            value: number;
         };
         /** PrivacyRequestCreated */
         PrivacyRequestCreated: {
@@ -4431,6 +4741,87 @@ export type components = {
             receipt?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** ProviderRow */
+        ProviderRow: {
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /** Answers */
+            answers: number;
+            /** Failovers */
+            failovers: number;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Cost */
+            cost: number;
+        };
+        /** SearchAnalytics */
+        SearchAnalytics: {
+            series: components["schemas"]["SearchSeries"];
+            /** Modes */
+            modes: components["schemas"]["ModeRow"][];
+            /** Top Queries */
+            top_queries: components["schemas"]["TopQuery"][];
+        };
+        /** SearchSeries */
+        SearchSeries: {
+            /** Searches */
+            searches: components["schemas"]["Point"][];
+            /** Zero Results */
+            zero_results: components["schemas"]["Point"][];
+            /** Zero Result Rate */
+            zero_result_rate: components["schemas"]["Point"][];
+            /** Clicks */
+            clicks: components["schemas"]["Point"][];
+            /**
+             * Hybrid
+             * @description Searches in hybrid mode
+             */
+            hybrid: components["schemas"]["Point"][];
+            /** Fulltext */
+            fulltext: components["schemas"]["Point"][];
+            /** Semantic */
+            semantic: components["schemas"]["Point"][];
+        };
+        /** TopQuery */
+        TopQuery: {
+            /**
+             * Query
+             * @description Case-folded and single-spaced
+             */
+            query: string;
+            /** Searches */
+            searches: number;
+            /**
+             * Users
+             * @description Different people who searched it (at least 3)
+             */
+            users: number;
+            /** Zero Results */
+            zero_results: number;
+        };
+        /** UsersAnalytics */
+        UsersAnalytics: {
+            series: components["schemas"]["UsersSeries"];
+            /**
+             * Active Users
+             * @description Different people active in the range
+             */
+            active_users: number;
+        };
+        /** UsersSeries */
+        UsersSeries: {
+            /** Active Users */
+            active_users: components["schemas"]["Point"][];
+            /**
+             * Weekly Active Users
+             * @description Different people active in the 7 days up to the bucket's day
+             */
+            weekly_active_users: components["schemas"]["Point"][];
         };
     };
     responses: never;
@@ -8787,6 +9178,73 @@ export interface operations {
             };
         };
     };
+    search_search_report_click: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClickCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Search not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     search_search_search: {
         parameters: {
             query?: never;
@@ -11511,6 +11969,315 @@ export interface operations {
             };
             /** @description Account being erased */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_analytics_get_overview: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                interval?: components["schemas"]["AnalyticsInterval"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_analytics_get_search_analytics: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                interval?: components["schemas"]["AnalyticsInterval"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchAnalytics"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_analytics_get_assistant_analytics: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                interval?: components["schemas"]["AnalyticsInterval"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantAnalytics"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_analytics_get_ingestion_analytics: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                interval?: components["schemas"]["AnalyticsInterval"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionAnalytics"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_analytics_get_users_analytics: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                interval?: components["schemas"]["AnalyticsInterval"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsersAnalytics"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_analytics_export_analytics: {
+        parameters: {
+            query?: {
+                format?: components["schemas"]["AnalyticsExportFormat"];
+                from?: string | null;
+                to?: string | null;
+                interval?: components["schemas"]["AnalyticsInterval"];
+            };
+            header?: never;
+            path: {
+                area: components["schemas"]["AnalyticsArea"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per bucket, one column per series (the JSON's numbers) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

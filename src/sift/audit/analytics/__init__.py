@@ -1,0 +1,1 @@
+"""Usage analytics: roll-ups of the platform's events per organization, and their API."""

@@ -1,0 +1,1 @@
+"""Result clicks: the web app reports which result of a search someone opened."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from sift.audit.consents.endpoints import router as consents_router
 from sift.audit.analytics.endpoints import router as analytics_router
+from sift.audit.consents.endpoints import router as consents_router
 from sift.audit.log.endpoints import router as audit_log_router
 from sift.audit.privacy.endpoints import router as privacy_router
 from sift.core.app import create_service_app

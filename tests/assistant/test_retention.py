@@ -41,15 +41,24 @@ def converse(
     with engine.begin() as connection:
         connection.execute(
             insert(Conversation).values(
-                id=conversation, org_id=org_id, user_id=user, title=title,
-                created_at=at, updated_at=at,
+                id=conversation,
+                org_id=org_id,
+                user_id=user,
+                title=title,
+                created_at=at,
+                updated_at=at,
             )
         )
         for message, role in ((question, "user"), (answer, "assistant")):
             connection.execute(
                 insert(Message).values(
-                    id=message, conversation_id=conversation, org_id=org_id, user_id=user,
-                    role=role, content=f"{title} {role}", created_at=at,
+                    id=message,
+                    conversation_id=conversation,
+                    org_id=org_id,
+                    user_id=user,
+                    role=role,
+                    content=f"{title} {role}",
+                    created_at=at,
                 )
             )
         connection.execute(insert(Feedback).values(message_id=answer, user_id=user, rating="up"))
@@ -89,8 +98,6 @@ def test_the_purge_goes_in_batches_and_keeps_what_is_younger(
     for number in range(5):
         converse(sync_engine, org, f"idle {number}", timedelta(days=40))
     converse(sync_engine, org, "active", timedelta(days=1))
-    purged = purge_idle_conversations(
-        sync_engine, older_than=timedelta(days=30), batch_size=2
-    )
+    purged = purge_idle_conversations(sync_engine, older_than=timedelta(days=30), batch_size=2)
     assert purged >= 5  # other tests' idle rows may go too: nothing else was this old
     assert titles(sync_engine, org) == ["active"]

@@ -23,9 +23,7 @@ log = structlog.get_logger()
 PURGE_BATCH = 100
 
 
-async def _expired(
-    session: AsyncSession, now: datetime, *, limit: int
-) -> Sequence[PrivacyRequest]:
+async def _expired(session: AsyncSession, now: datetime, *, limit: int) -> Sequence[PrivacyRequest]:
     """Ready exports whose link expired, oldest first, locked (another run skips them)."""
     return (
         await session.scalars(

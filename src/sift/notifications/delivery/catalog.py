@@ -30,7 +30,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events import EventEnvelope, EventPayload
 from sift.contracts.events.documents import DocumentIndexed, DocumentIndexFailed
-from sift.contracts.events.privacy import ExportReady
 from sift.contracts.events.identity import (
     LINK_SEAL_PURPOSE,
     AccountLocked,
@@ -47,6 +46,7 @@ from sift.contracts.events.identity import (
     RecoveryCodeUsed,
     RefreshReuseDetected,
 )
+from sift.contracts.events.privacy import ExportReady
 from sift.contracts.events.search import SavedSearchMatched
 from sift.core.auth.sealing import SealError, unseal
 from sift.core.config import CoreSettings

@@ -3,9 +3,9 @@
 Documents: indexed / failed, to the uploader (kept from the upload events, which
 `document.indexed` does not repeat). Search: a saved search matched, to its owner. Members:
 provisioned into an organization, granted a restricted collection. Security alerts are in
-`security.py`, and a ready data export in `privacy.py`, registered by importing them here. Link mails (verification, reset,
-invitation) are e-mail only: there is nobody signed in to tell. An erasure request deletes
-what the in-app channel holds about the person.
+`security.py` and a ready data export in `privacy.py`, registered by importing them here.
+Link mails (verification, reset, invitation) are e-mail only: there is nobody signed in to
+tell. An erasure request deletes what the in-app channel holds about the person.
 """
 
 from __future__ import annotations

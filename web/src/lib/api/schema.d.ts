@@ -4117,7 +4117,7 @@ export type components = {
          * NotificationType
          * @enum {string}
          */
-        NotificationType: "document_indexed" | "document_index_failed" | "saved_search_matched" | "member_added" | "collection_access_granted" | "security_alert";
+        NotificationType: "document_indexed" | "document_index_failed" | "saved_search_matched" | "member_added" | "collection_access_granted" | "export_ready" | "security_alert";
         /** Page[DeliveryRead] */
         Page_DeliveryRead_: {
             /** Items */

@@ -19,7 +19,7 @@ from sift.audit.log.retention import purge_old_entries
 from sift.audit.log.service import audit_log_service
 from sift.contracts.events.documents import DeletionReason, DocumentDeleted
 from sift.core.db import Database
-from tests.audit.conftest import envelope
+from tests.audit.conftest import AuditApi, envelope
 from tests.conftest import TransactionalDatabase
 
 NOW = datetime.now(UTC)
@@ -194,3 +194,24 @@ async def test_a_role_without_the_delete_privilege_purges_through_the_function(
     await session.execute(text("RESET ROLE"))
     assert await _kept(session, org) == [4]
     assert (await audit_log_service.verify(session, org)).ok
+
+
+async def test_the_verify_api_says_where_the_check_started(
+    api: AuditApi, session: AsyncSession, database_in_test: Database
+) -> None:
+    await _chain(session, api.org_id, [OLD] * 4 + [timedelta(days=1)] * 2)
+    admin = api.caller("admin")
+    answer = await api.client.get("/api/audit/verify", headers=admin.headers)
+    assert (answer.json()["checked"], answer.json()["first_seq"]) == (6, 1)
+
+    await purge_old_entries(database_in_test, older_than=RETENTION)
+
+    answer = await api.client.get("/api/audit/verify", headers=admin.headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "ok": True,
+        "checked": 2,
+        "first_mismatch_seq": None,
+        "first_mismatch_id": None,
+        "first_seq": 5,
+    }

@@ -190,7 +190,11 @@ class AuditLogService:
         anchor = await chain_anchor_repository.of_chain(session, org_id)
         check = ChainCheck()
         if anchor is not None:
-            check = ChainCheck(expected_seq=anchor.first_seq, prev_hash=anchor.prev_hash)
+            check = ChainCheck(
+                expected_seq=anchor.first_seq,
+                prev_hash=anchor.prev_hash,
+                first_seq=anchor.first_seq,
+            )
         after_seq = check.expected_seq - 1
         while True:
             rows = await audit_entry_repository.chain_slice(

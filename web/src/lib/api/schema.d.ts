@@ -4305,6 +4305,11 @@ export type components = {
             first_mismatch_seq: number | null;
             /** First Mismatch Id */
             first_mismatch_id?: string | null;
+            /**
+             * First Seq
+             * @default 1
+             */
+            first_seq: number;
         };
         /** ConsentChoice */
         ConsentChoice: {

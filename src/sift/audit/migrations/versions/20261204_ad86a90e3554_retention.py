@@ -1,7 +1,7 @@
 """retention: the audit log's sanctioned purge (chain anchors), expired export requests
 
 Revision ID: ad86a90e3554
-Revises: 5b1e0c7a9d21
+Revises: e93adcb9c840
 Create Date: 2026-12-04 21:00:00
 
 Audit entries stay append-only: the trigger now lets one DELETE through, and only when all
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "ad86a90e3554"
-down_revision: str | None = "5b1e0c7a9d21"
+down_revision: str | None = "e93adcb9c840"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -189,6 +189,7 @@ async def test_verify_passes_then_names_the_entry_changed_behind_the_databases_b
         "checked": 3,
         "first_mismatch_seq": None,
         "first_mismatch_id": None,
+        "first_seq": 1,
     }
 
     await session.execute(text("ALTER TABLE audit.entries DISABLE TRIGGER entries_append_only"))
@@ -203,4 +204,5 @@ async def test_verify_passes_then_names_the_entry_changed_behind_the_databases_b
         "checked": 2,
         "first_mismatch_seq": 2,
         "first_mismatch_id": str(entries[1].id),
+        "first_seq": 1,
     }

@@ -101,9 +101,10 @@ def _samples(settings: CoreSettings) -> dict[str, tuple[EventPayload, str]]:
 
 
 # Mail whose event is news only given earlier events (a known address, an upload):
-# test_mail_events.py sends each.
+# test_mail_events.py sends each (the export's: tests/audit/privacy/test_export_extras.py).
 NEEDS_HISTORY = {
     "auth.login_succeeded",
+    "privacy.export_ready",
     "document.indexed",
     "document.index_failed",
     "search.saved_search_matched",

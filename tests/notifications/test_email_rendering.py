@@ -59,6 +59,7 @@ EVERY_KIND: list[MailContent] = [
     content.DocumentIndexed(document=DOCUMENT),
     content.DocumentFailed(document=DOCUMENT, reason="The PDF is encrypted."),
     content.SavedSearchMatched(search_name="contracts", documents=[DOCUMENT]),
+    content.ExportReady(expires_at=WHEN),
     content.Digest(
         period="weekly",
         items=[content.DigestItem(title="Indexed", body="A document", path=DOCUMENT.path)],

@@ -18,6 +18,7 @@ TYPES = [
     "saved_search_matched",
     "member_added",
     "collection_access_granted",
+    "export_ready",
     "security_alert",
     "account_links",
 ]
@@ -47,7 +48,8 @@ async def test_a_user_who_saved_nothing_gets_everything_but_sms(api: Notificatio
         assert item["locked"] is (item["type"] in ("security_alert", "account_links"))
         # Link mails never go by text; the member news has no text form.
         assert item["sms_available"] is (
-            item["type"] not in ("account_links", "member_added", "collection_access_granted")
+            item["type"]
+            not in ("account_links", "member_added", "collection_access_granted", "export_ready")
         )
     assert body["quiet_hours"] is None and body["digest"] == "off"
     assert body["time_zone"] is None

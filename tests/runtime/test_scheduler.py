@@ -149,8 +149,11 @@ def test_the_jobs_of_a_process_share_one_database_engine(
 def test_the_scheduler_collects_every_services_jobs() -> None:
     jobs = {job.id: job for job in scheduled_jobs(SchedulerSettings())}
     assert set(jobs) == {
+        "assistant.purge_conversations",
         "audit.analytics_backfill",
         "audit.analytics_prune_hours",
+        "audit.purge_entries",
+        "audit.purge_expired_exports",
         "maintenance.purge_outbox",
         "maintenance.purge_processed_events",
         "documents.purge_deleted",
@@ -254,8 +257,11 @@ def test_replicas_run_each_job_once_and_fail_over(
                 text(f'SELECT id FROM "{scheduler_schema}".{JOBS_TABLE} ORDER BY id')
             ).scalars()
             assert list(stored) == [
+                "assistant.purge_conversations",
                 "audit.analytics_backfill",
                 "audit.analytics_prune_hours",
+                "audit.purge_entries",
+                "audit.purge_expired_exports",
                 "documents.purge_deleted",
                 "documents.sweep_orphans",
                 "maintenance.purge_outbox",

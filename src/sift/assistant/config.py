@@ -86,6 +86,9 @@ class AssistantSettings(SiftSettings):
     answer_cache_ttl: int = Field(default=3600, ge=0)  # 0 disables the answer cache
     history_turns: int = Field(default=3, ge=0)
     summary_chunk_chars: int = Field(default=12_000, ge=1000)  # map-reduce above this
+    # Conversations without a new message for this long are deleted with their messages,
+    # citations and feedback (`assistant.purge_conversations`, daily).
+    conversation_retention_days: int = Field(default=365, ge=1)
 
 
 @lru_cache

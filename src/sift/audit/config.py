@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from sift.core.config import SiftSettings
@@ -20,6 +21,9 @@ class AuditSettings(SiftSettings):
         "/api/analytics",
         "/api/privacy",
     )
+    # Audit entries older than this are purged (the database refuses under 30 days; the
+    # newest entry of each chain always stays): `sift.audit.log.retention`.
+    log_retention_days: int = Field(default=365, ge=30)
 
 
 @lru_cache

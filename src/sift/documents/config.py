@@ -35,6 +35,11 @@ class DocumentsSettings(SiftSettings):
     # stay with it, uploader anonymized ("keep"), or are deleted with the person ("delete").
     erasure_shared_documents: Literal["keep", "delete"] = "keep"
 
+    # A deleted document's files leave storage as soon as the deletion commits. A file that no
+    # version names (an upload cut short, a failed clean-up) goes once older than this: far
+    # above any upload's duration, since a younger one may belong to an upload in flight.
+    orphan_blob_grace_hours: int = Field(default=6, ge=1)
+
     @property
     def max_request_bytes(self) -> int:
         return self.max_upload_bytes + self.multipart_overhead_bytes

@@ -32,6 +32,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     results = asyncio.run(main())
     for org_id, check in results:
         chain = f"organization {org_id}" if org_id else "platform (no organization)"
+        if check.first_seq > 1:
+            chain += f" (from seq {check.first_seq}: older entries purged by retention)"
         if check.ok:
             print(f"{chain}: ok, {check.checked} entries")
         else:

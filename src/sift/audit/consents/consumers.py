@@ -1,24 +1,17 @@
-"""Consents in privacy requests, on the `audit.privacy` consumer group: the export gets the
-person's consent history (audit's part), the erasure deletes it."""
+"""Consents in privacy requests, on the `audit.privacy` consumer group: the erasure deletes
+them. The export's audit part (consents included) is `sift.audit.privacy.own_part`'s."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.audit.consents.export import export_consents
 from sift.audit.consents.service import consent_service
 from sift.audit.privacy.events import consumer
 from sift.contracts.events import (
     AccountErasureRequested,
     ErasureRequested,
     EventEnvelope,
-    ExportRequested,
 )
-
-
-@consumer.on(ExportRequested)
-async def on_export_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
-    await export_consents(session, envelope.payload_as(ExportRequested))
 
 
 @consumer.on(ErasureRequested)

@@ -84,6 +84,8 @@ class ChainCheck:
     first_mismatch_id: uuid.UUID | None = None
     expected_seq: int = 1
     prev_hash: str = GENESIS
+    # Where the check started: 1, or the chain's anchor once retention purged older entries.
+    first_seq: int = 1
 
     @property
     def ok(self) -> bool:

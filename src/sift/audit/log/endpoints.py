@@ -219,4 +219,5 @@ async def verify_chain(principal: AuditRead, session: ReadSessionDep) -> ChainSt
         checked=check.checked,
         first_mismatch_seq=check.first_mismatch_seq,
         first_mismatch_id=check.first_mismatch_id,
+        first_seq=check.first_seq,
     )

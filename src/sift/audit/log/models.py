@@ -79,3 +79,19 @@ class ForgottenPerson(Base):
     forgotten_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class ChainAnchor(Base):
+    """Where a chain's verification starts once its oldest entries were purged (retention):
+    `first_seq` is the oldest kept entry and `prev_hash` the hash it must link to. Written
+    only by `audit.purge_entries_through`; a trigger lets it move forward, never back."""
+
+    __tablename__ = "chain_anchors"
+
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)  # org ID or "platform"
+    org_id: Mapped[uuid.UUID | None]
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    purged: Mapped[int] = mapped_column(BigInteger)  # entries purged so far
+    purged_through: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select, text
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.audit.log.models import AuditEntry
+from sift.audit.log.models import AuditEntry, ChainAnchor
 
 
 def chain_lock_key(org_id: uuid.UUID | None) -> int:
@@ -123,3 +123,25 @@ class AuditEntryRepository:
 
 
 audit_entry_repository = AuditEntryRepository()
+
+
+def chain_name(org_id: uuid.UUID | None) -> str:
+    """A chain's key in `chain_anchors`: the organization's ID, or "platform"."""
+    return "platform" if org_id is None else str(org_id)
+
+
+class ChainAnchorRepository:
+    async def of_chain(self, session: AsyncSession, org_id: uuid.UUID | None) -> ChainAnchor | None:
+        return await session.get(ChainAnchor, chain_name(org_id))
+
+    async def purge_through(
+        self, session: AsyncSession, org_id: uuid.UUID | None, through_seq: int
+    ) -> int:
+        """Deletes the chain's entries up to `through_seq` and moves its anchor past them,
+        through the database's one sanctioned path (see the retention migration)."""
+        purged = await session.scalar(select(func.audit.purge_entries_through(org_id, through_seq)))
+        session.expire_all()  # the anchor row changed behind the session's back
+        return int(purged or 0)
+
+
+chain_anchor_repository = ChainAnchorRepository()

@@ -41,6 +41,8 @@ class ChainStatus(Schema):
     checked: int
     first_mismatch_seq: int | None
     first_mismatch_id: uuid.UUID | None = None
+    # The oldest entry kept: those before it were purged by retention (1: none were).
+    first_seq: int = 1
 
 
 class ExportFormat(StrEnum):

@@ -15,7 +15,11 @@ from sift.audit.log.chain import GENESIS, ChainCheck, entry_hash
 from sift.audit.log.models import AuditEntry, PersonKey
 from sift.audit.log.pseudonyms import open_sealed, person_keys, sealed_by
 from sift.audit.log.recording import Recorder
-from sift.audit.log.repository import EntryFilter, audit_entry_repository
+from sift.audit.log.repository import (
+    EntryFilter,
+    audit_entry_repository,
+    chain_anchor_repository,
+)
 from sift.contracts.events import EventEnvelope
 from sift.core.pagination import InvalidCursor, decode_cursor, page_of
 
@@ -182,8 +186,16 @@ class AuditLogService:
     async def verify(self, session: AsyncSession, org_id: uuid.UUID | None) -> ChainCheck:
         """Recomputes one chain from its first entry; names the first entry that does not
         match (changed, removed from before it, or linked to another)."""
+        # Entries older than the retention may be gone: start from the oldest kept one.
+        anchor = await chain_anchor_repository.of_chain(session, org_id)
         check = ChainCheck()
-        after_seq = 0
+        if anchor is not None:
+            check = ChainCheck(
+                expected_seq=anchor.first_seq,
+                prev_hash=anchor.prev_hash,
+                first_seq=anchor.first_seq,
+            )
+        after_seq = check.expected_seq - 1
         while True:
             rows = await audit_entry_repository.chain_slice(
                 session, org_id, after_seq=after_seq, limit=VERIFY_BATCH

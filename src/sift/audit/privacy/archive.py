@@ -27,7 +27,9 @@ Each folder holds what one part of Sift keeps about you, as JSON (UTF-8, times i
 - assistant/: your conversations with every question, answer and citation, and the
   feedback you gave.
 - notifications/: the notifications you received and your notification preferences.
-- audit/: your consent choices (analytics cookies, product e-mail) and their history.
+- audit/: your consent choices (analytics cookies, product e-mail) and their history, and
+  the audit log's entries of what you did (sign-ins, uploads, changes), with the pseudonym
+  that names you in the log read as your user ID.
 
 Nothing about other people is included beyond what your own records name (for example
 the title of a document another member uploaded that an answer cited).

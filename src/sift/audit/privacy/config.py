@@ -11,7 +11,8 @@ from sift.core.config import SiftSettings
 
 # Who holds data about a person, hence who must answer every request.
 CONTENT_SERVICES: tuple[str, ...] = ("documents", "search", "assistant", "notifications")
-# `audit` answers for itself too: the consents (sift.audit.consents).
+# `audit` answers for itself too: the consents and the person's audit entries
+# (sift.audit.privacy.own_part).
 EXPORT_SERVICES: tuple[str, ...] = ("identity", *CONTENT_SERVICES, "audit")
 
 

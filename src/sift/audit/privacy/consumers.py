@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.audit.privacy import own_part
 from sift.audit.privacy.config import get_privacy_settings
 from sift.audit.privacy.events import consumer
 from sift.audit.privacy.service import privacy_service
 from sift.contracts.events import ErasureCompleted, EventEnvelope, ExportCompleted
+
+# The audit service's own part of an export (its audit entries) registers its handler there.
+__all__ = ["own_part"]
 
 
 @consumer.on(ExportCompleted)

@@ -25,13 +25,16 @@ class RequestStatus(StrEnum):
     ready = "ready"  # an export whose archive can be downloaded
     done = "done"  # an erasure every service answered
     failed = "failed"
+    expired = "expired"  # an export whose archive the retention job deleted
 
 
 class PrivacyRequest(IdMixin, Base):
     __tablename__ = "privacy_requests"
     __table_args__ = (
         CheckConstraint("kind IN ('export', 'erasure')", name="kind"),
-        CheckConstraint("status IN ('pending', 'ready', 'done', 'failed')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'ready', 'done', 'failed', 'expired')", name="status"
+        ),
         Index("ix_privacy_requests_user_id", "user_id"),
         # One erasure at a time per person (the API answers 409 to a second).
         Index(

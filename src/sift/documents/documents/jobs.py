@@ -7,12 +7,10 @@ from datetime import timedelta
 import structlog
 
 from sift.core.scheduling import ScheduledJob, cron, job_context
+from sift.documents.config import get_documents_settings
 from sift.documents.documents.cleanup import purge_pending, sweep_orphans
 
 log = structlog.get_logger()
-
-# Far above any upload's duration: a younger blob may belong to an upload still in flight.
-ORPHAN_GRACE = timedelta(hours=6)
 
 
 def purge_deleted_documents_job() -> None:
@@ -24,7 +22,8 @@ def purge_deleted_documents_job() -> None:
 
 def sweep_orphan_blobs_job() -> None:
     context = job_context()
-    context.run(sweep_orphans(context.database, context.storage, grace=ORPHAN_GRACE))
+    grace = timedelta(hours=get_documents_settings().orphan_blob_grace_hours)
+    context.run(sweep_orphans(context.database, context.storage, grace=grace))
 
 
 purge_deleted = ScheduledJob(

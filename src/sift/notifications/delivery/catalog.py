@@ -15,7 +15,8 @@ What is mailed on which event:
   reuse, a lockout, two-step sign-in turned on or off, a recovery code used, a provider
   account linked, an API key created, the password changed or reset;
 - to the uploader: a document indexed, or not (with the reason);
-- to a saved search's owner: a new document matches it (its title and link).
+- to a saved search's owner: a new document matches it (its title and link);
+- to the person who asked for it: their data export is ready (a link to the privacy center).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from sift.contracts.events.identity import (
     RecoveryCodeUsed,
     RefreshReuseDetected,
 )
+from sift.contracts.events.privacy import ExportReady
 from sift.contracts.events.search import SavedSearchMatched
 from sift.core.auth.sealing import SealError, unseal
 from sift.core.config import CoreSettings
@@ -198,6 +200,12 @@ _TYPES: tuple[MailType, ...] = (
         lambda p, _: p.user_id,
         _matched,
         found.saved_search_match,
+    ),
+    MailType(
+        ExportReady,
+        mail.ExportReady.kind,
+        lambda p, _: p.user_id,
+        lambda p, _, __, ___: mail.ExportReady(expires_at=p.expires_at),
     ),
 )
 

@@ -138,6 +138,24 @@ class SecurityAlert(MailContent):
         return _ALERTS[self.alert][1].format(detail=self.detail)
 
 
+PRIVACY_CENTER = "/settings/privacy"
+
+
+@dataclass(frozen=True)
+class ExportReady(MailContent):
+    kind = "export_ready"
+    unsubscribable = True
+    expires_at: datetime
+
+    @property
+    def path(self) -> str:
+        return PRIVACY_CENTER
+
+    @property
+    def subject(self) -> str:
+        return "Your Sift data export is ready"
+
+
 @dataclass(frozen=True)
 class DocumentRef:
     id: uuid.UUID

@@ -3,9 +3,9 @@
 Documents: indexed / failed, to the uploader (kept from the upload events, which
 `document.indexed` does not repeat). Search: a saved search matched, to its owner. Members:
 provisioned into an organization, granted a restricted collection. Security alerts are in
-`security.py`, registered by importing it here. Link mails (verification, reset,
-invitation) are e-mail only: there is nobody signed in to tell. An erasure request deletes
-what the in-app channel holds about the person.
+`security.py` and a ready data export in `privacy.py`, registered by importing them here.
+Link mails (verification, reset, invitation) are e-mail only: there is nobody signed in to
+tell. An erasure request deletes what the in-app channel holds about the person.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sift.contracts.events.privacy import ErasureRequested
 from sift.contracts.events.search import SavedSearchMatched
 from sift.notifications.decisions import upload_outcome
 from sift.notifications.events import consumer, on
-from sift.notifications.inapp import security
+from sift.notifications.inapp import privacy, security
 from sift.notifications.inapp.fanout import process_bus
 from sift.notifications.inapp.repository import document_upload_repository
 from sift.notifications.inapp.schemas import NotificationType, Priority
@@ -38,7 +38,7 @@ from sift.notifications.models import DocumentUpload
 from sift.notifications.prefetch import prefetch
 
 # `sift consume notifications` finds the group through this module.
-__all__ = ["consumer", "security"]
+__all__ = ["consumer", "privacy", "security"]
 
 # A batch reads what its handlers need at once, and stores its notifications at once.
 consumer.add_before_batch(prefetch)

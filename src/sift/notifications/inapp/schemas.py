@@ -16,6 +16,7 @@ class NotificationType(StrEnum):
     saved_search_matched = "saved_search_matched"
     member_added = "member_added"
     collection_access_granted = "collection_access_granted"
+    export_ready = "export_ready"
     security_alert = "security_alert"
 
 

@@ -16,6 +16,7 @@ class PreferenceType(StrEnum):
     saved_search_matched = "saved_search_matched"
     member_added = "member_added"
     collection_access_granted = "collection_access_granted"
+    export_ready = "export_ready"  # the person's data export can be downloaded
     security_alert = "security_alert"
     account_links = "account_links"  # verification, password reset, invitation mail
 
@@ -44,6 +45,7 @@ _MAIL_KINDS: dict[str, PreferenceType] = {
     "document_indexed": T.document_indexed,
     "document_failed": T.document_index_failed,
     "saved_search_matched": T.saved_search_matched,
+    "export_ready": T.export_ready,
     "security_alert": T.security_alert,
     "email_verification": T.account_links,
     "password_reset": T.account_links,

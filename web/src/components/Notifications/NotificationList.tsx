@@ -15,6 +15,7 @@ const TYPE_LABEL: Record<string, string> = {
   saved_search_matched: "Saved search",
   member_added: "Membership",
   collection_access_granted: "Collection access",
+  export_ready: "Data export",
   security_alert: "Security",
 };
 

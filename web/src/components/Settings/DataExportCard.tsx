@@ -17,7 +17,7 @@ const PARTS: Record<string, string> = {
   search: "Saved searches and search history",
   assistant: "Conversations with their sources",
   notifications: "Notifications and preferences",
-  audit: "Consent choices and their history",
+  audit: "Consent choices and the audit log of what you did",
 };
 
 const order = (service: string) => {
@@ -67,6 +67,11 @@ export function DataExportCard() {
                 </li>
               ))}
           </ul>
+          {data.status === "expired" && (
+            <p className="text-slate-600 dark:text-slate-400">
+              This archive was deleted when its link expired. Ask for a new one.
+            </p>
+          )}
           {data.status === "failed" && (
             <Alert>The archive could not be put together. Please ask for a new one.</Alert>
           )}

@@ -21,6 +21,10 @@ export const TYPE_NAMES: Record<string, { label: string; description: string }> 
     label: "Added to a collection",
     description: "Someone gave you access to a restricted collection.",
   },
+  export_ready: {
+    label: "Data export ready",
+    description: "The copy of your data you asked for can be downloaded.",
+  },
   security_alert: {
     label: "Security alerts",
     description: "New sign-ins, password and two-step changes, API keys.",

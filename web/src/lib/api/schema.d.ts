@@ -4295,7 +4295,7 @@ export type components = {
          * NotificationType
          * @enum {string}
          */
-        NotificationType: "document_indexed" | "document_index_failed" | "saved_search_matched" | "member_added" | "collection_access_granted" | "security_alert";
+        NotificationType: "document_indexed" | "document_index_failed" | "saved_search_matched" | "member_added" | "collection_access_granted" | "export_ready" | "security_alert";
         /** Page[DeliveryRead] */
         Page_DeliveryRead_: {
             /** Items */
@@ -4530,6 +4530,11 @@ export type components = {
             first_mismatch_seq: number | null;
             /** First Mismatch Id */
             first_mismatch_id?: string | null;
+            /**
+             * First Seq
+             * @default 1
+             */
+            first_seq: number;
         };
         /** ConsentChoice */
         ConsentChoice: {

@@ -5,8 +5,9 @@ the user into an `ExportPart` (JSON files, and original files where it keeps any
 it under the request's prefix and answers `privacy.export_completed` with the part's key;
 `audit` assembles the parts into the archive. No service reads another's part.
 
-Erasure: each service deletes or anonymizes its rows, then forgets its own published events
-that named the user (`forget_published_events`), so that the event log is no back door.
+Erasure: each service deletes or anonymizes its rows, then `answer_erasure` forgets its own
+published events that named the user (so that the event log is no back door) and answers
+`privacy.erasure_completed` with its counts.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ import structlog
 from sqlalchemy import Table, Text, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ExportCompleted, ExportRequested
+from sift.contracts.events import (
+    AccountErasureRequested,
+    ErasureCompleted,
+    ErasureRequested,
+    ExportCompleted,
+    ExportRequested,
+)
 from sift.core.config import CoreSettings, get_settings
 from sift.core.events.outbox import EventPublisher
 from sift.core.events.tables import OutboxMixin
@@ -164,6 +171,32 @@ async def answer_export(
     )
     await events.publish(session, answer, actor_id=request.user_id, subject_id=request.user_id)
     log.info("privacy.export_part_stored", service=part.service, files=len(part.names))
+    return answer
+
+
+async def answer_erasure(
+    session: AsyncSession,
+    events: EventPublisher,
+    request: ErasureRequested | AccountErasureRequested,
+    *,
+    service: str,
+    erased: int,
+    anonymized: int,
+    outbox: type[OutboxMixin],
+) -> ErasureCompleted:
+    """Ends a service's part of an erasure, in the caller's transaction: forgets the service's
+    published events that named the person, then publishes its answer (counts only)."""
+    await session.flush()
+    await forget_published_events(session, outbox, str(request.user_id))
+    answer = ErasureCompleted(
+        request_id=request.request_id,
+        user_id=request.user_id,
+        service=service,
+        erased=erased,
+        anonymized=anonymized,
+    )
+    await events.publish(session, answer)
+    log.info("privacy.erased", service=service, erased=erased, anonymized=anonymized)
     return answer
 
 

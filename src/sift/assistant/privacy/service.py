@@ -3,16 +3,13 @@ feedback, and daily AI usage."""
 
 from __future__ import annotations
 
-import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.assistant.events import events
 from sift.assistant.models import Conversation, Feedback, Message, OutboxEvent, UsageDaily
-from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
-from sift.core.privacy import ExportPart, answer_export, forget_published_events, row_dict
-
-log = structlog.get_logger()
+from sift.contracts.events import ErasureRequested, ExportRequested
+from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
 
 SERVICE = "assistant"
 
@@ -52,18 +49,15 @@ class AssistantPrivacyService:
         for model in (Feedback, Message, Conversation, UsageDaily):
             result = await session.execute(delete(model).where(model.user_id == user_id))
             erased += int(getattr(result, "rowcount", 0) or 0)
-        await forget_published_events(session, OutboxEvent, str(user_id))
-        await events.publish(
+        await answer_erasure(
             session,
-            ErasureCompleted(
-                request_id=request.request_id,
-                user_id=user_id,
-                service=SERVICE,
-                erased=erased,
-                anonymized=0,
-            ),
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
         )
-        log.info("privacy.assistant_erased", erased=erased)
 
 
 assistant_privacy_service = AssistantPrivacyService()

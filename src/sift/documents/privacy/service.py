@@ -9,13 +9,13 @@ import structlog
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
+from sift.contracts.events import ErasureRequested, ExportRequested
 from sift.contracts.events.documents import CollectionDeleted, DeletionReason, DocumentDeleted
 from sift.core.privacy import (
     ERASED_USER_ID,
     ExportPart,
+    answer_erasure,
     answer_export,
-    forget_published_events,
     row_dict,
     runtime,
 )
@@ -125,19 +125,15 @@ class DocumentsPrivacyService:
             anonymized += await self._count(
                 session, update(model).where(column == user_id).values({column: ERASED_USER_ID})
             )
-        await session.flush()
-        await forget_published_events(session, OutboxEvent, str(user_id))
-        await events.publish(
+        await answer_erasure(
             session,
-            ErasureCompleted(
-                request_id=request.request_id,
-                user_id=user_id,
-                service=SERVICE,
-                erased=erased,
-                anonymized=anonymized,
-            ),
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=anonymized,
+            outbox=OutboxEvent,
         )
-        log.info("privacy.documents_erased", erased=erased, anonymized=anonymized)
 
     async def _delete_documents(
         self, session: AsyncSession, storage: Storage, documents: Sequence[Document]

@@ -31,8 +31,9 @@ async def on_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -
 
 @consumer.on(AccountErasureRequested)
 async def on_account_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
-    request = envelope.payload_as(AccountErasureRequested)
-    await identity_privacy_service.delete_account(session, request.request_id, request.user_id)
+    await identity_privacy_service.delete_account(
+        session, envelope.payload_as(AccountErasureRequested)
+    )
 
 
 @consumer.on(ErasureFinished)

@@ -8,12 +8,11 @@ suppressions of those addresses) and answers for the service.
 
 from __future__ import annotations
 
-import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
-from sift.core.privacy import ExportPart, answer_export, forget_published_events, row_dict
+from sift.contracts.events import ErasureRequested, ExportRequested
+from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
 from sift.notifications.delivery.models import Delivery, EmailAddress, EmailSuppression
 from sift.notifications.delivery.repository import delivery_repository
 from sift.notifications.events import events
@@ -21,8 +20,6 @@ from sift.notifications.inapp.service import notification_service
 from sift.notifications.models import DocumentUpload, KnownSignIn, Notification, OutboxEvent
 from sift.notifications.preferences.models import NotificationPreference, RecipientSettings
 from sift.notifications.sms.models import PhoneNumber
-
-log = structlog.get_logger()
 
 SERVICE = "notifications"
 
@@ -96,18 +93,15 @@ class NotificationsPrivacyService:
         for statement in statements:
             result = await session.execute(statement)
             erased += int(getattr(result, "rowcount", 0) or 0)
-        await forget_published_events(session, OutboxEvent, str(user_id))
-        await events.publish(
+        await answer_erasure(
             session,
-            ErasureCompleted(
-                request_id=request.request_id,
-                user_id=user_id,
-                service=SERVICE,
-                erased=erased,
-                anonymized=0,
-            ),
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
         )
-        log.info("privacy.notifications_erased", erased=erased)
 
 
 notifications_privacy_service = NotificationsPrivacyService()

@@ -4,16 +4,13 @@ log and the collection grants it mirrors. Chunks and vectors go with their docum
 
 from __future__ import annotations
 
-import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
-from sift.core.privacy import ExportPart, answer_export, forget_published_events, row_dict
+from sift.contracts.events import ErasureRequested, ExportRequested
+from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
 from sift.search.events import events
 from sift.search.models import CollectionGrant, OutboxEvent, QueryLog, SavedSearch
-
-log = structlog.get_logger()
 
 SERVICE = "search"
 
@@ -38,18 +35,15 @@ class SearchPrivacyService:
         for model in (SavedSearch, QueryLog, CollectionGrant):
             result = await session.execute(delete(model).where(model.user_id == user_id))
             erased += int(getattr(result, "rowcount", 0) or 0)
-        await forget_published_events(session, OutboxEvent, str(user_id))
-        await events.publish(
+        await answer_erasure(
             session,
-            ErasureCompleted(
-                request_id=request.request_id,
-                user_id=user_id,
-                service=SERVICE,
-                erased=erased,
-                anonymized=0,
-            ),
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
         )
-        log.info("privacy.search_erased", erased=erased)
 
 
 search_privacy_service = SearchPrivacyService()

@@ -32,6 +32,8 @@ from sift.contracts.events import (
     ErasureRequested,
     ExportCompleted,
     ExportRequested,
+    OrganizationErasureRequested,
+    OrganizationRemovalRequested,
 )
 from sift.core.config import CoreSettings, get_settings
 from sift.core.events.outbox import EventPublisher
@@ -44,6 +46,13 @@ EXPORT_PREFIX = "privacy/exports"
 # Stands in for an erased person in rows that stay (a shared document's uploader).
 ERASED_USER_ID = uuid.UUID(int=0)
 _COPY_CHUNK = 256 * 1024
+
+ErasureRequest = (
+    ErasureRequested
+    | AccountErasureRequested
+    | OrganizationErasureRequested
+    | OrganizationRemovalRequested
+)
 
 
 def export_prefix(request_id: uuid.UUID) -> str:
@@ -177,7 +186,7 @@ async def answer_export(
 async def answer_erasure(
     session: AsyncSession,
     events: EventPublisher,
-    request: ErasureRequested | AccountErasureRequested,
+    request: ErasureRequest,
     *,
     service: str,
     erased: int,
@@ -185,15 +194,20 @@ async def answer_erasure(
     outbox: type[OutboxMixin],
 ) -> ErasureCompleted:
     """Ends a service's part of an erasure, in the caller's transaction: forgets the service's
-    published events that named the person, then publishes its answer (counts only)."""
+    published events that named the person (or organization), then publishes its answer
+    (counts only)."""
     await session.flush()
-    await forget_published_events(session, outbox, str(request.user_id))
+    if isinstance(request, OrganizationErasureRequested | OrganizationRemovalRequested):
+        subject = {"org_id": request.org_id}
+    else:
+        subject = {"user_id": request.user_id}
+    await forget_published_events(session, outbox, str(next(iter(subject.values()))))
     answer = ErasureCompleted(
         request_id=request.request_id,
-        user_id=request.user_id,
         service=service,
         erased=erased,
         anonymized=anonymized,
+        **subject,
     )
     await events.publish(session, answer)
     log.info("privacy.erased", service=service, erased=erased, anonymized=anonymized)
@@ -215,10 +229,11 @@ async def forget_published_events(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def user_of_erasure(
+async def subject_of_erasure(
     session: AsyncSession, outbox_model: type[OutboxMixin], request_id: uuid.UUID
 ) -> uuid.UUID | None:
-    """The user this service erased for `request_id`, read from its own answer's event."""
+    """The user (or organization) this service erased for `request_id`, read from its own
+    answer's event."""
     envelope = await session.scalar(
         select(outbox_model.envelope)
         .where(outbox_model.type == "privacy.erasure_completed")
@@ -227,14 +242,15 @@ async def user_of_erasure(
     )
     if envelope is None:
         return None
-    return uuid.UUID(envelope["data"]["user_id"])
+    return ErasureCompleted.model_validate(envelope["data"]).subject_id
 
 
 async def forget_erasure_events(
     session: AsyncSession, outbox_model: type[OutboxMixin], request_id: uuid.UUID
 ) -> int:
-    """On `privacy.erasure_finished`: drops the service's published events naming the user."""
-    user_id = await user_of_erasure(session, outbox_model, request_id)
-    if user_id is None:
+    """On `privacy.erasure_finished`: drops the service's published events naming the user
+    (or the organization)."""
+    subject_id = await subject_of_erasure(session, outbox_model, request_id)
+    if subject_id is None:
         return 0
-    return await forget_published_events(session, outbox_model, str(user_id))
+    return await forget_published_events(session, outbox_model, str(subject_id))

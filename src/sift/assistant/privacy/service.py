@@ -1,5 +1,6 @@
 """What the assistant holds about a person: conversations (questions, answers, citations),
-feedback, and daily AI usage."""
+feedback, and daily AI usage; an organization's erasure drops all of these of the
+organization."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.assistant.events import events
 from sift.assistant.models import Conversation, Feedback, Message, OutboxEvent, UsageDaily
-from sift.contracts.events import ErasureRequested, ExportRequested
+from sift.contracts.events import (
+    ErasureRequested,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
 from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
 
 SERVICE = "assistant"
@@ -48,6 +53,24 @@ class AssistantPrivacyService:
         # Feedback and messages of the person's conversations cascade with them.
         for model in (Feedback, Message, Conversation, UsageDaily):
             result = await session.execute(delete(model).where(model.user_id == user_id))
+            erased += int(getattr(result, "rowcount", 0) or 0)
+        await answer_erasure(
+            session,
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
+        )
+
+    async def erase_organization(
+        self, session: AsyncSession, request: OrganizationErasureRequested
+    ) -> None:
+        erased = 0
+        # Feedback cascades with its messages, messages with their conversations.
+        for model in (Message, Conversation, UsageDaily):
+            result = await session.execute(delete(model).where(model.org_id == request.org_id))
             erased += int(getattr(result, "rowcount", 0) or 0)
         await answer_erasure(
             session,

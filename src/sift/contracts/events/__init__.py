@@ -33,6 +33,9 @@ from sift.contracts.events.privacy import (
     ExportCompleted,
     ExportReady,
     ExportRequested,
+    OrganizationDeletionRequested,
+    OrganizationErasureRequested,
+    OrganizationRemovalRequested,
 )
 from sift.contracts.events.search import (
     SavedSearchCreated,
@@ -61,6 +64,9 @@ __all__ = [
     "ExportReady",
     "ExportRequested",
     "IndexFailureCode",
+    "OrganizationDeletionRequested",
+    "OrganizationErasureRequested",
+    "OrganizationRemovalRequested",
     "SavedSearchCreated",
     "SavedSearchDeleted",
     "SavedSearchMatched",

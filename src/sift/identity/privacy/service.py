@@ -60,18 +60,29 @@ class IdentityPrivacyService:
         principal: Principal,
         body: Reauthentication,
     ) -> Reauthenticated:
-        user = await session.get(User, principal.user_id)
-        if user is None or not user.is_active:
-            raise ReauthenticationFailed()
-        if not await verify_password(password_hasher(context), user.password_hash, body.password):
-            raise ReauthenticationFailed()
-        await check_second_factor(session, user, body.mfa_code)
+        user = await self.confirm(session, context, principal.user_id, body)
         orphaned = await self.orgs_left_without_owner(session, user.id)
         if orphaned:
             raise OwnershipNeeded(orphaned)
         return Reauthenticated(
             user_id=user.id, sole_member_org_ids=await self.sole_member_orgs(session, user.id)
         )
+
+    async def confirm(
+        self,
+        session: AsyncSession,
+        context: IdentityContext,
+        user_id: uuid.UUID,
+        body: Reauthentication,
+    ) -> User:
+        """The caller's password (and second factor, when one is on) checked again."""
+        user = await session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise ReauthenticationFailed()
+        if not await verify_password(password_hasher(context), user.password_hash, body.password):
+            raise ReauthenticationFailed()
+        await check_second_factor(session, user, body.mfa_code)
+        return user
 
     async def sole_member_orgs(self, session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
         mine = select(Membership.org_id).where(Membership.user_id == user_id)

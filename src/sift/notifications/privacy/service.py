@@ -4,6 +4,9 @@ Each channel forgets its own rows on `privacy.erasure_requested` (in-app notific
 preferences, the address book, the phone); this handler runs on the same event, in the same
 transaction, removes the deliveries (mail and texts sent, with their addresses and the
 suppressions of those addresses) and answers for the service.
+
+An organization's erasure removes the notifications, deliveries and uploads of the
+organization (what a member set for themself, like preferences, stays theirs).
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureRequested, ExportRequested
+from sift.contracts.events import (
+    ErasureRequested,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
 from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
 from sift.notifications.delivery.models import Delivery, EmailAddress, EmailSuppression
 from sift.notifications.delivery.repository import delivery_repository
@@ -92,6 +99,23 @@ class NotificationsPrivacyService:
         ]
         for statement in statements:
             result = await session.execute(statement)
+            erased += int(getattr(result, "rowcount", 0) or 0)
+        await answer_erasure(
+            session,
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
+        )
+
+    async def erase_organization(
+        self, session: AsyncSession, request: OrganizationErasureRequested
+    ) -> None:
+        erased = 0
+        for model in (Delivery, Notification, DocumentUpload):
+            result = await session.execute(delete(model).where(model.org_id == request.org_id))
             erased += int(getattr(result, "rowcount", 0) or 0)
         await answer_erasure(
             session,

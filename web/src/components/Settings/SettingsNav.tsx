@@ -14,6 +14,7 @@ const TABS = [
   { href: "/settings/privacy", label: "Privacy", admin: false },
   { href: "/settings/api-keys", label: "API keys", admin: true },
   { href: "/settings/audit", label: "Audit log", admin: true },
+  { href: "/settings/organization", label: "Organization", admin: true },
 ];
 
 export function SettingsNav() {

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import select
 
 from sift.audit.privacy.models import PrivacyRequest
-from sift.identity.models import ApiKey, Organization
+from sift.identity.models import ApiKey, Organization, RefreshFamily
 from tests.audit.privacy.test_erasure import (
     columns_mentioning,
     files_mentioning,
@@ -30,6 +30,17 @@ async def delete_org(
     return await world.clients["identity"].request(
         "DELETE", f"/api/orgs/{org_id}", headers=person.team_headers, json={"password": password}
     )
+
+
+async def sessions_of(world: World, *people: Person) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(organization, person) of each session of `people`."""
+    async with world.database.read_sessionmaker() as session:
+        rows = await session.execute(
+            select(RefreshFamily.org_id, RefreshFamily.user_id).where(
+                RefreshFamily.user_id.in_([person.user_id for person in people])
+            )
+        )
+        return [(org_id, user_id) for org_id, user_id in rows.all()]
 
 
 async def test_a_deleted_organization_leaves_nothing_but_the_audit_log(world: World) -> None:
@@ -97,6 +108,8 @@ async def test_a_deleted_organization_leaves_nothing_but_the_audit_log(world: Wo
         org = await session.get(Organization, team_id)
         assert org is not None and org.deletion_request_id is None
 
+    sessions = await sessions_of(world, alice, bob)
+    assert any(org_id == team_id for org_id, _ in sessions)
     accepted = await delete_org(world, bob, team_id)
     assert accepted.status_code == 202, accepted.text
     request_id = accepted.json()["id"]
@@ -141,6 +154,11 @@ async def test_a_deleted_organization_leaves_nothing_but_the_audit_log(world: Wo
         assert await session.get(Organization, team_id) is None
         request = await session.get(PrivacyRequest, uuid.UUID(request_id))
         assert request is not None and request.org_id is None
+
+    # Nobody was signed out: sessions in the organization moved to another of theirs.
+    moved = await sessions_of(world, alice, bob)
+    assert sorted(user for _, user in moved) == sorted(user for _, user in sessions)
+    assert team_id not in {org_id for org_id, _ in moved}
 
     leftovers = [
         hit

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events import OrganizationDeletionRequested, OrganizationRemovalRequested
@@ -22,7 +22,15 @@ from sift.core.auth import Principal
 from sift.core.auth.revocation import Revocations
 from sift.core.privacy import answer_erasure
 from sift.identity.events import events
-from sift.identity.models import ApiKey, Invitation, Organization, OutboxEvent, User
+from sift.identity.models import (
+    ApiKey,
+    Invitation,
+    Membership,
+    Organization,
+    OutboxEvent,
+    RefreshFamily,
+    User,
+)
 from sift.identity.orgs.exceptions import (
     DeletionRunning,
     OrganizationNotFound,
@@ -92,6 +100,7 @@ class OrganizationDeletion:
             await session.execute(
                 update(User).where(User.default_org_id == org_id).values(default_org_id=None)
             )
+            await self._move_sessions(session, org_id)
             result = await session.execute(delete(Invitation).where(Invitation.org_id == org_id))
             erased += int(getattr(result, "rowcount", 0) or 0)
             await session.delete(org)  # cascades: memberships, API keys, sessions in it
@@ -104,6 +113,28 @@ class OrganizationDeletion:
             erased=erased,
             anonymized=0,
             outbox=OutboxEvent,
+        )
+
+    async def _move_sessions(self, session: AsyncSession, org_id: uuid.UUID) -> None:
+        """Sessions still in the organization move to their person's oldest other one, as
+        a refresh would (those of a person with no other organization end with it)."""
+        other = (
+            select(Membership.org_id)
+            .join(Organization, Organization.id == Membership.org_id)
+            .where(
+                Membership.user_id == RefreshFamily.user_id,
+                Membership.org_id != org_id,
+                Organization.deletion_request_id.is_(None),
+            )
+            .order_by(Membership.created_at, Membership.org_id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        await session.execute(
+            update(RefreshFamily)
+            .where(RefreshFamily.org_id == org_id, other.is_not(None))
+            .values(org_id=other)
+            .execution_options(synchronize_session=False)
         )
 
 

@@ -51,18 +51,15 @@ function ConfirmDeletion({
   const needsCode = Boolean(mfa.data && (mfa.data.totp || mfa.data.sms));
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
-  const remove = useDeleteOrganization();
+  const remove = useDeleteOrganization(onDeleted);
   const error = errorText(remove.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    remove.mutate(
-      {
-        orgId: organization.id,
-        body: { password, mfa_code: needsCode ? code : null },
-      },
-      { onSuccess: (accepted) => onDeleted(accepted.id) },
-    );
+    remove.mutate({
+      orgId: organization.id,
+      body: { password, mfa_code: needsCode ? code : null },
+    });
   };
 
   return (

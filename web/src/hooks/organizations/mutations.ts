@@ -43,14 +43,16 @@ export type OrganizationDeletionBody = components["schemas"]["Reauthentication"]
 /**
  * Deletes the current organization (its owner, password and code confirmed), then moves to
  * another of the caller's organizations; answers the privacy request that follows it.
+ * `onAccepted` hears the request's ID before the move (which remounts the page).
  */
-export function useDeleteOrganization() {
+export function useDeleteOrganization(onAccepted?: (requestId: string) => void) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async ({ orgId, body }: { orgId: string; body: OrganizationDeletionBody }) => {
       const accepted = await unwrap(
         api.DELETE("/api/orgs/{org_id}", { params: { path: { org_id: orgId } }, body }),
       );
+      onAccepted?.(accepted.id);
       // The deleted organization is hidden at once: the list no longer holds it.
       const remaining = await client.fetchQuery({
         queryKey: organizationKeys.list(),

@@ -29,6 +29,9 @@ from sift.contracts.events import (
     ExportCompleted,
     ExportReady,
     ExportRequested,
+    OrganizationDeletionRequested,
+    OrganizationErasureRequested,
+    OrganizationRemovalRequested,
     UnknownEventType,
     UserSignedUp,
     event_registry,
@@ -83,6 +86,10 @@ EXAMPLES: list[EventPayload] = [
     ErasureFinished(request_id=ID),
     ExportReady(request_id=ID, user_id=ID, expires_at=datetime(2026, 12, 4, tzinfo=UTC)),
     ErasureCompleted(request_id=ID, user_id=ID, service="search", erased=40, anonymized=2),
+    ErasureCompleted(request_id=ID, org_id=ID, service="search", erased=40, anonymized=0),
+    OrganizationDeletionRequested(request_id=ID, org_id=ID, requested_by=ID),
+    OrganizationErasureRequested(request_id=ID, org_id=ID),
+    OrganizationRemovalRequested(request_id=ID, org_id=ID),
     ExportRequested(request_id=ID, user_id=ID),
     ConsentChanged(user_id=ID, kind=ConsentKind.product_email, granted=False),
     ExportCompleted(
@@ -278,3 +285,12 @@ def test_contracts_are_data_only() -> None:
         for forbidden in ("sqlalchemy", "redis", *(f"sift.{service}" for service in SERVICES)):
             assert f"import {forbidden}" not in source, module.name
             assert f"from {forbidden}" not in source, module.name
+
+
+def test_an_erasure_answer_names_a_person_or_an_organization() -> None:
+    for subjects in ({}, {"user_id": ID, "org_id": ID}):
+        with pytest.raises(ValidationError):
+            ErasureCompleted(request_id=ID, service="search", erased=0, anonymized=0, **subjects)
+    # An answer of before organizations could be erased still reads.
+    old = {"request_id": str(ID), "user_id": str(ID), "service": "x", "erased": 1, "anonymized": 0}
+    assert ErasureCompleted.model_validate(old).subject_id == ID

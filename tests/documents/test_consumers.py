@@ -194,4 +194,5 @@ def test_the_consumer_handles_the_status_events() -> None:
         "privacy.erasure_finished",
         "privacy.erasure_requested",
         "privacy.export_requested",
+        "privacy.organization_erasure_requested",
     ]

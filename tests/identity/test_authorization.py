@@ -49,6 +49,8 @@ ENDPOINTS = [
     Endpoint("POST", "/api/orgs", P.org_create, {"name": "Another"}),
     Endpoint("GET", f"/api/orgs/{ORG}", P.org_read),
     Endpoint("PATCH", f"/api/orgs/{ORG}", P.org_manage, {"name": "Renamed"}),
+    # Owners only (a wrong password would be a 401).
+    Endpoint("DELETE", f"/api/orgs/{ORG}", P.privacy_manage, {"password": PASSWORD}),
     Endpoint("POST", f"/api/orgs/{ORG}/switch", P.account_manage),
     Endpoint("GET", f"/api/orgs/{ORG}/members", P.members_read),
     Endpoint("PATCH", f"/api/orgs/{ORG}/members/{TARGET}", P.members_manage, {"role": "editor"}),

@@ -5,8 +5,9 @@ the user into an `ExportPart` (JSON files, and original files where it keeps any
 it under the request's prefix and answers `privacy.export_completed` with the part's key;
 `audit` assembles the parts into the archive. No service reads another's part.
 
-Erasure: each service deletes or anonymizes its rows, then forgets its own published events
-that named the user (`forget_published_events`), so that the event log is no back door.
+Erasure: each service deletes or anonymizes its rows, then `answer_erasure` forgets its own
+published events that named the user (so that the event log is no back door) and answers
+`privacy.erasure_completed` with its counts.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ import structlog
 from sqlalchemy import Table, Text, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ExportCompleted, ExportRequested
+from sift.contracts.events import (
+    AccountErasureRequested,
+    ErasureCompleted,
+    ErasureRequested,
+    ExportCompleted,
+    ExportRequested,
+    OrganizationErasureRequested,
+    OrganizationRemovalRequested,
+)
 from sift.core.config import CoreSettings, get_settings
 from sift.core.events.outbox import EventPublisher
 from sift.core.events.tables import OutboxMixin
@@ -37,6 +46,13 @@ EXPORT_PREFIX = "privacy/exports"
 # Stands in for an erased person in rows that stay (a shared document's uploader).
 ERASED_USER_ID = uuid.UUID(int=0)
 _COPY_CHUNK = 256 * 1024
+
+ErasureRequest = (
+    ErasureRequested
+    | AccountErasureRequested
+    | OrganizationErasureRequested
+    | OrganizationRemovalRequested
+)
 
 
 def export_prefix(request_id: uuid.UUID) -> str:
@@ -167,6 +183,37 @@ async def answer_export(
     return answer
 
 
+async def answer_erasure(
+    session: AsyncSession,
+    events: EventPublisher,
+    request: ErasureRequest,
+    *,
+    service: str,
+    erased: int,
+    anonymized: int,
+    outbox: type[OutboxMixin],
+) -> ErasureCompleted:
+    """Ends a service's part of an erasure, in the caller's transaction: forgets the service's
+    published events that named the person (or organization), then publishes its answer
+    (counts only)."""
+    await session.flush()
+    if isinstance(request, OrganizationErasureRequested | OrganizationRemovalRequested):
+        subject = {"org_id": request.org_id}
+    else:
+        subject = {"user_id": request.user_id}
+    await forget_published_events(session, outbox, str(next(iter(subject.values()))))
+    answer = ErasureCompleted(
+        request_id=request.request_id,
+        service=service,
+        erased=erased,
+        anonymized=anonymized,
+        **subject,
+    )
+    await events.publish(session, answer)
+    log.info("privacy.erased", service=service, erased=erased, anonymized=anonymized)
+    return answer
+
+
 async def forget_published_events(
     session: AsyncSession, outbox_model: type[OutboxMixin], needle: str
 ) -> int:
@@ -182,10 +229,11 @@ async def forget_published_events(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def user_of_erasure(
+async def subject_of_erasure(
     session: AsyncSession, outbox_model: type[OutboxMixin], request_id: uuid.UUID
 ) -> uuid.UUID | None:
-    """The user this service erased for `request_id`, read from its own answer's event."""
+    """The user (or organization) this service erased for `request_id`, read from its own
+    answer's event."""
     envelope = await session.scalar(
         select(outbox_model.envelope)
         .where(outbox_model.type == "privacy.erasure_completed")
@@ -194,14 +242,15 @@ async def user_of_erasure(
     )
     if envelope is None:
         return None
-    return uuid.UUID(envelope["data"]["user_id"])
+    return ErasureCompleted.model_validate(envelope["data"]).subject_id
 
 
 async def forget_erasure_events(
     session: AsyncSession, outbox_model: type[OutboxMixin], request_id: uuid.UUID
 ) -> int:
-    """On `privacy.erasure_finished`: drops the service's published events naming the user."""
-    user_id = await user_of_erasure(session, outbox_model, request_id)
-    if user_id is None:
+    """On `privacy.erasure_finished`: drops the service's published events naming the user
+    (or the organization)."""
+    subject_id = await subject_of_erasure(session, outbox_model, request_id)
+    if subject_id is None:
         return 0
-    return await forget_published_events(session, outbox_model, str(user_id))
+    return await forget_published_events(session, outbox_model, str(subject_id))

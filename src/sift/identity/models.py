@@ -93,6 +93,10 @@ class Organization(IdMixin, TimestampMixin, Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Set when its owner asks to delete it: hidden from then on, removed once every
+    # service has erased its part (the privacy request `deletion_request_id`).
+    deletion_request_id: Mapped[uuid.UUID | None] = mapped_column()
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Membership(TimestampMixin, Base):

@@ -6,7 +6,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.assistant.models import OutboxEvent, ProcessedEvent
 from sift.assistant.privacy.service import assistant_privacy_service
-from sift.contracts.events import ErasureFinished, ErasureRequested, EventEnvelope, ExportRequested
+from sift.contracts.events import (
+    ErasureFinished,
+    ErasureRequested,
+    EventEnvelope,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
 from sift.core.events.consumer import Consumer
 from sift.core.privacy import forget_erasure_events
 
@@ -21,6 +27,13 @@ async def on_export_requested(session: AsyncSession, envelope: EventEnvelope) ->
 @consumer.on(ErasureRequested)
 async def on_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
     await assistant_privacy_service.erase(session, envelope.payload_as(ErasureRequested))
+
+
+@consumer.on(OrganizationErasureRequested)
+async def on_organization_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await assistant_privacy_service.erase_organization(
+        session, envelope.payload_as(OrganizationErasureRequested)
+    )
 
 
 @consumer.on(ErasureFinished)

@@ -18,6 +18,7 @@ from sift.core.db import IdMixin
 class RequestKind(StrEnum):
     export = "export"
     erasure = "erasure"
+    organization_erasure = "organization_erasure"
 
 
 class RequestStatus(StrEnum):
@@ -31,7 +32,7 @@ class RequestStatus(StrEnum):
 class PrivacyRequest(IdMixin, Base):
     __tablename__ = "privacy_requests"
     __table_args__ = (
-        CheckConstraint("kind IN ('export', 'erasure')", name="kind"),
+        CheckConstraint("kind IN ('export', 'erasure', 'organization_erasure')", name="kind"),
         CheckConstraint(
             "status IN ('pending', 'ready', 'done', 'failed', 'expired')", name="status"
         ),
@@ -43,11 +44,19 @@ class PrivacyRequest(IdMixin, Base):
             unique=True,
             postgresql_where=text("kind = 'erasure' AND status = 'pending'"),
         ),
+        # One deletion at a time per organization.
+        Index(
+            "uq_privacy_requests_running_organization_erasure",
+            "org_id",
+            unique=True,
+            postgresql_where=text("kind = 'organization_erasure' AND status = 'pending'"),
+        ),
     )
 
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.pending)
-    # Null once an erasure is done: the receipt that stays names nobody.
+    # Null once an erasure is done: the receipt that stays names nobody. (An organization's
+    # erasure keeps the owner who asked, so that they can read the receipt; `org_id` goes.)
     user_id: Mapped[uuid.UUID | None] = mapped_column()
     org_id: Mapped[uuid.UUID | None] = mapped_column()
     # {service: {"status": "pending"|"done", ...counts or the part's key}}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,7 @@ from sift.audit.privacy.events import events
 from sift.audit.privacy.forgetting import forget_in_redis
 from sift.audit.privacy.links import download_path, link_is_valid
 from sift.audit.privacy.models import PrivacyRequest, RequestKind, RequestStatus
+from sift.audit.privacy.organizations import finish_organization_erasure
 from sift.audit.privacy.repository import privacy_request_repository
 from sift.audit.privacy.schemas import ExportRead, PrivacyRequestRead
 from sift.contracts.events import (
@@ -29,6 +31,7 @@ from sift.contracts.events import (
     ExportCompleted,
     ExportReady,
     ExportRequested,
+    OrganizationRemovalRequested,
 )
 from sift.core.auth import Principal
 from sift.core.config import CoreSettings
@@ -41,6 +44,7 @@ log = structlog.get_logger()
 PENDING = "pending"
 DONE = "done"
 IDENTITY = "identity"
+ERASURES = (RequestKind.erasure, RequestKind.organization_erasure)
 
 
 def _now() -> datetime:
@@ -238,7 +242,7 @@ class PrivacyService:
         self, session: AsyncSession, answer: ErasureCompleted
     ) -> PrivacyRequest | None:
         request = await privacy_request_repository.get(session, answer.request_id, for_update=True)
-        if request is None or request.kind != RequestKind.erasure:
+        if request is None or request.kind not in ERASURES:
             log.warning("privacy.unknown_request", request_id=str(answer.request_id))
             return None
         if request.status != RequestStatus.pending:
@@ -253,20 +257,29 @@ class PrivacyService:
         request.services = services
         content_done = all(services[name].get("status") == DONE for name in CONTENT_SERVICES)
         if answer.service != IDENTITY and content_done:
-            # Last of all, identity deletes the account (the person can no longer sign in).
-            await events.publish(
-                session, AccountErasureRequested(request_id=request.id, user_id=answer.user_id)
-            )
+            # Last of all, identity deletes the account (the person can no longer sign in)
+            # or the organization.
+            await events.publish(session, self._last_step(request.id, answer))
         elif answer.service == IDENTITY and content_done:
-            await self._finish_erasure(session, request, answer.user_id)
+            request.status = RequestStatus.done
+            request.finished_at = _now()
+            request.receipt = receipt(request)
+            if answer.org_id is not None:
+                await finish_organization_erasure(session, request, answer.org_id)
+            else:
+                await self._finish_erasure(session, request, answer.subject_id)
         return request
+
+    def _last_step(
+        self, request_id: uuid.UUID, answer: ErasureCompleted
+    ) -> AccountErasureRequested | OrganizationRemovalRequested:
+        if answer.org_id is not None:
+            return OrganizationRemovalRequested(request_id=request_id, org_id=answer.org_id)
+        return AccountErasureRequested(request_id=request_id, user_id=answer.subject_id)
 
     async def _finish_erasure(
         self, session: AsyncSession, request: PrivacyRequest, user_id: uuid.UUID
     ) -> None:
-        request.status = RequestStatus.done
-        request.finished_at = _now()
-        request.receipt = receipt(request)
         request.user_id = None
         request.org_id = None
         # The person's exports go too: rows and archives.
@@ -275,6 +288,10 @@ class PrivacyService:
             if export.archive_key is not None:
                 await storage.delete(export.archive_key)
             await session.delete(export)
+        # Organization deletions they asked for keep their receipt, no longer their name.
+        await session.execute(
+            update(PrivacyRequest).where(PrivacyRequest.user_id == user_id).values(user_id=None)
+        )
         await forget_published_events(session, OutboxEvent, str(user_id))
         # The audit log keeps its entries, but their pseudonym can no longer be linked.
         await forget_person(session, user_id)

@@ -34,6 +34,9 @@ from sift.contracts.events.privacy import (
     ExportCompleted,
     ExportReady,
     ExportRequested,
+    OrganizationDeletionRequested,
+    OrganizationErasureRequested,
+    OrganizationRemovalRequested,
 )
 from sift.contracts.events.search import (
     SavedSearchCreated,
@@ -69,6 +72,9 @@ __all__ = [
     "ExportRequested",
     "FeedbackGiven",
     "IndexFailureCode",
+    "OrganizationDeletionRequested",
+    "OrganizationErasureRequested",
+    "OrganizationRemovalRequested",
     "SavedSearchCreated",
     "SavedSearchDeleted",
     "SavedSearchMatched",

@@ -1,10 +1,16 @@
-"""GDPR requests: `audit` asks every service, each service answers with its part."""
+"""GDPR requests: `audit` asks every service, each service answers with its part.
+
+An erasure is of a person (`privacy.erasure_requested`) or of a whole organization
+(`organization.deletion_requested` from identity, then `privacy.organization_erasure_requested`
+from audit); either way each service answers `privacy.erasure_completed`.
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import Self
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from sift.contracts.events.base import EventPayload, event
 
@@ -21,13 +27,30 @@ class ErasureRequested(EventPayload):
 
 @event("privacy.erasure_completed", version=1)
 class ErasureCompleted(EventPayload):
-    """One service's answer to an erasure request (counts only: the receipt has no data)."""
+    """One service's answer to an erasure request (counts only: the receipt has no data).
+
+    Names what was erased: the person (`user_id`) or the organization (`org_id`), never both.
+    """
 
     request_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = None
+    org_id: uuid.UUID | None = None
     service: str = Field(min_length=1, max_length=50)
     erased: int = Field(ge=0)
     anonymized: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Self:
+        if (self.user_id is None) == (self.org_id is None):
+            raise ValueError("an erasure names either a user_id or an org_id")
+        return self
+
+    @property
+    def subject_id(self) -> uuid.UUID:
+        """Whom the erasure was of: the person, or the organization."""
+        subject = self.user_id or self.org_id
+        assert subject is not None  # the validator holds it
+        return subject
 
 
 @event("privacy.export_requested", version=1)
@@ -76,3 +99,33 @@ class ExportReady(EventPayload):
     request_id: uuid.UUID
     user_id: uuid.UUID
     expires_at: AwareDatetime
+
+
+@event("organization.deletion_requested", version=1)
+class OrganizationDeletionRequested(EventPayload):
+    """The owner asked (re-authenticated) to delete the organization; identity hides it now.
+
+    `audit` opens the privacy request `request_id` for `requested_by` to follow.
+    """
+
+    request_id: uuid.UUID
+    org_id: uuid.UUID
+    requested_by: uuid.UUID
+
+
+@event("privacy.organization_erasure_requested", version=1)
+class OrganizationErasureRequested(EventPayload):
+    """Every service deletes everything it holds of the organization (every member's data
+    in it), then answers `privacy.erasure_completed` with `org_id`."""
+
+    request_id: uuid.UUID
+    org_id: uuid.UUID
+
+
+@event("privacy.organization_removal_requested", version=1)
+class OrganizationRemovalRequested(EventPayload):
+    """Every other service has erased its part: `identity` deletes the organization itself
+    (memberships, invitations, API keys, sessions in it)."""
+
+    request_id: uuid.UUID
+    org_id: uuid.UUID

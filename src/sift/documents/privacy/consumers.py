@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureFinished, ErasureRequested, EventEnvelope, ExportRequested
+from sift.contracts.events import (
+    ErasureFinished,
+    ErasureRequested,
+    EventEnvelope,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
 from sift.core.privacy import forget_erasure_events
 from sift.documents.config import get_documents_settings
 from sift.documents.documents.consumers import consumer
@@ -21,6 +27,13 @@ async def on_export_requested(session: AsyncSession, envelope: EventEnvelope) ->
 async def on_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
     await documents_privacy_service.erase(
         session, envelope.payload_as(ErasureRequested), get_documents_settings()
+    )
+
+
+@consumer.on(OrganizationErasureRequested)
+async def on_organization_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await documents_privacy_service.erase_organization(
+        session, envelope.payload_as(OrganizationErasureRequested)
     )
 
 

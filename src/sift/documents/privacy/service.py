@@ -1,5 +1,8 @@
 """What the documents service holds about a person: collections they made, documents they
-uploaded (with the original files of every version), and grants they hold or gave."""
+uploaded (with the original files of every version), and grants they hold or gave.
+
+An organization's erasure deletes all its collections and documents (every version's file);
+search, which erases the organization itself, is not told about each document."""
 
 from __future__ import annotations
 
@@ -9,13 +12,17 @@ import structlog
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
+from sift.contracts.events import (
+    ErasureRequested,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
 from sift.contracts.events.documents import CollectionDeleted, DeletionReason, DocumentDeleted
 from sift.core.privacy import (
     ERASED_USER_ID,
     ExportPart,
+    answer_erasure,
     answer_export,
-    forget_published_events,
     row_dict,
     runtime,
 )
@@ -125,19 +132,47 @@ class DocumentsPrivacyService:
             anonymized += await self._count(
                 session, update(model).where(column == user_id).values({column: ERASED_USER_ID})
             )
-        await session.flush()
-        await forget_published_events(session, OutboxEvent, str(user_id))
-        await events.publish(
+        await answer_erasure(
             session,
-            ErasureCompleted(
-                request_id=request.request_id,
-                user_id=user_id,
-                service=SERVICE,
-                erased=erased,
-                anonymized=anonymized,
-            ),
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=anonymized,
+            outbox=OutboxEvent,
         )
-        log.info("privacy.documents_erased", erased=erased, anonymized=anonymized)
+
+    async def erase_organization(
+        self,
+        session: AsyncSession,
+        request: OrganizationErasureRequested,
+        *,
+        storage: Storage | None = None,
+    ) -> None:
+        storage = storage or runtime.storage
+        org_id = request.org_id
+        versions = await session.scalars(
+            select(DocumentVersion.storage_key)
+            .join(Document, Document.id == DocumentVersion.document_id)
+            .where(Document.org_id == org_id)
+        )
+        for key in versions.all():
+            await storage.delete(key)
+        # Versions cascade with their documents, grants with their collections.
+        await session.execute(
+            update(Document).where(Document.org_id == org_id).values(current_version_id=None)
+        )
+        erased = await self._count(session, delete(Document).where(Document.org_id == org_id))
+        erased += await self._count(session, delete(Collection).where(Collection.org_id == org_id))
+        await answer_erasure(
+            session,
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
+        )
 
     async def _delete_documents(
         self, session: AsyncSession, storage: Storage, documents: Sequence[Document]

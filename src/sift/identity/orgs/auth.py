@@ -14,3 +14,5 @@ OrgRead = Annotated[Principal, Depends(Authorize("org:read"))]
 OrgManage = Annotated[Principal, Depends(Authorize("org:manage"))]
 MembersRead = Annotated[Principal, Depends(Authorize("members:read"))]
 MembersManage = Annotated[Principal, Depends(Authorize("members:manage"))]
+# Owners only, and only a person signed in (never an API key).
+OrgDelete = Annotated[Principal, Depends(Authorize("privacy:manage"))]

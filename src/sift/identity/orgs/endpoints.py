@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import JSONResponse
 
 from sift.core.auth.revocation import RevocationsDep, RevocationUnavailable
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, InvalidCursor, Page
 from sift.core.text import StorableText
 from sift.identity.access import KeysDep
+from sift.identity.accounts.second_factor import MfaRequired
 from sift.identity.accounts.service import account_service
 from sift.identity.orgs import exceptions
 from sift.identity.orgs.auth import (
@@ -18,19 +20,25 @@ from sift.identity.orgs.auth import (
     MembersManage,
     MembersRead,
     OrgCreate,
+    OrgDelete,
     OrgManage,
     OrgRead,
 )
+from sift.identity.orgs.deletion import organization_deletion
 from sift.identity.orgs.schemas import (
     MemberRead,
     MemberUpdate,
     OrganizationCreate,
+    OrganizationDeletionAccepted,
     OrganizationRead,
     OrganizationUpdate,
     SwitchRead,
 )
 from sift.identity.orgs.service import organization_service
+from sift.identity.privacy.exceptions import ReauthenticationFailed
+from sift.identity.privacy.schemas import Reauthentication
 from sift.identity.tokens.access import issue_access_token
+from sift.identity.web import ContextDep, recorded
 
 router = APIRouter(prefix="/api/orgs", tags=["orgs"])
 
@@ -81,6 +89,40 @@ async def update_org(
     if body.name is not None:
         org, membership = await organization_service.rename(session, principal, org_id, body.name)
     return OrganizationRead.of(org, membership, principal.org_id)
+
+
+@router.delete(
+    "/{org_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=OrganizationDeletionAccepted,
+    responses={
+        **exceptions.NotCurrentOrganization.openapi(),
+        **exceptions.OrganizationNotFound.openapi(),
+        **exceptions.DeletionRunning.openapi(),
+        **exceptions.PersonalOrganization.openapi(),
+        **ReauthenticationFailed.openapi(),
+        **MfaRequired.openapi(),
+        **RevocationUnavailable.openapi(),
+    },
+)
+async def delete_org(
+    principal: OrgDelete,
+    org_id: uuid.UUID,
+    body: Reauthentication,
+    request: Request,
+    session: SessionDep,
+    context: ContextDep,
+    revocations: RevocationsDep,
+) -> OrganizationDeletionAccepted | JSONResponse:
+    """Delete the current organization and everything in it, after confirming your password
+    (and code); follow the deletion at `/api/privacy/requests/{id}`."""
+    try:
+        request_id = await organization_deletion.request(
+            session, context, revocations, principal, org_id, body
+        )
+    except MfaRequired as exc:  # a wrong code counts against the factor: commit that
+        return recorded(request, exc)
+    return OrganizationDeletionAccepted(id=request_id)
 
 
 @router.post(

@@ -34,3 +34,22 @@ class OwnersOnly(Forbidden):
 class LastOwner(Conflict):
     code = "last-owner"
     title = "An organization keeps at least one owner"
+
+
+class DeletionRunning(Conflict):
+    code = "organization-deletion-running"
+    title = "The organization is already being deleted"
+
+    def __init__(self) -> None:
+        super().__init__("This organization's deletion has started already.")
+
+
+class PersonalOrganization(Conflict):
+    code = "personal-organization"
+    title = "A personal organization goes with its account"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This is your personal organization: it cannot be deleted on its own. "
+            "Delete your account from the privacy center instead."
+        )

@@ -14,7 +14,8 @@ from sift.identity.models import Membership, Organization, User
 
 class OrganizationRepository:
     def base(self) -> Select[Organization]:
-        return select(Organization)
+        """Organizations that are not being deleted (those are hidden from everyone)."""
+        return select(Organization).where(Organization.deletion_request_id.is_(None))
 
     async def get(
         self, session: AsyncSession, org_id: uuid.UUID, *, for_update: bool = False
@@ -31,7 +32,7 @@ class OrganizationRepository:
         query = (
             select(Organization, Membership)
             .join(Membership, Membership.org_id == Organization.id)
-            .where(Membership.user_id == user_id)
+            .where(Membership.user_id == user_id, Organization.deletion_request_id.is_(None))
             .order_by(Membership.created_at, Organization.id)
         )
         return [(org, membership) for org, membership in (await session.execute(query)).all()]

@@ -56,3 +56,10 @@ class MemberRead(Schema):
 
 class MemberUpdate(Schema):
     role: Role
+
+
+class OrganizationDeletionAccepted(Schema):
+    """The organization's deletion started: follow it at `GET /api/privacy/requests/{id}`."""
+
+    id: uuid.UUID
+    status: str = "pending"

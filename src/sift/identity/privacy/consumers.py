@@ -10,10 +10,12 @@ from sift.contracts.events import (
     ErasureRequested,
     EventEnvelope,
     ExportRequested,
+    OrganizationRemovalRequested,
 )
 from sift.core.events.consumer import Consumer
 from sift.core.privacy import forget_erasure_events
 from sift.identity.models import OutboxEvent, ProcessedEvent
+from sift.identity.orgs.deletion import organization_deletion
 from sift.identity.privacy.service import identity_privacy_service
 
 consumer = Consumer("identity", ProcessedEvent)
@@ -31,8 +33,9 @@ async def on_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -
 
 @consumer.on(AccountErasureRequested)
 async def on_account_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
-    request = envelope.payload_as(AccountErasureRequested)
-    await identity_privacy_service.delete_account(session, request.request_id, request.user_id)
+    await identity_privacy_service.delete_account(
+        session, envelope.payload_as(AccountErasureRequested)
+    )
 
 
 @consumer.on(ErasureFinished)
@@ -40,3 +43,8 @@ async def on_erasure_finished(session: AsyncSession, envelope: EventEnvelope) ->
     await forget_erasure_events(
         session, OutboxEvent, envelope.payload_as(ErasureFinished).request_id
     )
+
+
+@consumer.on(OrganizationRemovalRequested)
+async def on_organization_removal_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await organization_deletion.remove(session, envelope.payload_as(OrganizationRemovalRequested))

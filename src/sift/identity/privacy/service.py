@@ -16,11 +16,11 @@ import structlog
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureCompleted, ExportRequested
+from sift.contracts.events import AccountErasureRequested, ExportRequested
 from sift.core.auth import Principal
 from sift.core.auth.config import AuthSettings
 from sift.core.auth.revocation import Revocations
-from sift.core.privacy import ExportPart, answer_export, forget_published_events, row_dict, runtime
+from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict, runtime
 from sift.core.redis import create_redis
 from sift.identity.accounts.passwords import verify_password
 from sift.identity.accounts.second_factor import check_second_factor
@@ -60,18 +60,29 @@ class IdentityPrivacyService:
         principal: Principal,
         body: Reauthentication,
     ) -> Reauthenticated:
-        user = await session.get(User, principal.user_id)
-        if user is None or not user.is_active:
-            raise ReauthenticationFailed()
-        if not await verify_password(password_hasher(context), user.password_hash, body.password):
-            raise ReauthenticationFailed()
-        await check_second_factor(session, user, body.mfa_code)
+        user = await self.confirm(session, context, principal.user_id, body)
         orphaned = await self.orgs_left_without_owner(session, user.id)
         if orphaned:
             raise OwnershipNeeded(orphaned)
         return Reauthenticated(
             user_id=user.id, sole_member_org_ids=await self.sole_member_orgs(session, user.id)
         )
+
+    async def confirm(
+        self,
+        session: AsyncSession,
+        context: IdentityContext,
+        user_id: uuid.UUID,
+        body: Reauthentication,
+    ) -> User:
+        """The caller's password (and second factor, when one is on) checked again."""
+        user = await session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise ReauthenticationFailed()
+        if not await verify_password(password_hasher(context), user.password_hash, body.password):
+            raise ReauthenticationFailed()
+        await check_second_factor(session, user, body.mfa_code)
+        return user
 
     async def sole_member_orgs(self, session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
         mine = select(Membership.org_id).where(Membership.user_id == user_id)
@@ -171,10 +182,9 @@ class IdentityPrivacyService:
                 await redis.aclose()
         log.info("identity.account_frozen", sessions=len(revoked))
 
-    async def delete_account(
-        self, session: AsyncSession, request_id: uuid.UUID, user_id: uuid.UUID
-    ) -> None:
+    async def delete_account(self, session: AsyncSession, request: AccountErasureRequested) -> None:
         """The last step of an erasure: the account and everything identity holds of it."""
+        user_id = request.user_id
         user = await session.get(User, user_id, with_for_update=True)
         erased = 0
         if user is not None:
@@ -190,16 +200,16 @@ class IdentityPrivacyService:
                 ],
             )
             await session.delete(user)  # cascades: credentials, sessions, keys, memberships
-            await session.flush()
             erased += 1
-        await forget_published_events(session, OutboxEvent, str(user_id))
-        await events.publish(
+        await answer_erasure(
             session,
-            ErasureCompleted(
-                request_id=request_id, user_id=user_id, service=SERVICE, erased=erased, anonymized=0
-            ),
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
         )
-        log.info("identity.account_erased", erased=erased)
 
     async def _delete(self, session: AsyncSession, statements: Sequence[object]) -> int:
         count = 0

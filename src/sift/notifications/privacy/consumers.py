@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureFinished, ErasureRequested, EventEnvelope, ExportRequested
+from sift.contracts.events import (
+    ErasureFinished,
+    ErasureRequested,
+    EventEnvelope,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
 from sift.core.privacy import forget_erasure_events
 from sift.notifications.events import on
 from sift.notifications.models import OutboxEvent
@@ -21,6 +27,13 @@ async def on_export_requested(session: AsyncSession, envelope: EventEnvelope) ->
 @on(ErasureRequested, channel=CHANNEL)
 async def on_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
     await notifications_privacy_service.erase(session, envelope.payload_as(ErasureRequested))
+
+
+@on(OrganizationErasureRequested, channel=CHANNEL)
+async def on_organization_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await notifications_privacy_service.erase_organization(
+        session, envelope.payload_as(OrganizationErasureRequested)
+    )
 
 
 @on(ErasureFinished, channel=CHANNEL)

@@ -4,16 +4,22 @@ Each channel forgets its own rows on `privacy.erasure_requested` (in-app notific
 preferences, the address book, the phone); this handler runs on the same event, in the same
 transaction, removes the deliveries (mail and texts sent, with their addresses and the
 suppressions of those addresses) and answers for the service.
+
+An organization's erasure removes the notifications, deliveries and uploads of the
+organization (what a member set for themself, like preferences, stays theirs).
 """
 
 from __future__ import annotations
 
-import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
-from sift.core.privacy import ExportPart, answer_export, forget_published_events, row_dict
+from sift.contracts.events import (
+    ErasureRequested,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
+from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
 from sift.notifications.delivery.models import Delivery, EmailAddress, EmailSuppression
 from sift.notifications.delivery.repository import delivery_repository
 from sift.notifications.events import events
@@ -21,8 +27,6 @@ from sift.notifications.inapp.service import notification_service
 from sift.notifications.models import DocumentUpload, KnownSignIn, Notification, OutboxEvent
 from sift.notifications.preferences.models import NotificationPreference, RecipientSettings
 from sift.notifications.sms.models import PhoneNumber
-
-log = structlog.get_logger()
 
 SERVICE = "notifications"
 
@@ -96,18 +100,32 @@ class NotificationsPrivacyService:
         for statement in statements:
             result = await session.execute(statement)
             erased += int(getattr(result, "rowcount", 0) or 0)
-        await forget_published_events(session, OutboxEvent, str(user_id))
-        await events.publish(
+        await answer_erasure(
             session,
-            ErasureCompleted(
-                request_id=request.request_id,
-                user_id=user_id,
-                service=SERVICE,
-                erased=erased,
-                anonymized=0,
-            ),
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
         )
-        log.info("privacy.notifications_erased", erased=erased)
+
+    async def erase_organization(
+        self, session: AsyncSession, request: OrganizationErasureRequested
+    ) -> None:
+        erased = 0
+        for model in (Delivery, Notification, DocumentUpload):
+            result = await session.execute(delete(model).where(model.org_id == request.org_id))
+            erased += int(getattr(result, "rowcount", 0) or 0)
+        await answer_erasure(
+            session,
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
+        )
 
 
 notifications_privacy_service = NotificationsPrivacyService()

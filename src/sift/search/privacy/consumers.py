@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureFinished, ErasureRequested, EventEnvelope, ExportRequested
+from sift.contracts.events import (
+    ErasureFinished,
+    ErasureRequested,
+    EventEnvelope,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
 from sift.core.privacy import forget_erasure_events
 from sift.search.events import consumer
 from sift.search.models import OutboxEvent
@@ -19,6 +25,13 @@ async def on_export_requested(session: AsyncSession, envelope: EventEnvelope) ->
 @consumer.on(ErasureRequested)
 async def on_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
     await search_privacy_service.erase(session, envelope.payload_as(ErasureRequested))
+
+
+@consumer.on(OrganizationErasureRequested)
+async def on_organization_erasure_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
+    await search_privacy_service.erase_organization(
+        session, envelope.payload_as(OrganizationErasureRequested)
+    )
 
 
 @consumer.on(ErasureFinished)

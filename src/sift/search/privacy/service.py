@@ -1,19 +1,54 @@
 """What the search service holds about a person: saved searches, their matches, the query
 log and the collection grants it mirrors. Chunks and vectors go with their documents
-(`document.deleted`, which the documents service publishes for an erasure)."""
+(`document.deleted`, which the documents service publishes for an erasure).
+
+An organization's erasure drops everything of the organization here: its vectors, chunks,
+the documents and collections it mirrors, saved searches, the query log and evaluations."""
 
 from __future__ import annotations
 
-import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events import ErasureCompleted, ErasureRequested, ExportRequested
-from sift.core.privacy import ExportPart, answer_export, forget_published_events, row_dict
+from sift.contracts.events import (
+    ErasureRequested,
+    ExportRequested,
+    OrganizationErasureRequested,
+)
+from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
+from sift.search.evaluation.models import Evaluation
 from sift.search.events import events
-from sift.search.models import CollectionGrant, OutboxEvent, QueryLog, SavedSearch
+from sift.search.ingestion.service import default_vector_index
+from sift.search.models import (
+    Chunk,
+    CollectionAccess,
+    CollectionGrant,
+    CollectionLexeme,
+    CollectionTermStats,
+    DocumentIndex,
+    IndexedDocument,
+    OrgIndexVersion,
+    OutboxEvent,
+    Posting,
+    QueryLog,
+    SavedSearch,
+)
+from sift.search.vectors.base import VectorIndex
 
-log = structlog.get_logger()
+# In this order: chunks before their versions' states; grants before their collections.
+_ORGANIZATION_TABLES = (
+    SavedSearch,
+    QueryLog,
+    Evaluation,
+    Chunk,
+    DocumentIndex,
+    Posting,
+    CollectionTermStats,
+    CollectionLexeme,
+    IndexedDocument,
+    CollectionAccess,
+    OrgIndexVersion,
+)
 
 SERVICE = "search"
 
@@ -38,18 +73,45 @@ class SearchPrivacyService:
         for model in (SavedSearch, QueryLog, CollectionGrant):
             result = await session.execute(delete(model).where(model.user_id == user_id))
             erased += int(getattr(result, "rowcount", 0) or 0)
-        await forget_published_events(session, OutboxEvent, str(user_id))
-        await events.publish(
+        await answer_erasure(
             session,
-            ErasureCompleted(
-                request_id=request.request_id,
-                user_id=user_id,
-                service=SERVICE,
-                erased=erased,
-                anonymized=0,
-            ),
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
         )
-        log.info("privacy.search_erased", erased=erased)
+
+    async def erase_organization(
+        self,
+        session: AsyncSession,
+        request: OrganizationErasureRequested,
+        *,
+        vectors: VectorIndex | None = None,
+    ) -> None:
+        """Everything of the organization (an unreachable vector index raises: redelivered)."""
+        org_id = request.org_id
+        await (vectors or default_vector_index()).delete_organization(org_id)
+        collections = select(CollectionAccess.collection_id).where(
+            CollectionAccess.org_id == org_id
+        )
+        result = await session.execute(
+            delete(CollectionGrant).where(CollectionGrant.collection_id.in_(collections))
+        )
+        erased = int(getattr(result, "rowcount", 0) or 0)
+        for model in _ORGANIZATION_TABLES:
+            result = await session.execute(delete(model).where(model.org_id == org_id))
+            erased += int(getattr(result, "rowcount", 0) or 0)
+        await answer_erasure(
+            session,
+            events,
+            request,
+            service=SERVICE,
+            erased=erased,
+            anonymized=0,
+            outbox=OutboxEvent,
+        )
 
 
 search_privacy_service = SearchPrivacyService()

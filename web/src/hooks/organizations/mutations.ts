@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
+import type { components } from "@/lib/api/schema";
 import { acceptToken } from "@/lib/api/session";
 import { useOrganizationStore, type Organization } from "@/stores/organizations";
 import { authKeys } from "../auth/keys";
@@ -35,6 +36,34 @@ async function switchTo(client: QueryClient, orgId: string): Promise<Organizatio
 export function useSwitchOrganization() {
   const client = useQueryClient();
   return useMutation({ mutationFn: (orgId: string) => switchTo(client, orgId) });
+}
+
+export type OrganizationDeletionBody = components["schemas"]["Reauthentication"];
+
+/**
+ * Deletes the current organization (its owner, password and code confirmed), then moves to
+ * another of the caller's organizations; answers the privacy request that follows it.
+ * `onAccepted` hears the request's ID before the move (which remounts the page).
+ */
+export function useDeleteOrganization(onAccepted?: (requestId: string) => void) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ orgId, body }: { orgId: string; body: OrganizationDeletionBody }) => {
+      const accepted = await unwrap(
+        api.DELETE("/api/orgs/{org_id}", { params: { path: { org_id: orgId } }, body }),
+      );
+      onAccepted?.(accepted.id);
+      // The deleted organization is hidden at once: the list no longer holds it.
+      const remaining = await client.fetchQuery({
+        queryKey: organizationKeys.list(),
+        queryFn: () => unwrap(api.GET("/api/orgs")).then((page) => page.items),
+        staleTime: 0,
+      });
+      const next = remaining.find((organization) => organization.id !== orgId);
+      if (next) await switchTo(client, next.id).catch(() => undefined);
+      return accepted;
+    },
+  });
 }
 
 /** Join the organization an invitation names, and make it the current one. */

@@ -30,3 +30,24 @@ export function useConsents({ enabled = true }: { enabled?: boolean } = {}) {
     enabled,
   });
 }
+
+/**
+ * A privacy request's progress per service, polled until it is done. Just after an
+ * organization's deletion was asked, audit may not have opened it yet (404): retried.
+ */
+export function usePrivacyRequest(id: string | null) {
+  return useQuery({
+    queryKey: privacyKeys.request(id ?? ""),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/privacy/requests/{request_id}", {
+          params: { path: { request_id: id ?? "" } },
+          signal,
+        }),
+      ),
+    enabled: id !== null,
+    retry: 20,
+    retryDelay: POLL_MS,
+    refetchInterval: (query) => (query.state.data?.status === "pending" ? POLL_MS : false),
+  });
+}

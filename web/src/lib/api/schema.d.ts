@@ -326,7 +326,12 @@ export type paths = {
         get: operations["identity_orgs_get_org"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Org
+         * @description Delete the current organization and everything in it, after confirming your password
+         *     (and code); follow the deletion at `/api/privacy/requests/{id}`.
+         */
+        delete: operations["identity_orgs_delete_org"];
         options?: never;
         head?: never;
         /**
@@ -2528,6 +2533,22 @@ export type components = {
         OrganizationCreate: {
             /** Name */
             name: string;
+        };
+        /**
+         * OrganizationDeletionAccepted
+         * @description The organization's deletion started: follow it at `GET /api/privacy/requests/{id}`.
+         */
+        OrganizationDeletionAccepted: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Status
+             * @default pending
+             */
+            status: string;
         };
         /** OrganizationRead */
         OrganizationRead: {
@@ -5739,6 +5760,95 @@ export interface operations {
             };
             /** @description Validation failed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    identity_orgs_delete_org: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reauthentication"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDeletionAccepted"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Second factor required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the current organization */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Organization not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A personal organization goes with its account */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Revocation list unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -56,6 +56,13 @@ class StepClock:
             )
         )
 
+    def note(self, name: str, note: str) -> None:
+        """Adds a remark to the last step called `name` (shown with the document's steps)."""
+        for index in range(len(self.steps) - 1, -1, -1):
+            if self.steps[index].name == name:
+                self.steps[index] = self.steps[index].model_copy(update={"note": note[:300]})
+                return
+
     def milliseconds(self) -> dict[str, int]:
         totals: dict[str, int] = {}
         for step in self.steps:
@@ -138,6 +145,8 @@ def prepare(
     """Extract, nlp and chunk: everything but the vectors."""
     with clock.step("extract"):
         extracted = extract(data, declared_type=declared_type, settings=settings, deadline=deadline)
+    if extracted.replaced_controls:
+        clock.note("extract", replaced_controls_note(extracted.replaced_controls))
     deadline.check()
     with clock.step("nlp"):
         analysis = analyze(
@@ -160,6 +169,14 @@ def prepare(
         )
     deadline.check()
     return Prepared(extracted=extracted, analysis=analysis, chunks=chunks, title=title)
+
+
+def replaced_controls_note(count: int) -> str:
+    characters = "character" if count == 1 else "characters"
+    return (
+        f"Replaced {count} stray control {characters} "
+        "(0x19 as a right quote, the others as spaces)."
+    )
 
 
 def embed(

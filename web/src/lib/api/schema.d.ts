@@ -2788,6 +2788,8 @@ export type components = {
             finished_at?: string | null;
             /** Duration Ms */
             duration_ms?: number | null;
+            /** Note */
+            note?: string | null;
         };
         /** VersionRead */
         VersionRead: {

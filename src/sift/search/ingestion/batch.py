@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events.documents import IndexFailureCode
 from sift.core.storage import ObjectNotFound, Storage
-from sift.core.tasks import enqueue_after_commit
+from sift.core.tasks import TransientError, enqueue_after_commit
+from sift.search.access.repository import index_version_repository
 from sift.search.config import IngestSettings
 from sift.search.ingestion.embedding import Embedder
 from sift.search.ingestion.exceptions import IngestError, timed_out, too_large
@@ -46,6 +48,12 @@ if TYPE_CHECKING:
 log = structlog.get_logger()
 
 Requeue = Callable[[AsyncSession, uuid.UUID], None]
+# A deadlock or a serialization failure: the whole batch is written again later.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+class BatchConflict(TransientError):
+    """The batch's transaction lost a lock conflict: rolled back, retried by the task."""
 
 
 def internal_error() -> IngestError:
@@ -228,7 +236,12 @@ async def finish_all(
     back to the queue. VectorStoreUnavailable rolls the whole batch back (transient)."""
     statuses: dict[uuid.UUID, str] = {}
     async with database.sessionmaker() as session, session.begin():
-        for member in members:
+        # Rows that concurrent batches share are locked in one order (the organizations'
+        # index versions, then the collections' statistics by the chunks' triggers), so
+        # two batches never wait on each other in a cycle.
+        for org_id in sorted({m.job.org_id for m in members if m.job.org_id is not None}):
+            await index_version_repository.bump(session, org_id)
+        for member in sorted(members, key=lambda m: (str(m.job.collection_id), m.job.version_id)):
             version_id = member.job.version_id
             if member.outcome is None:
                 await release(session, [version_id], requeue)
@@ -239,6 +252,12 @@ async def finish_all(
                     statuses[version_id] = await _record(session, member, member.outcome, vectors)
             except VectorStoreUnavailable:
                 raise
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+                    raise BatchConflict(str(exc.orig)[:300]) from exc
+                log.exception("ingest.write_failed", version_id=str(version_id))
+                async with session.begin_nested():
+                    statuses[version_id] = await _record(session, member, internal_error(), vectors)
             except Exception:
                 log.exception("ingest.write_failed", version_id=str(version_id))
                 async with session.begin_nested():

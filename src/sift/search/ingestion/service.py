@@ -65,6 +65,8 @@ class Job:
     content_type: str
     attempt: int
     title: str | None = None  # the document's, for the chunks' headers
+    org_id: uuid.UUID | None = None
+    collection_id: uuid.UUID | None = None
 
 
 _default_vectors: list[VectorIndex] = []
@@ -144,6 +146,8 @@ class IngestionService:
             content_type=state.content_type,
             attempt=state.attempts,
             title=await ingestion_repository.document_title(session, state.document_id),
+            org_id=state.org_id,
+            collection_id=state.collection_id,
         )
 
     @staticmethod

@@ -188,6 +188,9 @@ def run_index(
         )
         run(_note_transient(current, version_id, reason, mates, requeue))
         raise
+    except batch.BatchConflict:
+        run(_note_transient(current, version_id, None, mates, requeue))
+        raise  # rolled back as a whole; Celery retries with backoff
     if len(members) > 1:
         log.info("ingest.batch_indexed", version_id=str(version_id), documents=len(members))
     return statuses[version_id]

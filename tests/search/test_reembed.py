@@ -94,9 +94,9 @@ async def test_a_model_change_reembeds_indexed_versions_from_their_stored_chunks
 ) -> None:
     first = await ingest.announce(files.MARKDOWN.encode() * 4, content_type="text/markdown")
     second = await ingest.announce(b"Harbor cranes were repaired. " * 30, content_type="text/plain")
-    assert await ingest.run(first.version_id) == "indexed"  # the second in the same batch
-    for announced in (first, second):
-        assert (await state_of(database, announced.version_id)).status == "indexed"
+    one_each = ingest.ingest_settings.model_copy(update={"batch_documents": 1})
+    for announced in (first, second):  # one after the other: the first is the oldest
+        assert await ingest.run(announced.version_id, one_each) == "indexed"
     before = {c.id: c for c in await chunks_of(database, first.version_id)}
     # No re-extraction: the files are gone from storage, only the chunk texts remain.
     for announced in (first, second):

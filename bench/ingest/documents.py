@@ -124,6 +124,12 @@ def make_markdown(rng: random.Random, pages: int, words_per_page: int = 450) -> 
     return "\n".join(parts).encode()
 
 
+def make_abstract(rng: random.Random, words: int = 220) -> bytes:
+    """A SciFact-sized document: a title and one abstract (~1.5 KB, two chunks or so)."""
+    title = sentence(rng).rstrip(".?!")
+    return f"# {title}\n\n{' '.join(paragraphs(rng, words))}\n".encode()
+
+
 MAKERS = {
     "pdf": (make_pdf, "application/pdf"),
     "docx": (make_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),

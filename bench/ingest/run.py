@@ -4,8 +4,10 @@
 
 Starts a throwaway embedded PostgreSQL (search schema migrated), stores the files in local
 storage, queues each version as the consumer does and runs the worker's task function
-(`run_index`: fetch, extract, nlp, chunk, embed, index) one document after another, as one
-worker process with the default torch threads. Writes bench/ingest/REPORT.md.
+(`run_index`: fetch, extract, nlp, chunk, embed, index) for each queued version in turn, as
+one worker process with the default torch threads: batched (the default) and, with
+`--compare`, one document per task. `--small N` adds SciFact-sized documents, `--rounds` repeats
+each set and reports medians. Writes bench/ingest/REPORT.md.
 """
 
 from __future__ import annotations
@@ -17,18 +19,20 @@ import platform
 import random
 import resource
 import shlex
+import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from documents import MAKERS
+from documents import MAKERS, make_abstract
 from sqlalchemy import select
 
 from sift.core.config import CoreSettings, Environment
@@ -111,11 +115,41 @@ def machine() -> str:
     )
 
 
+@dataclass
+class Run:
+    """One set of documents indexed one way: queued together, then the task run for each."""
+
+    label: str  # "small" | "mixed" | "big"
+    mode: str  # "batched" | "one by one"
+    round: int
+    versions: list[tuple[uuid.UUID, str, int]]
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    wall: dict[uuid.UUID, float] = field(default_factory=dict)  # per task run (leaders)
+
+
+def index_all(run: Run, ingest: IngestSettings, settings: CoreSettings) -> None:
+    """The worker's task for each queued version in turn, as one worker with concurrency 1
+    would take their messages (a version indexed in an earlier batch is skipped)."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for version_id, _, _ in run.versions:
+        t0 = time.perf_counter()
+        if run_index(version_id, ingest, core=settings) != "skipped":
+            run.wall[version_id] = time.perf_counter() - t0
+    run.wall_s = time.perf_counter() - started
+    run.cpu_s = time.process_time() - cpu_started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=200, help="mixed documents to index")
     parser.add_argument("--pages", type=int, default=5, help="pages per mixed document")
     parser.add_argument("--big-pages", type=int, default=100, help="pages of the big PDF (0: none)")
+    parser.add_argument("--small", type=int, default=0, help="SciFact-sized documents to index")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat each set (medians)")
+    parser.add_argument(
+        "--compare", action="store_true", help="also index one document per task (batch of 1)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--report", type=Path, default=HERE / "REPORT.md")
     args = parser.parse_args()
@@ -124,17 +158,8 @@ def main() -> int:
     load_start = os.getloadavg()[0]
     rng = random.Random(args.seed)
     kinds = list(MAKERS)
-    generated_at = time.perf_counter()
-    mixed = []
-    for index in range(args.docs):
-        kind = kinds[index % len(kinds)]
-        make, content_type = MAKERS[kind]
-        mixed.append((kind, make(rng, args.pages), content_type))
-    big = []
-    if args.big_pages:
-        make, content_type = MAKERS["pdf"]
-        big.append(("pdf", make(rng, args.big_pages), content_type))
-    generate_s = time.perf_counter() - generated_at
+    generate_s = 0.0
+    runs: list[Run] = []
 
     with tempfile.TemporaryDirectory(prefix="sift-bench-") as temp:
         server = EmbeddedPostgres(Path(temp) / "pg", free_port())
@@ -147,43 +172,55 @@ def main() -> int:
                 log_json=False,
             )
             upgrade("search", settings.sqlalchemy_url)
-            ingest = IngestSettings()
-            mixed_versions = asyncio.run(store_and_queue(settings, mixed))
-            big_versions = asyncio.run(store_and_queue(settings, big))
+            batched = IngestSettings()
+            modes = [("batched", batched)]
+            if args.compare:
+                modes.append(("one by one", batched.model_copy(update={"batch_documents": 1})))
 
             loaded_at = time.perf_counter()
-            get_embedder(ingest).embed(["warm up"])
+            get_embedder(batched).embed(["warm up"])
             load_s = time.perf_counter() - loaded_at
 
-            wall: dict[uuid.UUID, float] = {}
-            started = time.perf_counter()
-            cpu_started = time.process_time()
-            for version_id, _, _ in mixed_versions:
-                t0 = time.perf_counter()
-                run_index(version_id, ingest, core=settings)
-                wall[version_id] = time.perf_counter() - t0
-            mixed_s = time.perf_counter() - started
-            mixed_cpu_s = time.process_time() - cpu_started
-            for version_id, _, _ in big_versions:
-                t0 = time.perf_counter()
-                run_index(version_id, ingest, core=settings)
-                wall[version_id] = time.perf_counter() - t0
+            for round_ in range(args.rounds):
+                generated_at = time.perf_counter()
+                small = [
+                    ("abstract", make_abstract(rng), "text/markdown") for _ in range(args.small)
+                ]
+                mixed = []
+                for index in range(args.docs):
+                    kind = kinds[index % len(kinds)]
+                    make, content_type = MAKERS[kind]
+                    mixed.append((kind, make(rng, args.pages), content_type))
+                generate_s += time.perf_counter() - generated_at
+                # Alternate which way goes first, so a change of load hits both alike.
+                order = modes if round_ % 2 == 0 else modes[::-1]
+                for label, files in (("small", small), ("mixed", mixed)):
+                    for mode, ingest in order:
+                        if not files:
+                            continue
+                        queued = asyncio.run(store_and_queue(settings, files))
+                        run = Run(label, mode, round_, queued)
+                        index_all(run, ingest, settings)
+                        runs.append(run)
+            if args.big_pages:
+                make, content_type = MAKERS["pdf"]
+                big = [("pdf", make(rng, args.big_pages), content_type)]
+                for mode, ingest in modes:
+                    run = Run("big", mode, 0, asyncio.run(store_and_queue(settings, big)))
+                    index_all(run, ingest, settings)
+                    runs.append(run)
             close_runtime()
-            rows = asyncio.run(states(settings, list(wall)))
+            every = [v for run in runs for v, _, _ in run.versions]
+            rows = asyncio.run(states(settings, every))
         finally:
             server.destroy()
 
     load_end = os.getloadavg()[0]
     peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    by_id = {row.version_id: row for row in rows}
     report = render(
         args=args,
-        mixed_versions=mixed_versions,
-        big_versions=big_versions,
-        by_id=by_id,
-        wall=wall,
-        mixed_s=mixed_s,
-        mixed_cpu_s=mixed_cpu_s,
+        runs=runs,
+        by_id={row.version_id: row for row in rows},
         load_s=load_s,
         generate_s=generate_s,
         peak_rss_mib=peak_rss_mib,
@@ -194,35 +231,68 @@ def main() -> int:
     return 0
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def _set_table(runs: list[Run], by_id: dict[uuid.UUID, DocumentIndex], label: str) -> list[str]:
+    lines = [
+        "| indexed | documents | statuses | chunks | rounds | wall time (median) | "
+        "documents/s (median) | chunks/s (median) | CPU s/document (median) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for mode in dict.fromkeys(run.mode for run in runs if run.label == label):
+        mine = [run for run in runs if run.label == label and run.mode == mode]
+        rows = [by_id[v] for run in mine for v, _, _ in run.versions]
+        statuses = Counter(str(row.status) for row in rows)
+        per_run_chunks = [
+            sum(by_id[v].chunk_count or 0 for v, _, _ in run.versions) for run in mine
+        ]
+        docs = len(mine[0].versions)
+        lines.append(
+            f"| {mode} | {docs} | {dict(statuses)} | {per_run_chunks[0]} | {len(mine)} | "
+            f"{_median([r.wall_s for r in mine]):.1f} s | "
+            f"{_median([docs / r.wall_s for r in mine if r.wall_s]):.1f} | "
+            f"{_median([c / r.wall_s for c, r in zip(per_run_chunks, mine, strict=True)]):.1f} | "
+            f"{_median([r.cpu_s / docs for r in mine]):.3f} |"
+        )
+    return lines
+
+
+def _step_table(runs: list[Run], by_id: dict[uuid.UUID, DocumentIndex], label: str) -> list[str]:
+    modes = list(dict.fromkeys(run.mode for run in runs if run.label == label))
+    sums: dict[str, dict[str, float]] = {mode: defaultdict(float) for mode in modes}
+    for run in runs:
+        if run.label != label:
+            continue
+        rounds = sum(1 for r in runs if r.label == label and r.mode == run.mode)
+        for version_id, _, _ in run.versions:
+            for step in by_id[version_id].steps or []:
+                sums[run.mode][step["name"]] += int(step["duration_ms"]) / 1000 / rounds
+    lines = [
+        "| step | " + " | ".join(f"{mode}: s (share)" for mode in modes) + " |",
+        "|---|" + "---|" * len(modes),
+    ]
+    for name in STEP_ORDER:
+        cells = []
+        for mode in modes:
+            total = sum(sums[mode].values()) or 1
+            value = sums[mode].get(name, 0.0)
+            cells.append(f"{value:.1f} ({100 * value / total:.0f} %)")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def render(
     *,
     args: argparse.Namespace,
-    mixed_versions: list[tuple[uuid.UUID, str, int]],
-    big_versions: list[tuple[uuid.UUID, str, int]],
+    runs: list[Run],
     by_id: dict[uuid.UUID, DocumentIndex],
-    wall: dict[uuid.UUID, float],
-    mixed_s: float,
-    mixed_cpu_s: float,
     load_s: float,
     generate_s: float,
     peak_rss_mib: float,
     load: tuple[float, float],
 ) -> str:
-    mixed_rows = [by_id[v] for v, _, _ in mixed_versions]
-    statuses = Counter(str(row.status) for row in mixed_rows)
-    chunks = sum(row.chunk_count or 0 for row in mixed_rows)
-    steps: dict[str, int] = defaultdict(int)
-    for row in mixed_rows:
-        for step in row.steps or []:
-            steps[step["name"]] += int(step["duration_ms"])
-    step_total = sum(steps.values()) or 1
-    per_kind: dict[str, list[float]] = defaultdict(list)
-    kind_chunks: dict[str, int] = defaultdict(int)
-    for version_id, kind, _ in mixed_versions:
-        per_kind[kind].append(wall[version_id])
-        kind_chunks[kind] += by_id[version_id].chunk_count or 0
-    docs_per_min = len(mixed_rows) / mixed_s * 60 if mixed_s else 0.0
-    projected_1000 = 1000 / docs_per_min if docs_per_min else float("inf")
     command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
     lines = [
         "# Ingestion benchmark",
@@ -232,58 +302,61 @@ def render(
         f"Command: `{command}`",
         "",
         f"Load average (1 min) at start / end: {load[0]:.2f} / {load[1]:.2f} (above ~0.3 means",
-        "other work shared the 2 cores and the numbers below are pessimistic).",
+        "other work shared the 2 cores and the numbers below are pessimistic; with several",
+        "rounds the medians are reported).",
         "",
-        "One worker process indexing one document after another through the task's own code",
-        "(`run_index`: fetch from local storage, extract, spaCy, chunk, embed with",
-        "all-MiniLM-L6-v2 on the CPU, write chunks + tsvector + vector to PostgreSQL 18 /",
-        "pgvector with the HNSW and GIN indexes in place). Documents are generated",
-        f"(~450 words a page; {args.pages} pages each; PDF/DOCX/HTML/Markdown in turn,",
-        f"generation {generate_s:.1f} s, not counted). Model load (once per worker process):",
-        f"{load_s:.1f} s, not counted below.",
-        "",
-        "## Mixed documents",
-        "",
-        "| documents | statuses | chunks | wall time | documents/min | chunks/s |",
-        "|---|---|---|---|---|---|",
-        f"| {len(mixed_rows)} | {dict(statuses)} | {chunks} | {mixed_s:.1f} s | "
-        f"{docs_per_min:.1f} | {chunks / mixed_s if mixed_s else 0:.1f} |",
-        "",
-        f"Projected for 1,000 such documents on one worker: {projected_1000:.1f} min "
-        "(target: under 15 min).",
-        "",
-        f"CPU time of the worker process over those documents: {mixed_cpu_s:.1f} s "
-        f"({mixed_cpu_s / max(len(mixed_rows), 1):.2f} s a document, both embedding threads",
-        "counted). On a shared machine wall time measures the sharing; CPU time does not: with",
-        "two cores to itself the worker needs about this long or less (PostgreSQL's own work,",
-        "in the index step, comes on top).",
-        "",
-        "| type | documents | mean s/document | chunks/document |",
-        "|---|---|---|---|",
+        "One worker process running the ingest task's own code (`run_index`) for each queued",
+        "version in turn, as a worker with concurrency 1 takes the messages: fetch from local",
+        "storage, extract, spaCy, chunk, embed with all-MiniLM-L6-v2 on the CPU, write chunks",
+        "+ tsvector + vector to PostgreSQL 18 / pgvector with the HNSW and GIN indexes in",
+        "place. *batched*: the default, a task takes up to `SIFT_INGEST_BATCH_DOCUMENTS` (16)",
+        "queued versions under `SIFT_INGEST_BATCH_MAX_BYTES` (1 MiB) together, one model call",
+        "and one transaction (a version already done in a batch is skipped when its own task",
+        "comes); *one by one*: `SIFT_INGEST_BATCH_DOCUMENTS=1`. Documents are generated",
+        f"(generation {generate_s:.1f} s, not counted). Model load (once per worker",
+        f"process): {load_s:.1f} s, not counted below.",
     ]
-    for kind, times in per_kind.items():
-        lines.append(
-            f"| {kind} | {len(times)} | {sum(times) / len(times):.2f} | "
-            f"{kind_chunks[kind] / len(times):.1f} |"
-        )
-    lines += ["", "Time by step (sum over the mixed documents):", ""]
-    lines += ["| step | seconds | share |", "|---|---|---|"]
-    for name in STEP_ORDER:
-        if name in steps:
-            lines.append(
-                f"| {name} | {steps[name] / 1000:.1f} | {100 * steps[name] / step_total:.1f} % |"
-            )
-    for version_id, _, size in big_versions:
+    if any(run.label == "small" for run in runs):
+        lines += [
+            "",
+            "## Small documents",
+            "",
+            "SciFact-sized Markdown documents: a title and a ~220-word abstract (~1.5 KB).",
+            "",
+            *_set_table(runs, by_id, "small"),
+            "",
+            "Time by step (sum over one round's documents, mean of the rounds; in a batch",
+            "the one embedding call is shared out by chunks, the fetches overlap):",
+            "",
+            *_step_table(runs, by_id, "small"),
+        ]
+    if any(run.label == "mixed" for run in runs):
+        lines += [
+            "",
+            "## Mixed documents",
+            "",
+            f"~450 words a page, {args.pages} pages each, PDF/DOCX/HTML/Markdown in turn.",
+            "",
+            *_set_table(runs, by_id, "mixed"),
+            "",
+            "Time by step (sum over one round's documents, mean of the rounds):",
+            "",
+            *_step_table(runs, by_id, "mixed"),
+        ]
+    for run in runs:
+        if run.label != "big":
+            continue
+        [(version_id, _, size)] = run.versions
         row = by_id[version_id]
         split = ", ".join(
             f"{step['name']} {step['duration_ms'] / 1000:.1f} s" for step in row.steps or []
         )
         lines += [
             "",
-            "## One big PDF",
+            f"## One big PDF ({run.mode})",
             "",
             f"{row.page_count} pages, {size / 1024:.0f} KiB, {row.chunk_count} chunks, "
-            f"status {row.status}: **{wall[version_id]:.1f} s** end to end with the model "
+            f"status {row.status}: **{run.wall_s:.1f} s** end to end with the model "
             f"loaded (target: under 60 s; add {load_s:.1f} s for a cold worker). Steps: {split}.",
         ]
     lines += [

@@ -85,6 +85,12 @@ def legacy_text() -> bytes:
     )
 
 
+def legacy_markdown() -> bytes:
+    """About a kilobyte of Markdown made from a legacy abstract: one 0x19 among the quotes."""
+    body = b"Two heaps are merged in logarithmic time by the classic method. " * 14
+    return b"# Heap Merge (Algorithm 17)\n\nThe author\x19s procedure. " + body + b"\n"
+
+
 def latin1_text() -> bytes:
     return f"Caf\xe9 cr\xe8me {_marker()}\n".encode("latin-1")
 

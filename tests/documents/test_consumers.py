@@ -24,6 +24,7 @@ from sift.core.events.bus import encode_entry, stream_key
 from sift.core.events.runner import consume_once
 from sift.core.events.worker import ConsumeStats
 from sift.documents.documents.consumers import consumer
+from sift.documents.documents.schemas import steps_of
 from sift.documents.models import Collection, Document, DocumentVersion
 
 SHA = "0" * 64
@@ -112,6 +113,7 @@ async def test_status_follows_the_search_services_events(
         IndexStep(name=name, started_at=now, finished_at=now, duration_ms=5)
         for name in ("extract", "nlp", "chunk", "embed", "index")
     ]
+    steps[0] = steps[0].model_copy(update={"note": "Replaced 1 stray control character."})
     indexed = DocumentIndexed(
         **ids,
         version_id=committed["new"],
@@ -139,6 +141,8 @@ async def test_status_follows_the_search_services_events(
         "embed",
         "index",
     ]
+    assert document.steps[0]["note"] == "Replaced 1 stray control character."
+    assert steps_of(document.steps)[0].note == "Replaced 1 stray control character."  # its API
     assert document.error_code is None
 
     # Redelivered: applied once only.

@@ -34,6 +34,7 @@ from tests.documents.conftest import (
         (samples.text, "notes.md.exe", "text/plain"),
         (samples.latin1_text, "legacy.txt", "text/plain"),
         (samples.legacy_text, "abstract.txt", "text/plain"),  # a stray control byte
+        (samples.legacy_markdown, "abstract.md", "text/markdown"),  # ~1 KB, one 0x19
     ],
 )
 async def test_the_type_comes_from_the_content(

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from sift.core.config import CoreSettings
+from sift.core.tasks import configure_celery
 from sift.search.config import IngestSettings, SearchSettings
 from sift.search.ingestion.embedding import (
     EmbeddingConfigurationError,
@@ -22,6 +24,7 @@ from sift.search.ingestion.embedding import (
     get_embedder,
 )
 from sift.search.ingestion.remote_embedding import normalize
+from sift.search.models import DocumentIndex
 from tests.fakes.gemini import FakeGemini, fake_gemini
 from tests.fakes.llm import embed
 from tests.fakes.openai import FakeOpenAI, fake_openai
@@ -205,3 +208,28 @@ async def test_ingestion_indexes_with_a_remote_model(
     assert await ingest.run(announced.version_id, settings) == "indexed"
     [indexed] = await ingest.events("document.indexed")
     assert indexed["data"]["embedding_model"] == "text-embedding-3-small"  # type: ignore[index]
+
+
+async def test_a_provider_outage_puts_the_batch_mates_back_in_the_queue(
+    ingest: Ingest, openai_server: FakeOpenAI, settings: CoreSettings
+) -> None:
+    configure_celery(settings)  # the batch-mates' new tasks go to the test deployment's queue
+    leader, mate = [
+        await ingest.announce(f"Tides and harbor cranes, note {n}. ".encode() * 20)
+        for n in range(2)
+    ]
+    error = {"error": {"message": "overloaded", "type": "server_error", "code": None}}
+    with flaky(openai_server.url, [503, 503, 503], error) as front:
+        down = remote("openai", openai_server.api_key, f"{front.url}/v1")
+        with pytest.raises(EmbeddingUnavailable):
+            await ingest.run(leader.version_id, down)
+
+    async with ingest.database.sessionmaker() as session:
+        own = await session.get(DocumentIndex, leader.version_id)
+        other = await session.get(DocumentIndex, mate.version_id)
+    assert own is not None and other is not None
+    # The leader is retried by Celery; the outage is remembered for when it gives up.
+    assert (own.status, own.attempts, own.error_code) == ("processing", 1, "embedding_failed")
+    # The mate's attempt did not happen: it waits in the queue for a task of its own.
+    assert (other.status, other.attempts, other.claimed_by) == ("queued", 0, None)
+    assert await ingest.run(mate.version_id) == "indexed"

@@ -104,6 +104,14 @@ def test_stray_control_bytes_become_a_quote_or_a_space(declared: str) -> None:
     data = b"# Heaps\n\nThe author\x19s method\x01merges heaps\x1ain log time.\n"
     extracted = extract(data, declared_type=declared, settings=SETTINGS, deadline=Deadline(10))
     assert "The author\u2019s method merges heaps in log time." in extracted.text
+    assert extracted.replaced_controls == 3
+
+
+def test_text_without_stray_controls_notes_none() -> None:
+    data = "# Heaps\n\nThe author\u2019s method.\tTabs\fand feeds stay.\n".encode()
+    for declared in ("text/plain", "text/markdown", "text/html"):
+        extracted = extract(data, declared_type=declared, settings=SETTINGS, deadline=Deadline(9))
+        assert extracted.replaced_controls == 0
 
 
 def test_corrupt_files() -> None:

@@ -94,8 +94,9 @@ async def test_a_model_change_reembeds_indexed_versions_from_their_stored_chunks
 ) -> None:
     first = await ingest.announce(files.MARKDOWN.encode() * 4, content_type="text/markdown")
     second = await ingest.announce(b"Harbor cranes were repaired. " * 30, content_type="text/plain")
-    for announced in (first, second):
-        assert await ingest.run(announced.version_id) == "indexed"
+    one_each = ingest.ingest_settings.model_copy(update={"batch_documents": 1})
+    for announced in (first, second):  # one after the other: the first is the oldest
+        assert await ingest.run(announced.version_id, one_each) == "indexed"
     before = {c.id: c for c in await chunks_of(database, first.version_id)}
     # No re-extraction: the files are gone from storage, only the chunk texts remain.
     for announced in (first, second):

@@ -19,6 +19,7 @@ from sift.core.db import Database
 from sift.search.config import IngestSettings
 from sift.search.ingestion import consumers
 from sift.search.ingestion.extract import Deadline, extract
+from sift.search.ingestion.pipeline import replaced_controls_note
 from sift.search.ingestion.repository import chunk_id
 from sift.search.ingestion.service import ingestion
 from sift.search.models import Chunk, DocumentIndex, IndexStatus
@@ -329,3 +330,35 @@ async def test_a_markdown_file_with_a_stray_control_byte_is_indexed_with_the_quo
     chunks = await chunks_of(database, announced.version_id)
     assert chunks and all("\x19" not in chunk.text for chunk in chunks)
     assert "The author\u2019s method merges two heaps" in chunks[0].text
+    # The processing details say how many were replaced.
+    state = await state_of(database, announced.version_id)
+    assert state is not None
+    notes = {step["name"]: step.get("note") for step in state.steps or []}
+    assert notes["extract"] == replaced_controls_note(16)
+    assert replaced_controls_note(16).startswith("Replaced 16 stray control characters")
+    [indexed] = await ingest.events("document.indexed")
+    [extract_step] = [
+        step
+        for step in EventEnvelope.model_validate(indexed).data["steps"]
+        if step["name"] == "extract"
+    ]
+    assert extract_step["note"] == notes["extract"]
+
+
+async def test_one_stray_control_byte_in_a_kilobyte_of_markdown_is_noted_once(
+    ingest: Ingest, database: Database
+) -> None:
+    body = "Heaps are merged in logarithmic time by the classic method. " * 16
+    data = f"# Heap Merge (Algorithm 17)\n\nThe author\x19s method. {body}\n".encode()
+    assert 900 < len(data) < 1200 and data.count(b"\x19") == 1
+    announced = await ingest.announce(data, content_type="text/markdown")
+    assert await ingest.run(announced.version_id) == "indexed"
+    state = await state_of(database, announced.version_id)
+    assert state is not None
+    [extract_step] = [step for step in state.steps or [] if step["name"] == "extract"]
+    assert extract_step["note"].startswith("Replaced 1 stray control character ")
+    assert [step.get("note") for step in state.steps or [] if step["name"] != "extract"] == [
+        None
+    ] * 5
+    chunks = await chunks_of(database, announced.version_id)
+    assert "The author\u2019s method." in chunks[0].text

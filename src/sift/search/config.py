@@ -31,6 +31,13 @@ class IngestSettings(SiftSettings):
     time_budget_seconds: float = 240.0
     # A version whose worker died this many times (OOM, hard time limit) is failed for good.
     max_attempts: int = 3
+    # An ingest task indexes its own version with up to this many queued ones in all: their
+    # chunks embedded together, written in one transaction (ingestion/batch.py, ADR 0009).
+    # 1: one document per task.
+    batch_documents: int = Field(default=16, ge=1)
+    # Other versions join a batch only while the batch's files stay under this many bytes,
+    # so a batch of small documents takes about as long as one big one.
+    batch_max_bytes: int = Field(default=1 * MIB, ge=0)
     chunk_target_tokens: int = 200
     chunk_max_tokens: int = 256  # capped at the embedding model's window
     chunk_overlap_tokens: int = 40

@@ -189,6 +189,12 @@ class DocumentIndex(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_documents_index_org_collection", "org_id", "collection_id"),
         Index("ix_documents_index_document", "document_id"),
+        # What an ingest batch takes next: the oldest queued versions.
+        Index(
+            "ix_documents_index_queue",
+            "queued_at",
+            postgresql_where=sql_text("status = 'queued'"),
+        ),
     )
 
     version_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -217,6 +223,8 @@ class DocumentIndex(TimestampMixin, Base):
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The version whose task holds this one in its batch (ingestion/batch.py); None: its own.
+    claimed_by: Mapped[uuid.UUID | None]
 
 
 # A chunk's full-text form: its header as the title field (weight A), then its text.

@@ -91,6 +91,9 @@ class IndexStep(BaseModel):
     started_at: AwareDatetime
     finished_at: AwareDatetime
     duration_ms: int = Field(ge=0)
+    # What a reader should know about how the step went ("Replaced 1 stray control
+    # character"); added later, so older payloads have none.
+    note: str | None = Field(default=None, max_length=300)
 
 
 @event("document.indexed", version=1)

@@ -54,6 +54,7 @@ class Step(Schema):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_ms: int | None = None
+    note: str | None = None  # e.g. how many stray control characters extraction replaced
 
 
 class DocumentRead(Schema):

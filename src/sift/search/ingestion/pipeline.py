@@ -44,11 +44,43 @@ class StepClock:
                 )
             )
 
+    def record(self, name: str, started_at: datetime, duration_ms: int) -> None:
+        """A step shared with other documents (one model call for a batch): its time span,
+        and this document's share of the time."""
+        self.steps.append(
+            IndexStep(
+                name=name,
+                started_at=started_at,
+                finished_at=datetime.now(UTC),
+                duration_ms=max(0, duration_ms),
+            )
+        )
+
+    def note(self, name: str, note: str) -> None:
+        """Adds a remark to the last step called `name` (shown with the document's steps)."""
+        for index in range(len(self.steps) - 1, -1, -1):
+            if self.steps[index].name == name:
+                self.steps[index] = self.steps[index].model_copy(update={"note": note[:300]})
+                return
+
     def milliseconds(self) -> dict[str, int]:
         totals: dict[str, int] = {}
         for step in self.steps:
             totals[step.name] = totals.get(step.name, 0) + step.duration_ms
         return totals
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document's text, analysis and chunks, ready to embed."""
+
+    extracted: ExtractedText
+    analysis: Analysis
+    chunks: list[ChunkDraft]
+    title: str | None = None  # the document title the chunks' headers were made with
+
+    def embedding_texts(self) -> list[str]:
+        return [embedding_input(c.context, c.text) for c in self.chunks]
 
 
 @dataclass(frozen=True)
@@ -60,6 +92,18 @@ class Processed:
     embedding_model: str
     embedding_dimension: int
     title: str | None = None  # the document title the chunks' headers were made with
+
+    @classmethod
+    def of(cls, prepared: Prepared, vectors: list[list[float]], embedder: Embedder) -> Processed:
+        return cls(
+            extracted=prepared.extracted,
+            analysis=prepared.analysis,
+            chunks=prepared.chunks,
+            vectors=vectors,
+            embedding_model=embedder.name,
+            embedding_dimension=embedder.dimension,
+            title=prepared.title,
+        )
 
 
 def process(
@@ -74,8 +118,35 @@ def process(
 ) -> Processed:
     """`title`: the document's, for the chunks' headers. Raises IngestError with the
     failure's code; anything else is a bug or an outage."""
+    prepared = prepare(
+        data,
+        declared_type=declared_type,
+        settings=settings,
+        embedder=embedder,
+        clock=clock,
+        deadline=deadline,
+        title=title,
+    )
+    with clock.step("embed"):
+        vectors = embed(prepared.embedding_texts(), embedder, settings, deadline)
+    return Processed.of(prepared, vectors, embedder)
+
+
+def prepare(
+    data: bytes,
+    *,
+    declared_type: str | None,
+    settings: IngestSettings,
+    embedder: Embedder,
+    clock: StepClock,
+    deadline: Deadline,
+    title: str | None = None,
+) -> Prepared:
+    """Extract, nlp and chunk: everything but the vectors."""
     with clock.step("extract"):
         extracted = extract(data, declared_type=declared_type, settings=settings, deadline=deadline)
+    if extracted.replaced_controls:
+        clock.note("extract", replaced_controls_note(extracted.replaced_controls))
     deadline.check()
     with clock.step("nlp"):
         analysis = analyze(
@@ -97,25 +168,29 @@ def process(
             title=title,
         )
     deadline.check()
-    with clock.step("embed"):
-        vectors: list[list[float]] = []
-        batch = max(1, settings.embedding_batch_size) * 4
-        for offset in range(0, len(chunks), batch):
-            deadline.check()
-            try:
-                batch_chunks = chunks[offset : offset + batch]
-                texts = [embedding_input(c.context, c.text) for c in batch_chunks]
-                vectors.extend(embedder.embed(texts))
-            except (RuntimeError, ValueError) as exc:
-                raise IngestError(
-                    IndexFailureCode.embedding_failed, "The embedding model failed on this text."
-                ) from exc
-    return Processed(
-        extracted=extracted,
-        analysis=analysis,
-        chunks=chunks,
-        vectors=vectors,
-        embedding_model=embedder.name,
-        embedding_dimension=embedder.dimension,
-        title=title,
+    return Prepared(extracted=extracted, analysis=analysis, chunks=chunks, title=title)
+
+
+def replaced_controls_note(count: int) -> str:
+    characters = "character" if count == 1 else "characters"
+    return (
+        f"Replaced {count} stray control {characters} "
+        "(0x19 as a right quote, the others as spaces)."
     )
+
+
+def embed(
+    texts: list[str], embedder: Embedder, settings: IngestSettings, deadline: Deadline
+) -> list[list[float]]:
+    """The texts' vectors, a few model batches per call; IngestError when the model fails."""
+    vectors: list[list[float]] = []
+    batch = max(1, settings.embedding_batch_size) * 4
+    for offset in range(0, len(texts), batch):
+        deadline.check()
+        try:
+            vectors.extend(embedder.embed(texts[offset : offset + batch]))
+        except (RuntimeError, ValueError) as exc:
+            raise IngestError(
+                IndexFailureCode.embedding_failed, "The embedding model failed on this text."
+            ) from exc
+    return vectors

@@ -40,6 +40,7 @@ class IngestionRepository:
             "storage_key": values["storage_key"],
             "content_type": values["content_type"],
             "attempts": 0,
+            "claimed_by": None,
             "error_code": None,
             "error_message": None,
             "queued_at": values["queued_at"],
@@ -53,6 +54,31 @@ class IngestionRepository:
         await session.execute(
             statement.on_conflict_do_update(index_elements=[DocumentIndex.version_id], set_=reset)
         )
+
+    async def batch_candidates(
+        self, session: AsyncSession, leader: uuid.UUID, *, limit: int
+    ) -> list[DocumentIndex]:
+        """Versions a task may index along with its own, locked: those its earlier delivery
+        held (it died), then the oldest queued ones no other task is claiming right now."""
+        held = select(DocumentIndex).where(
+            DocumentIndex.claimed_by == leader,
+            DocumentIndex.version_id != leader,
+            DocumentIndex.status == IndexStatus.processing.value,
+        )
+        rows = list((await session.execute(held.with_for_update(skip_locked=True))).scalars())
+        if len(rows) < limit:
+            queued = (
+                select(DocumentIndex)
+                .where(
+                    DocumentIndex.status == IndexStatus.queued.value,
+                    DocumentIndex.version_id != leader,
+                )
+                .order_by(DocumentIndex.queued_at)
+                .limit(limit - len(rows))
+                .with_for_update(skip_locked=True)
+            )
+            rows += list((await session.execute(queued)).scalars())
+        return rows[:limit]
 
     async def replace_chunks(
         self, session: AsyncSession, version_id: uuid.UUID, rows: Sequence[dict[str, Any]]

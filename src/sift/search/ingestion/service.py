@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -66,6 +66,8 @@ class Job:
     content_type: str
     attempt: int
     title: str | None = None  # the document's, for the chunks' headers
+    org_id: uuid.UUID | None = None
+    collection_id: uuid.UUID | None = None
 
 
 _default_vectors: list[VectorIndex] = []
@@ -101,18 +103,29 @@ class IngestionService:
         )
 
     async def start(
-        self, session: AsyncSession, version_id: uuid.UUID, *, max_attempts: int
+        self,
+        session: AsyncSession,
+        version_id: uuid.UUID,
+        *,
+        max_attempts: int,
+        leader: uuid.UUID | None = None,
+        lease: timedelta | None = None,
     ) -> Job | None:
-        """Claims the version for an attempt; None when there is nothing (left) to do."""
+        """Claims the version for an attempt (in `leader`'s batch, else its own); None when
+        there is nothing (left) to do, or another task's batch holds it for `lease` yet."""
         state = await ingestion_repository.get(session, version_id, for_update=True)
         if state is None or state.status not in ACTIVE:
             return None  # deleted, or finished by an earlier delivery of the same task
+        leader = leader or version_id
+        if self._held_elsewhere(state, leader, lease):
+            return None  # that batch's task finishes it, or its redelivery takes it up again
         if state.attempts >= max_attempts:
             # Each earlier attempt ended without a result (worker killed by OOM or the hard
             # time limit, storage, database or a provider unreachable): stop retrying.
             await self.fail(session, state, self._exhausted(state), StepClock())
             return None
         state.status = IndexStatus.processing
+        state.claimed_by = leader
         state.attempts += 1
         state.started_at = datetime.now(UTC)
         state.finished_at = None
@@ -134,7 +147,16 @@ class IngestionService:
             content_type=state.content_type,
             attempt=state.attempts,
             title=await ingestion_repository.document_title(session, state.document_id),
+            org_id=state.org_id,
+            collection_id=state.collection_id,
         )
+
+    @staticmethod
+    def _held_elsewhere(state: DocumentIndex, leader: uuid.UUID, lease: timedelta | None) -> bool:
+        if state.status != IndexStatus.processing or state.claimed_by in (None, leader):
+            return False
+        started = state.started_at
+        return lease is None or started is None or started > datetime.now(UTC) - lease
 
     async def note_transient(
         self, session: AsyncSession, version_id: uuid.UUID, error: IngestError

@@ -12,6 +12,7 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -21,7 +22,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sift.contracts.events.documents import IndexFailureCode
 from sift.core.config import CoreSettings
 from sift.core.db import Database
-from sift.core.storage import ObjectNotFound, Storage, create_storage
+from sift.core.storage import Storage, create_storage
 from sift.core.tasks import TRANSIENT_ERRORS, celery_app, task_settings
 from sift.search.config import (
     IngestSettings,
@@ -29,11 +30,10 @@ from sift.search.config import (
     get_ingest_settings,
     get_search_settings,
 )
-from sift.search.ingestion import reembed
+from sift.search.ingestion import batch, reembed
 from sift.search.ingestion.embedding import Embedder, EmbeddingUnavailable, get_embedder
-from sift.search.ingestion.exceptions import IngestError, timed_out, too_large
+from sift.search.ingestion.exceptions import IngestError, timed_out
 from sift.search.ingestion.extract import Deadline
-from sift.search.ingestion.pipeline import Processed, StepClock, process
 from sift.search.ingestion.service import Job, ingestion
 from sift.search.ingestion.warmup import warm_up_in_background
 from sift.search.vectors import VectorIndex, VectorStoreUnavailable, create_vector_index
@@ -136,7 +136,8 @@ def run_index(
     search: SearchSettings | None = None,
 ) -> str:
     """One attempt, synchronously: what the task runs (`core` defaults to the worker's,
-    `search` — the vector index — to the environment's)."""
+    `search` — the vector index — to the environment's). The version is indexed in a batch
+    with other queued ones (batch.py); returns its own final status."""
     search = search or get_search_settings()
     # A configuration that cannot work raises here, before the version is claimed: the task
     # fails (dead letter) and the document stays queued rather than marked failed.
@@ -144,30 +145,21 @@ def run_index(
     current = runtime(core)
     vectors = current.vectors(search)
     run = current.runner.run
-    job = run(_start(current, version_id, settings))
-    if job is None:
+    jobs = run(_claim(current, version_id, settings))
+    if not jobs:
         return "skipped"
-    clock = StepClock()
-    deadline = Deadline(settings.time_budget_seconds)
-    outcome: Processed | IngestError
+    members = [batch.Member(job, Deadline(settings.time_budget_seconds)) for job in jobs]
+    mates = [job.version_id for job in jobs[1:]]
+    requeue = batch.requeue_with(index_version)
     try:
-        with clock.step("fetch"):
-            data = run(_fetch(current.storage, job, settings))
-        outcome = process(
-            data,
-            declared_type=job.content_type,
-            settings=settings,
-            embedder=embedder,
-            clock=clock,
-            deadline=deadline,
-            title=job.title,
-        )
-    except IngestError as error:
-        outcome = error
+        run(batch.fetch_all(current.storage, members, settings))
+        batch.prepare_all(members, settings, embedder)
+        batch.embed_all(members, settings, embedder)
     except SoftTimeLimitExceeded:
-        outcome = timed_out(deadline.seconds)
-    except MemoryError:
-        outcome = too_large("it needs more memory than a worker has")
+        # The member at work has its timeout; the own version fails with one too, the
+        # batch-mates not yet done go back to the queue.
+        if members[0].outcome is None:
+            members[0].outcome = timed_out(settings.time_budget_seconds)
     except EmbeddingUnavailable as exc:
         # The provider stayed overloaded or unreachable: retried later; once the attempts
         # are spent the version fails with this reason.
@@ -175,17 +167,18 @@ def run_index(
             IndexFailureCode.embedding_failed,
             f"The embedding provider could not be reached ({str(exc)[:300]}).",
         )
-        run(_note_transient(current, version_id, reason))
+        run(_note_transient(current, version_id, reason, mates, requeue))
         raise
     except TRANSIENT_ERRORS:
-        raise  # storage or database unreachable: Celery retries the task with backoff
+        # Storage or database unreachable: Celery retries the task with backoff.
+        run(_note_transient(current, version_id, None, mates, requeue))
+        raise
     except Exception:
         log.exception("ingest.crashed", version_id=str(version_id))
-        outcome = IngestError(
-            IndexFailureCode.internal_error, "An unexpected error stopped indexing."
-        )
+        if members[0].outcome is None:
+            members[0].outcome = batch.internal_error()  # batch-mates not done are released
     try:
-        return run(_finish(current, version_id, outcome, clock, vectors))
+        statuses = run(batch.finish_all(current.database, members, vectors, requeue))
     except VectorStoreUnavailable as exc:
         # Rolled back: no chunk of this attempt is visible. Celery retries with backoff; once
         # the attempts are spent the version fails with this reason.
@@ -193,50 +186,37 @@ def run_index(
             IndexFailureCode.index_unavailable,
             f"The vector index could not be written ({str(exc)[:300]}).",
         )
-        run(_note_transient(current, version_id, reason))
+        run(_note_transient(current, version_id, reason, mates, requeue))
         raise
+    except batch.BatchConflict:
+        run(_note_transient(current, version_id, None, mates, requeue))
+        raise  # rolled back as a whole; Celery retries with backoff
+    if len(members) > 1:
+        log.info("ingest.batch_indexed", version_id=str(version_id), documents=len(members))
+    return statuses[version_id]
 
 
-async def _start(current: _Runtime, version_id: uuid.UUID, settings: IngestSettings) -> Job | None:
+async def _claim(current: _Runtime, version_id: uuid.UUID, settings: IngestSettings) -> list[Job]:
+    # A batch whose task died is taken up by its redelivery; past the hard time limit
+    # (and then some), by its versions' own tasks.
+    lease = timedelta(seconds=(celery_app.conf.task_time_limit or 360) + 60)
     async with current.database.sessionmaker() as session, session.begin():
-        return await ingestion.start(session, version_id, max_attempts=settings.max_attempts)
+        return await batch.claim(session, current.storage, version_id, settings, lease=lease)
 
 
-async def _fetch(storage: Storage, job: Job, settings: IngestSettings) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    try:
-        async for part in await storage.open(job.storage_key):
-            size += len(part)
-            if size > settings.max_file_bytes:
-                raise too_large(f"more than {settings.max_file_bytes:,} bytes")
-            parts.append(part)
-    except ObjectNotFound:
-        raise IngestError(
-            IndexFailureCode.extraction_failed, "The file is no longer in storage."
-        ) from None
-    return b"".join(parts)
-
-
-async def _finish(
+async def _note_transient(
     current: _Runtime,
     version_id: uuid.UUID,
-    outcome: Processed | IngestError,
-    clock: StepClock,
-    vectors: VectorIndex,
-) -> str:
-    async with current.database.sessionmaker() as session, session.begin():
-        if isinstance(outcome, IngestError):
-            state = await ingestion.fail(session, version_id, outcome, clock, vectors=vectors)
-        else:
-            state = await ingestion.finish(session, version_id, outcome, clock, vectors=vectors)
-        return "deleted" if state is None else str(state.status)
-
-
-async def _note_transient(current: _Runtime, version_id: uuid.UUID, error: IngestError) -> None:
+    error: IngestError | None,
+    mates: list[uuid.UUID],
+    requeue: batch.Requeue,
+) -> None:
+    """Why the own version will be retried; the batch-mates go back to the queue."""
     try:
         async with current.database.sessionmaker() as session, session.begin():
-            await ingestion.note_transient(session, version_id, error)
+            if error is not None:
+                await ingestion.note_transient(session, version_id, error)
+            await batch.release(session, mates, requeue)
     except Exception:
         log.warning("ingest.note_failed", version_id=str(version_id))
 

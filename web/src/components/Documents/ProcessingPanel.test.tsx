@@ -60,6 +60,23 @@ describe("ProcessingPanel", () => {
     expect(new URL(request.url).pathname).toBe("/api/documents/d1/reindex");
   });
 
+  it("shows what a step noted, such as replaced control characters", () => {
+    const indexed = {
+      ...failed,
+      status: "indexed",
+      error: null,
+      steps: [
+        { name: "extract", duration_ms: 3, note: "Replaced 1 stray control character." },
+        { name: "embed", duration_ms: 40, note: null },
+      ],
+    } as unknown as DocumentRead;
+    render(<ProcessingPanel document={indexed} canEdit={false} />);
+    const [extract, embed] = screen.getAllByTestId("processing-step");
+    expect(extract).toHaveTextContent("Extract textReplaced 1 stray control character.");
+    expect(embed).toHaveTextContent("Embed passages");
+    expect(screen.getAllByTestId("processing-step-note")).toHaveLength(1);
+  });
+
   it("offers no retry to a viewer", () => {
     render(<ProcessingPanel document={failed} canEdit={false} />);
     expect(screen.queryByRole("button", { name: "Retry" })).toBeNull();

@@ -63,7 +63,17 @@ export function ProcessingPanel({
             <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
               {steps.map((step) => (
                 <tr key={step.name} data-testid="processing-step">
-                  <td className="py-1.5">{stepLabel(step.name)}</td>
+                  <td className="py-1.5">
+                    {stepLabel(step.name)}
+                    {step.note && (
+                      <p
+                        className="text-xs text-slate-500 dark:text-slate-400"
+                        data-testid="processing-step-note"
+                      >
+                        {step.note}
+                      </p>
+                    )}
+                  </td>
                   <td className="py-1.5 text-right tabular-nums">
                     {step.finished_at || step.duration_ms != null
                       ? formatDuration(stepDuration(step))

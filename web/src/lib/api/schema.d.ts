@@ -3199,6 +3199,8 @@ export type components = {
             finished_at?: string | null;
             /** Duration Ms */
             duration_ms?: number | null;
+            /** Note */
+            note?: string | null;
         };
         /** VersionRead */
         VersionRead: {

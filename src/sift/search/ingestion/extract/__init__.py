@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sift.search.config import IngestSettings
 from sift.search.ingestion.extract.base import (
     Deadline,
@@ -46,7 +48,9 @@ def extract(
             max_ratio=settings.max_zip_ratio,
         )
     if file_type is FileType.html:
-        return extract_html(decode(data), deadline=deadline, max_chars=max_chars)
+        text, replaced = decode(data)
+        extracted = extract_html(text, deadline=deadline, max_chars=max_chars)
+        return replace(extracted, replaced_controls=replaced)
     if file_type is FileType.markdown:
         return extract_markdown(data, deadline=deadline, max_chars=max_chars)
     return extract_text(data, deadline=deadline, max_chars=max_chars)

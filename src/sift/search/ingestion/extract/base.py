@@ -48,6 +48,7 @@ class ExtractedText:
     pages: list[PageSpan]
     headings: list[Heading] = field(default_factory=list)
     page_count: int | None = None  # pages in the file, for paged formats
+    replaced_controls: int = 0  # stray control characters read as a quote or a space
 
     def page_at(self, offset: int) -> int | None:
         for span in self.pages:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import structlog
 from charset_normalizer import from_bytes
@@ -35,9 +36,9 @@ def replace_stray_controls(text: str) -> tuple[str, int]:
     return _STRAY_CONTROLS.subn(lambda m: _RIGHT_QUOTE if m[0] == "\x19" else " ", text)
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes) -> tuple[str, int]:
     """UTF-8 when it is (the common case, and fast), else charset-normalizer's best guess;
-    stray control characters replaced."""
+    stray control characters replaced (and how many)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -48,20 +49,25 @@ def decode(data: bytes) -> str:
     text, replaced = replace_stray_controls(text)
     if replaced:
         log.info("ingest.controls_replaced", count=replaced)
-    return text
+    return text, replaced
 
 
 def extract_text(data: bytes, *, deadline: Deadline, max_chars: int) -> ExtractedText:
-    text = decode(data)
+    text, replaced = decode(data)
     builder = TextBuilder(max_chars=max_chars)
     for index, paragraph in enumerate(text.replace("\r\n", "\n").split("\n\n")):
         if index % 1000 == 0:
             deadline.check()
         builder.block(paragraph)
-    return require_text(builder.build(FileType.text), "text file")
+    extracted = require_text(builder.build(FileType.text), "text file")
+    return replace(extracted, replaced_controls=replaced)
 
 
 def extract_markdown(data: bytes, *, deadline: Deadline, max_chars: int) -> ExtractedText:
     # Raw HTML inside Markdown is not rendered ("html": False): it stays visible as text.
-    html = _markdown.render(decode(data))
-    return extract_html(html, deadline=deadline, max_chars=max_chars, file_type=FileType.markdown)
+    text, replaced = decode(data)
+    html = _markdown.render(text)
+    extracted = extract_html(
+        html, deadline=deadline, max_chars=max_chars, file_type=FileType.markdown
+    )
+    return replace(extracted, replaced_controls=replaced)

@@ -74,7 +74,8 @@ async def test_pgvector_is_available(session: AsyncSession) -> None:
 
 async def test_migrations_go_down_and_up_again(postgres: EmbeddedPostgres) -> None:
     scratch = f"migrations_{uuid.uuid4().hex[:8]}"
-    admin = Database(postgres.url, pool_size=1)
+    # CREATE and DROP DATABASE copy and remove files: slower than 10 s on a busy host.
+    admin = Database(postgres.url, pool_size=1, statement_timeout_ms=120_000)
     async with admin.engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text(f'CREATE DATABASE "{scratch}"'))

@@ -106,7 +106,8 @@ async def test_stop_terminates_children_and_does_not_restart_them() -> None:
 
 
 async def test_a_child_that_ignores_sigterm_is_killed_after_the_timeout() -> None:
-    supervisor = Supervisor(output=io.BytesIO(), stop_timeout=0.5)
+    output = io.BytesIO()
+    supervisor = Supervisor(output=output, stop_timeout=0.5)
     stubborn = await supervisor.start(
         ProcessSpec(
             "stubborn",
@@ -118,7 +119,10 @@ async def test_a_child_that_ignores_sigterm_is_killed_after_the_timeout() -> Non
                 """),
         )
     )
-    await asyncio.sleep(0.3)  # let it install its handler
+    # Until it prints, it may not have installed its handler (Python starts slowly on a busy host).
+    deadline = time.monotonic() + 30
+    while b"ready" not in output.getvalue() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     started = time.monotonic()
     await supervisor.stop()
     assert 0.4 <= time.monotonic() - started < 5

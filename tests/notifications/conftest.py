@@ -14,21 +14,20 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import sift.notifications.delivery.tasks  # noqa: F401 - the worker runs the tasks registered here
-from sift.core.auth import Authenticator, TokenVerifier
-from sift.core.auth.config import AuthSettings
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.notifications.app import create_app
 from sift.notifications.config import NotificationsSettings
 from sift.notifications.email.capture import MailStore, mail_dir, start_capture
+from tests.app_client import signed_caller, started_with_test_key
 from tests.conftest import TransactionalDatabase
-from tests.core.auth.conftest import SigningKey, claims_for, ed25519_key
+from tests.core.auth.conftest import SigningKey
 from tests.core.conftest import (  # noqa: F401 - the real worker
     _celery_worker_thread,
     celery_settings,
     celery_worker,
 )
-from tests.documents.conftest import Caller, StaticKeys
+from tests.documents.conftest import Caller
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,9 @@ class NotificationsApi:
         org_id: uuid.UUID | None = None,
         user_id: uuid.UUID | None = None,
     ) -> Caller:
-        user_id, org_id = user_id or uuid.uuid4(), org_id or uuid.uuid4()
-        claims = claims_for(self.settings, role=role, sub=str(user_id), org=str(org_id))
-        return Caller(self.key.sign(claims), user_id, org_id, role)
+        return signed_caller(
+            self.key, self.settings, role, org_id=org_id or uuid.uuid4(), user_id=user_id
+        )
 
 
 @pytest.fixture
@@ -128,12 +127,5 @@ async def api(
 ) -> AsyncIterator[NotificationsApi]:
     """The notifications app over ASGI, its DB work rolled back; tokens from a test key."""
     app = create_app(settings)
-    key = ed25519_key()
-    verifier = TokenVerifier(StaticKeys(key), issuer=settings.public_url, config=AuthSettings())
-    Authenticator.install(app, Authenticator(verifier))
-    async with app.router.lifespan_context(app):
-        await app.state.database.dispose()
-        app.state.database = TransactionalDatabase(db_connection, database)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield NotificationsApi(client, key, settings)
+    async with started_with_test_key(app, settings, db_connection, database) as (client, key):
+        yield NotificationsApi(client, key, settings)

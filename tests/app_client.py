@@ -1,5 +1,6 @@
 """A service's app over ASGI for its tests: its database work in the test's transaction
-(rolled back after), tokens signed by a key of the test's own, and callers holding them.
+(rolled back after), tokens signed by a key of the test's own, and callers holding them
+(`SignedApi`, which a service's API fixture extends).
 
 The shared part of the services' API fixtures (`tests/audit/conftest.py`,
 `tests/notifications/conftest.py`, `tests/search/saved_helpers.py`) and of the whole-API
@@ -11,6 +12,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import ClassVar
 
 import httpx
 from fastapi import FastAPI
@@ -50,15 +53,27 @@ async def started_with_test_key(
         yield client, key
 
 
-def signed_caller(
-    key: SigningKey,
-    settings: CoreSettings,
-    role: str,
-    *,
-    org_id: uuid.UUID,
-    user_id: uuid.UUID | None = None,
-) -> Caller:
-    """Someone with a token `key` signed for `org_id` as `role` (a new user unless given)."""
-    user_id = user_id or uuid.uuid4()
-    claims = claims_for(settings, role=role, sub=str(user_id), org=str(org_id))
-    return Caller(key.sign(claims), user_id, org_id, role)
+@dataclass
+class SignedApi:
+    """A started app's client, and callers with tokens it accepts: in `org_id`, or without
+    one in a new organization each."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    key: SigningKey
+    settings: CoreSettings
+    org_id: uuid.UUID | None = None
+    default_role: ClassVar[str] = "admin"
+
+    def caller(
+        self,
+        role: str | None = None,
+        *,
+        org_id: uuid.UUID | None = None,
+        user_id: uuid.UUID | None = None,
+    ) -> Caller:
+        """Someone with a token the app accepts (a new user unless given)."""
+        role, user_id = role or self.default_role, user_id or uuid.uuid4()
+        org_id = org_id or self.org_id or uuid.uuid4()
+        claims = claims_for(self.settings, role=role, sub=str(user_id), org=str(org_id))
+        return Caller(self.key.sign(claims), user_id, org_id, role)

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,8 +15,7 @@ from sift.audit.app import create_app
 from sift.contracts.events import EventContext, EventEnvelope, EventPayload
 from sift.core.config import CoreSettings
 from sift.core.db import Database
-from tests.app_client import signed_caller, started_with_test_key
-from tests.core.auth.conftest import SigningKey
+from tests.app_client import SignedApi, started_with_test_key
 from tests.documents.conftest import Caller
 
 
@@ -38,22 +36,10 @@ def envelope(
 
 
 @dataclass
-class AuditApi:
-    client: httpx.AsyncClient
-    key: SigningKey
-    settings: CoreSettings
-    org_id: uuid.UUID
+class AuditApi(SignedApi):
+    """Callers in the test's organization unless told."""
 
-    def caller(
-        self,
-        role: str = "admin",
-        *,
-        org_id: uuid.UUID | None = None,
-        user_id: uuid.UUID | None = None,
-    ) -> Caller:
-        return signed_caller(
-            self.key, self.settings, role, org_id=org_id or self.org_id, user_id=user_id
-        )
+    org_id: uuid.UUID
 
     async def events(self, caller: Caller, **params: Any) -> dict[str, Any]:
         answer = await self.client.get("/api/audit/events", headers=caller.headers, params=params)
@@ -69,4 +55,4 @@ async def api(
     """The audit app over ASGI, its database work in the test's transaction."""
     app = create_app(settings)
     async with started_with_test_key(app, settings, db_connection, database) as (client, key):
-        yield AuditApi(client, key, settings, uuid.uuid4())
+        yield AuditApi(app, client, key, settings, org_id=uuid.uuid4())

@@ -3,12 +3,10 @@ real Celery worker, settings as a worker reads them."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,15 +17,13 @@ from sift.core.db import Database
 from sift.notifications.app import create_app
 from sift.notifications.config import NotificationsSettings
 from sift.notifications.email.capture import MailStore, mail_dir, start_capture
-from tests.app_client import signed_caller, started_with_test_key
+from tests.app_client import SignedApi, started_with_test_key
 from tests.conftest import TransactionalDatabase
-from tests.core.auth.conftest import SigningKey
 from tests.core.conftest import (  # noqa: F401 - the real worker
     _celery_worker_thread,
     celery_settings,
     celery_worker,
 )
-from tests.documents.conftest import Caller
 
 
 @dataclass(frozen=True)
@@ -103,22 +99,8 @@ async def committed_deliveries(database: Database) -> AsyncIterator[None]:
     await empty()
 
 
-@dataclass
-class NotificationsApi:
-    client: httpx.AsyncClient
-    key: SigningKey
-    settings: CoreSettings
-
-    def caller(
-        self,
-        role: str = "admin",
-        *,
-        org_id: uuid.UUID | None = None,
-        user_id: uuid.UUID | None = None,
-    ) -> Caller:
-        return signed_caller(
-            self.key, self.settings, role, org_id=org_id or uuid.uuid4(), user_id=user_id
-        )
+class NotificationsApi(SignedApi):
+    """Callers in a new organization each unless told."""
 
 
 @pytest.fixture
@@ -128,4 +110,4 @@ async def api(
     """The notifications app over ASGI, its DB work rolled back; tokens from a test key."""
     app = create_app(settings)
     async with started_with_test_key(app, settings, db_connection, database) as (client, key):
-        yield NotificationsApi(client, key, settings)
+        yield NotificationsApi(app, client, key, settings)

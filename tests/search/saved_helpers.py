@@ -7,11 +7,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -25,30 +24,15 @@ from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.search.app import create_app
 from sift.search.models import Chunk, DocumentIndex, IndexStatus, OutboxEvent
-from tests.app_client import signed_caller, started_with_test_key
-from tests.core.auth.conftest import SigningKey
+from tests.app_client import SignedApi, started_with_test_key
 from tests.documents.conftest import Caller
 from tests.search.access_helpers import apply, at, envelope
 
 
 @dataclass
-class SavedApi:
-    app: FastAPI
-    client: httpx.AsyncClient
-    key: SigningKey
-    settings: CoreSettings
+class SavedApi(SignedApi):
     org_id: uuid.UUID
-
-    def caller(
-        self,
-        role: str = "viewer",
-        *,
-        user_id: uuid.UUID | None = None,
-        org_id: uuid.UUID | None = None,
-    ) -> Caller:
-        return signed_caller(
-            self.key, self.settings, role, org_id=org_id or self.org_id, user_id=user_id
-        )
+    default_role: ClassVar[str] = "viewer"
 
     async def create(self, caller: Caller, **body: Any) -> httpx.Response:
         return await self.client.post("/api/saved-searches", headers=caller.headers, json=body)

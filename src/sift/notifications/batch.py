@@ -1,6 +1,6 @@
 """What the handlers of a batch of events read, read once, and write, written at once.
 
-The consumer applies a batch of events in one transaction (`sift.core.events.worker`), and
+The consumer applies a batch of events in one transaction (`sift.core.events.batch`), and
 the channels' handlers of each event ask about its user (preferences, quiet hours and
 digest, verified phone, address) and its upload: one query each, per event, was most of
 the consumer's work. `begin` marks the transaction's session as a batch; the repositories

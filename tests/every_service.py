@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,24 +33,12 @@ from sift.identity.app import create_app as create_identity
 from sift.identity.config import IdentitySettings
 from sift.search.app import create_app as create_search
 from sift.search.config import SearchSettings
+from tests.app_client import started
 from tests.assistant.world import local_config
-from tests.conftest import TransactionalDatabase
 from tests.identity.conftest import Identity, add_member, cheap_config, make_org
 
 GENEROUS = "100000/minute"
 API_KEY = "api_key"
-
-
-@asynccontextmanager
-async def started(
-    app: FastAPI, db_connection: AsyncConnection, database: Database
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        await app.state.database.dispose()
-        app.state.database = TransactionalDatabase(db_connection, database)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
 
 
 @dataclass

@@ -8,19 +8,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sift.audit.app import create_app
 from sift.contracts.events import EventContext, EventEnvelope, EventPayload
-from sift.core.auth import Authenticator, TokenVerifier
-from sift.core.auth.config import AuthSettings
 from sift.core.config import CoreSettings
 from sift.core.db import Database
-from tests.conftest import TransactionalDatabase
-from tests.core.auth.conftest import SigningKey, claims_for, ed25519_key
-from tests.documents.conftest import Caller, StaticKeys
+from tests.app_client import SignedApi, started_with_test_key
+from tests.documents.conftest import Caller
 
 
 def envelope(
@@ -40,22 +36,10 @@ def envelope(
 
 
 @dataclass
-class AuditApi:
-    client: httpx.AsyncClient
-    key: SigningKey
-    settings: CoreSettings
-    org_id: uuid.UUID
+class AuditApi(SignedApi):
+    """Callers in the test's organization unless told."""
 
-    def caller(
-        self,
-        role: str = "admin",
-        *,
-        org_id: uuid.UUID | None = None,
-        user_id: uuid.UUID | None = None,
-    ) -> Caller:
-        user_id, org_id = user_id or uuid.uuid4(), org_id or self.org_id
-        claims = claims_for(self.settings, role=role, sub=str(user_id), org=str(org_id))
-        return Caller(self.key.sign(claims), user_id, org_id, role)
+    org_id: uuid.UUID
 
     async def events(self, caller: Caller, **params: Any) -> dict[str, Any]:
         answer = await self.client.get("/api/audit/events", headers=caller.headers, params=params)
@@ -70,12 +54,5 @@ async def api(
 ) -> AsyncIterator[AuditApi]:
     """The audit app over ASGI, its database work in the test's transaction."""
     app = create_app(settings)
-    key = ed25519_key()
-    verifier = TokenVerifier(StaticKeys(key), issuer=settings.public_url, config=AuthSettings())
-    Authenticator.install(app, Authenticator(verifier))
-    async with app.router.lifespan_context(app):
-        await app.state.database.dispose()
-        app.state.database = TransactionalDatabase(db_connection, database)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield AuditApi(client, key, settings, uuid.uuid4())
+    async with started_with_test_key(app, settings, db_connection, database) as (client, key):
+        yield AuditApi(app, client, key, settings, org_id=uuid.uuid4())

@@ -3,32 +3,27 @@ real Celery worker, settings as a worker reads them."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import sift.notifications.delivery.tasks  # noqa: F401 - the worker runs the tasks registered here
-from sift.core.auth import Authenticator, TokenVerifier
-from sift.core.auth.config import AuthSettings
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.notifications.app import create_app
 from sift.notifications.config import NotificationsSettings
 from sift.notifications.email.capture import MailStore, mail_dir, start_capture
+from tests.app_client import SignedApi, started_with_test_key
 from tests.conftest import TransactionalDatabase
-from tests.core.auth.conftest import SigningKey, claims_for, ed25519_key
 from tests.core.conftest import (  # noqa: F401 - the real worker
     _celery_worker_thread,
     celery_settings,
     celery_worker,
 )
-from tests.documents.conftest import Caller, StaticKeys
 
 
 @dataclass(frozen=True)
@@ -104,22 +99,8 @@ async def committed_deliveries(database: Database) -> AsyncIterator[None]:
     await empty()
 
 
-@dataclass
-class NotificationsApi:
-    client: httpx.AsyncClient
-    key: SigningKey
-    settings: CoreSettings
-
-    def caller(
-        self,
-        role: str = "admin",
-        *,
-        org_id: uuid.UUID | None = None,
-        user_id: uuid.UUID | None = None,
-    ) -> Caller:
-        user_id, org_id = user_id or uuid.uuid4(), org_id or uuid.uuid4()
-        claims = claims_for(self.settings, role=role, sub=str(user_id), org=str(org_id))
-        return Caller(self.key.sign(claims), user_id, org_id, role)
+class NotificationsApi(SignedApi):
+    """Callers in a new organization each unless told."""
 
 
 @pytest.fixture
@@ -128,12 +109,5 @@ async def api(
 ) -> AsyncIterator[NotificationsApi]:
     """The notifications app over ASGI, its DB work rolled back; tokens from a test key."""
     app = create_app(settings)
-    key = ed25519_key()
-    verifier = TokenVerifier(StaticKeys(key), issuer=settings.public_url, config=AuthSettings())
-    Authenticator.install(app, Authenticator(verifier))
-    async with app.router.lifespan_context(app):
-        await app.state.database.dispose()
-        app.state.database = TransactionalDatabase(db_connection, database)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield NotificationsApi(client, key, settings)
+    async with started_with_test_key(app, settings, db_connection, database) as (client, key):
+        yield NotificationsApi(app, client, key, settings)

@@ -9,12 +9,9 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sift.core.auth import Authenticator, TokenVerifier
-from sift.core.auth.config import AuthSettings
 from sift.core.config import CoreSettings, Environment
 from sift.core.db import Database
 from sift.notifications.app import create_app
@@ -27,9 +24,7 @@ from sift.notifications.sms.capture import (
 )
 from sift.notifications.sms.config import SmsSettings
 from sift.notifications.sms.sender import TwilioSender
-from tests.conftest import TransactionalDatabase
-from tests.core.auth.conftest import ed25519_key
-from tests.documents.conftest import StaticKeys
+from tests.app_client import started_with_test_key
 from tests.notifications.conftest import NotificationsApi
 
 PHONE = "/api/notifications/phone"
@@ -49,16 +44,12 @@ async def dev_api(
     get_notifications_settings.cache_clear()
     development = settings.model_copy(update={"env": Environment.development, "data_dir": tmp_path})
     app = create_app(development)
-    key = ed25519_key()
-    verifier = TokenVerifier(StaticKeys(key), issuer=settings.public_url, config=AuthSettings())
-    Authenticator.install(app, Authenticator(verifier))
     try:
-        async with app.router.lifespan_context(app):
-            await app.state.database.dispose()
-            app.state.database = TransactionalDatabase(db_connection, database)
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                yield NotificationsApi(client, key, settings)
+        async with started_with_test_key(app, settings, db_connection, database) as (
+            client,
+            key,
+        ):
+            yield NotificationsApi(app, client, key, settings)
     finally:
         get_notifications_settings.cache_clear()
 

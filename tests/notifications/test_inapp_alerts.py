@@ -10,10 +10,15 @@ from sift.contracts.events import EventPayload
 from sift.contracts.events.documents import DocumentDeleted, DocumentIndexed, DocumentVersionCreated
 from sift.contracts.events.identity import (
     AccountLocked,
+    ApiKeyCreated,
     MemberProvisioned,
     MfaDisabled,
+    MfaEnabled,
+    MfaMethod,
     OAuthAccountLinked,
+    PasswordChanged,
     PasswordResetCompleted,
+    RecoveryCodeUsed,
     RefreshReuseDetected,
 )
 from tests.notifications.inapp import Inbox, inbox, signing_key
@@ -41,6 +46,21 @@ ALERTS: list[tuple[EventPayload, str, str]] = [
     ),
     (MfaDisabled(user_id=ME, email=MAIL), "Two-step sign-in turned off", "/settings/security"),
     (
+        MfaEnabled(user_id=ME, email=MAIL, method=MfaMethod.totp),
+        "Two-step sign-in turned on",
+        "/settings/security",
+    ),
+    (
+        PasswordChanged(user_id=ME, email=MAIL, sessions_revoked=1),
+        "Password changed",
+        "/settings/security",
+    ),
+    (
+        RecoveryCodeUsed(user_id=ME, email=MAIL, remaining=7),
+        "Recovery code used",
+        "/settings/security",
+    ),
+    (
         OAuthAccountLinked(user_id=ME, provider="github", email=MAIL),
         "Sign-in method added",
         "/settings/security",
@@ -64,6 +84,32 @@ async def test_each_security_event_is_an_account_wide_alert(
         )
     if isinstance(payload, AccountLocked):
         assert "10 wrong passwords" in alert["body"] and "15 min" in alert["body"]
+    if isinstance(payload, MfaEnabled):
+        assert "a TOTP code" in alert["body"]
+    if isinstance(payload, RecoveryCodeUsed):
+        assert "7 are left" in alert["body"]
+
+
+async def test_an_api_key_alert_goes_to_its_creator_in_its_organization(inbox: Inbox) -> None:
+    me = inbox.caller()
+    created = ApiKeyCreated(
+        api_key_id=uuid.uuid4(),
+        org_id=inbox.org_id,
+        created_by=me.user_id,
+        name="CI",
+        permissions=["documents:read"],
+    )
+    await inbox.publish(created, producer="identity", org_id=inbox.org_id)
+    await inbox.deliver()
+    [alert] = await inbox.items(me)
+    assert (alert["type"], alert["title"], alert["link"], alert["priority"]) == (
+        "security_alert",
+        "API key created",
+        "/settings/api-keys",
+        "high",
+    )
+    assert "“CI”" in alert["body"]
+    assert await inbox.items(inbox.caller(me.user_id, org_id=uuid.uuid4())) == []
 
 
 async def test_a_provisioned_member_hears_of_it_in_that_organization(inbox: Inbox) -> None:

@@ -13,7 +13,7 @@ or `register(DocumentIndexed, handler, channel="email")` (a table of handlers:
 in the channel's `consumers.py`). A handler takes
 `(session, envelope)`, like any consumer handler, and does not commit. For each event, the
 handlers of its type run in the order they were registered, in the transaction that also
-records the event in `processed_events` (one per batch of events: `sift.core.events.worker`):
+records the event in `processed_events` (one per batch of events: `sift.core.events.batch`):
 a redelivered event runs none of them again, and an exception in any of them rolls back
 all and retries the event later. In a batch, the users' settings are read once for all its
 events (`prefetch`), and notifications and deliveries are stored in one go before the

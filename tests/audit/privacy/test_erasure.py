@@ -18,15 +18,15 @@ from sift.core.privacy import ERASED_USER_ID
 from sift.documents.models import Document
 from sift.notifications.consents.models import ProductEmailConsent
 from sift.search.models import Chunk
-from tests.audit.privacy.world import (
+from tests.audit.privacy.busy import (
     ALICE_FILE_V1,
     ALICE_FILE_V2,
     ALICE_SHARED_FILE,
     BOB_FILE,
-    Person,
-    World,
     busy_people,
 )
+from tests.audit.privacy.people import Person, sign_up
+from tests.audit.privacy.world import World
 from tests.identity.conftest import PASSWORD
 
 
@@ -209,7 +209,7 @@ async def test_an_erased_person_leaves_nothing_behind_but_the_receipt(world: Wor
 
 
 async def test_erasure_needs_the_owner_of_the_token_and_a_known_request(world: World) -> None:
-    person = await world.sign_up("erin.marigold@example.com", "Erin Marigold")
+    person = await sign_up(world, "erin.marigold@example.com", "Erin Marigold")
     audit = world.clients["audit"]
     unknown = await audit.get(f"/api/privacy/requests/{uuid.uuid4()}", headers=person.headers)
     assert unknown.status_code == 404

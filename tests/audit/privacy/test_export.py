@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import time
 
-from tests.audit.privacy.world import (
+from tests.audit.privacy.busy import (
     ALICE_FILE_V1,
     ALICE_FILE_V2,
     ALICE_SHARED_FILE,
     BOB_FILE,
-    World,
-    archive_entries,
     busy_people,
 )
+from tests.audit.privacy.people import archive_entries, export, sign_up
+from tests.audit.privacy.world import World
 
 
 async def test_an_export_holds_every_kind_of_data_and_the_originals_and_nobody_else(
@@ -22,7 +22,7 @@ async def test_an_export_holds_every_kind_of_data_and_the_originals_and_nobody_e
     busy = await busy_people(world)
     alice, bob = busy.alice, busy.bob
 
-    entries = archive_entries(await world.export(alice))
+    entries = archive_entries(await export(world, alice))
 
     def data(name: str) -> object:
         return json.loads(entries[name])
@@ -73,7 +73,7 @@ async def test_an_export_holds_every_kind_of_data_and_the_originals_and_nobody_e
 
 
 async def test_a_download_link_that_was_altered_or_expired_is_not_found(world: World) -> None:
-    person = await world.sign_up("carol.vantablack@example.com", "Carol Vantablack")
+    person = await sign_up(world, "carol.vantablack@example.com", "Carol Vantablack")
     audit = world.clients["audit"]
     asked = await audit.post("/api/privacy/exports", headers=person.headers)
     request_id = asked.json()["id"]
@@ -95,6 +95,6 @@ async def test_a_download_link_that_was_altered_or_expired_is_not_found(world: W
         assert answer.status_code == 404
         assert answer.headers["content-type"] == "application/problem+json"
 
-    stranger = await world.sign_up("dave.obsidian@example.com", "Dave Obsidian")
+    stranger = await sign_up(world, "dave.obsidian@example.com", "Dave Obsidian")
     mine = await audit.get(f"/api/privacy/exports/{request_id}", headers=stranger.headers)
     assert mine.status_code == 404

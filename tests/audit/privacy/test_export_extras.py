@@ -13,7 +13,8 @@ from sift.audit.privacy.models import PrivacyRequest
 from sift.audit.privacy.retention import purge_expired_exports
 from sift.core.privacy import export_prefix, runtime
 from sift.notifications.delivery.models import Delivery
-from tests.audit.privacy.world import Person, World, archive_entries
+from tests.audit.privacy.people import Person, archive_entries, export, sign_up
+from tests.audit.privacy.world import World
 
 
 async def _ask_export(world: World, person: Person) -> str:
@@ -26,11 +27,11 @@ async def _ask_export(world: World, person: Person) -> str:
 async def test_the_archive_holds_the_persons_audit_entries_with_their_pseudonym_resolved(
     world: World,
 ) -> None:
-    alice = await world.sign_up("alice.quartermaine@example.com", "Alice Quartermaine")
-    bob = await world.sign_up("bob.lindqvist@example.com", "Bob Lindqvist")
+    alice = await sign_up(world, "alice.quartermaine@example.com", "Alice Quartermaine")
+    bob = await sign_up(world, "bob.lindqvist@example.com", "Bob Lindqvist")
     await world.pump()
 
-    entries = archive_entries(await world.export(alice))
+    entries = archive_entries(await export(world, alice))
 
     part = json.loads(entries["audit/audit_entries.json"])
     assert part["user_id"] == str(alice.user_id)
@@ -51,7 +52,7 @@ async def test_the_archive_holds_the_persons_audit_entries_with_their_pseudonym_
 async def test_the_person_is_told_in_app_and_by_mail_when_the_export_is_ready(
     world: World,
 ) -> None:
-    carol = await world.sign_up("carol.ashdown@example.com", "Carol Ashdown")
+    carol = await sign_up(world, "carol.ashdown@example.com", "Carol Ashdown")
     await world.pump()
     request_id = await _ask_export(world, carol)
 
@@ -99,7 +100,7 @@ async def test_the_person_is_told_in_app_and_by_mail_when_the_export_is_ready(
 async def test_an_expired_exports_archive_leaves_storage_and_the_request_is_marked_expired(
     world: World,
 ) -> None:
-    dora = await world.sign_up("dora.fenwick@example.com", "Dora Fenwick")
+    dora = await sign_up(world, "dora.fenwick@example.com", "Dora Fenwick")
     audit = world.clients["audit"]
     expired_id = await _ask_export(world, dora)
     fresh_id = await _ask_export(world, dora)

@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from sift.audit.privacy.models import PrivacyRequest
 from sift.identity.models import ApiKey, Organization, RefreshFamily
+from tests.audit.privacy.busy import ALICE_FILE_V2, busy_people
+from tests.audit.privacy.people import Person, collection, upload
 from tests.audit.privacy.test_erasure import (
     columns_mentioning,
     files_mentioning,
     redis_mentioning,
 )
-from tests.audit.privacy.world import ALICE_FILE_V2, Person, World, busy_people
+from tests.audit.privacy.world import World
 from tests.identity.conftest import PASSWORD
 
 TEAM_FILE = b"Quay rota: the west quay is closed for dredging until the spring tide.\n"
@@ -49,8 +51,8 @@ async def test_a_deleted_organization_leaves_nothing_but_the_audit_log(world: Wo
     identity, audit = world.clients["identity"], world.clients["audit"]
     # More of the team's life: a second collection, a search and a saved search by Alice,
     # a conversation, an API key, a pending invitation.
-    quay = await world.collection(bob.team_headers, "Quay")
-    await world.upload(alice.team_headers, quay, "quay.txt", TEAM_FILE)
+    quay = await collection(world, bob.team_headers, "Quay")
+    await upload(world, alice.team_headers, quay, "quay.txt", TEAM_FILE)
     await world.settle()
     found = await world.clients["search"].post(
         "/api/search", headers=alice.team_headers, json={"query": "west quay dredging"}

@@ -2,7 +2,8 @@
 
 A batch of events (one XREADGROUP, up to `batch_size`) is applied in one database
 transaction together with their `processed_events` rows (consumer group, event ID), written
-by one multi-row INSERT; a redelivered event finds its row and only gets acknowledged. One
+by one multi-row INSERT (`sift.core.events.batch`); a redelivered event finds its row and
+only gets acknowledged. One
 transaction per batch, not per event: the round trips and the commit (a WAL flush) were
 most of an event's cost. If any handler of the batch fails, the whole transaction rolls
 back and the batch is applied again one event per transaction, so that only the failing
@@ -29,18 +30,17 @@ import structlog
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sift.contracts.events import EventEnvelope, event_registry
 from sift.core.config import CoreSettings
 from sift.core.db import Database
+from sift.core.events.batch import Delivery, ReadyEvent, apply_batch
 from sift.core.events.bus import (
     FIELD_ENVELOPE,
     FIELD_ID,
     FIELD_REDRIVE_GROUP,
     FIELD_TYPE,
-    StreamEntry,
     as_text,
     backoff_seconds,
     decode_entries,
@@ -49,7 +49,7 @@ from sift.core.events.bus import (
     stream_key,
     wait_for_stop,
 )
-from sift.core.events.consumer import Consumer, Handler
+from sift.core.events.consumer import Consumer
 from sift.core.events.dead_letters import dead_letter
 from sift.core.events.members import PRUNE_IDLE_MS, consumer_name, prune_idle_members
 from sift.core.events.metrics import (
@@ -83,27 +83,6 @@ class ConsumeStats:
     @property
     def received(self) -> int:
         return self.claimed + self.read
-
-
-@dataclass(frozen=True)
-class _Delivery:
-    entry: StreamEntry
-    deliveries: int
-
-
-@dataclass(frozen=True)
-class _Ready:
-    """A delivered event with its handler, ready to apply."""
-
-    delivery: _Delivery
-    handler: Handler
-    envelope: EventEnvelope
-    label: str
-    log: Any
-
-    def __repr__(self) -> str:
-        # Short: tracebacks rendered with locals (development logs) show whole batches.
-        return f"<event {self.envelope.id} {self.label} {self.delivery.entry.message_id}>"
 
 
 class ConsumerWorker:
@@ -185,7 +164,7 @@ class ConsumerWorker:
                 await self._redis.xack(self._stream, self.group, *acks)
         return stats
 
-    async def _claim(self) -> list[_Delivery]:
+    async def _claim(self) -> list[Delivery]:
         reply: Sequence[Any] = await self._redis.xautoclaim(
             self._stream,
             self.group,
@@ -213,7 +192,7 @@ class ConsumerWorker:
                 )
             pending: list[list[dict[str, Any]]] = await pipe.execute()
         deliveries = [
-            _Delivery(entry, int(info[0]["times_delivered"]))
+            Delivery(entry, int(info[0]["times_delivered"]))
             for entry, info in zip(entries, pending, strict=True)
             if info and as_text(info[0]["consumer"]) == self.name
         ]
@@ -225,25 +204,23 @@ class ConsumerWorker:
             )
         return deliveries
 
-    async def _read(self, count: int, block_ms: int | None) -> list[_Delivery]:
+    async def _read(self, count: int, block_ms: int | None) -> list[Delivery]:
         if count <= 0:
             return []
         reply: Any = await self._redis.xreadgroup(
             self.group, self.name, {self._stream: ">"}, count=count, block=block_ms or None
         )
         streams = reply.items() if isinstance(reply, dict) else reply or []
-        return [
-            _Delivery(entry, 1) for _, messages in streams for entry in decode_entries(messages)
-        ]
+        return [Delivery(entry, 1) for _, messages in streams for entry in decode_entries(messages)]
 
     async def _handle_batch(
         self,
-        batch: list[_Delivery],
+        batch: list[Delivery],
         stats: ConsumeStats,
         acks: list[str],
         connection: AsyncConnection,
     ) -> None:
-        ready: list[_Ready] = []
+        ready: list[ReadyEvent] = []
         for delivery in batch:
             item = await self._triage(delivery, stats, acks)
             if item is not None:
@@ -255,7 +232,9 @@ class ConsumerWorker:
             return
         started = time.perf_counter()
         try:
-            applied = await self._apply_batch(connection, ready)
+            applied = await apply_batch(
+                self.consumer, self._database.sessionmaker, connection, ready
+            )
         except Exception as exc:
             if is_unavailable(exc):
                 raise
@@ -271,8 +250,8 @@ class ConsumerWorker:
             await self._handle_one(item, stats, acks, connection)
 
     async def _triage(
-        self, delivery: _Delivery, stats: ConsumeStats, acks: list[str]
-    ) -> _Ready | None:
+        self, delivery: Delivery, stats: ConsumeStats, acks: list[str]
+    ) -> ReadyEvent | None:
         """The event ready to apply; None when it was acked (no handler) or dead-lettered."""
         entry = delivery.entry
         event_type = entry.fields.get(FIELD_TYPE, "")
@@ -298,14 +277,16 @@ class ConsumerWorker:
         except ValidationError as exc:
             await self._dead_letter(delivery, stats, label, f"malformed envelope: {exc}")
             return None
-        return _Ready(delivery, handler, envelope, label, event_log)
+        return ReadyEvent(delivery, handler, envelope, label, event_log)
 
     async def _handle_one(
-        self, item: _Ready, stats: ConsumeStats, acks: list[str], connection: AsyncConnection
+        self, item: ReadyEvent, stats: ConsumeStats, acks: list[str], connection: AsyncConnection
     ) -> None:
         started = time.perf_counter()
         try:
-            [applied] = await self._apply_batch(connection, [item])
+            [applied] = await apply_batch(
+                self.consumer, self._database.sessionmaker, connection, [item]
+            )
         except Exception as exc:
             if is_unavailable(exc):
                 raise
@@ -313,7 +294,7 @@ class ConsumerWorker:
             return
         self._succeeded(item, applied, time.perf_counter() - started, stats, acks)
 
-    async def _failed(self, item: _Ready, stats: ConsumeStats, exc: Exception) -> None:
+    async def _failed(self, item: ReadyEvent, stats: ConsumeStats, exc: Exception) -> None:
         stats.failed += 1
         EVENTS_FAILED.labels(self.group, item.label).inc()
         item.log.warning(
@@ -328,7 +309,7 @@ class ConsumerWorker:
 
     def _succeeded(
         self,
-        item: _Ready,
+        item: ReadyEvent,
         applied: bool,
         seconds: float,
         stats: ConsumeStats,
@@ -344,39 +325,8 @@ class ConsumerWorker:
         EVENTS_CONSUMED.labels(self.group, item.label, outcome).inc()
         item.log.debug("event." + outcome)
 
-    async def _apply_batch(self, connection: AsyncConnection, items: list[_Ready]) -> list[bool]:
-        """The handlers of `items` and their idempotency records in one transaction; for each
-        item, whether it was applied now (False: applied before, or earlier in the batch)."""
-        processed = self.consumer.processed_model
-        # Sorted: two members inserting overlapping batches take the row locks in one order.
-        event_ids = sorted({item.envelope.id for item in items})
-        sessionmaker = self._database.sessionmaker
-        async with sessionmaker(bind=connection) as session, session.begin():
-            # A concurrent apply of the same event (a slow member whose message was claimed)
-            # waits here on the primary key, then finds the row and skips.
-            new = set(
-                await session.scalars(
-                    pg_insert(processed)
-                    .values([{"consumer": self.group, "event_id": id_} for id_ in event_ids])
-                    .on_conflict_do_nothing()
-                    .returning(processed.event_id)
-                )
-            )
-            applied: list[bool] = []
-            for item in items:
-                # The same event twice in one batch (a relay that published it again): once.
-                applied.append(item.envelope.id in new)
-                new.discard(item.envelope.id)
-            todo = [item for item, first_time in zip(items, applied, strict=True) if first_time]
-            if todo:
-                await self.consumer.before_batch(session, [item.envelope for item in todo])
-            for item in todo:
-                await item.handler(session, item.envelope)
-            await self.consumer.before_commit(session)
-        return applied
-
     async def _dead_letter(
-        self, delivery: _Delivery, stats: ConsumeStats, label: str, error: str
+        self, delivery: Delivery, stats: ConsumeStats, label: str, error: str
     ) -> None:
         dead_letter_id = await dead_letter(
             self._redis,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.ids import new_id
 from sift.core.scheduling import purge_in_batches
 from sift.notifications.batch import Memo, in_batch
+from sift.notifications.delivery import pending
 from sift.notifications.delivery.models import (
     Delivery,
     DeliveryAttempt,
@@ -29,8 +30,6 @@ from sift.notifications.delivery.models import (
 S = DeliveryStatus
 
 
-_MADE = "sift.notifications.deliveries_made"
-_PENDING = "sift.notifications.deliveries_pending"
 _INSERT = insert(Delivery).on_conflict_do_nothing(constraint="uq_deliveries_event_recipient")
 
 
@@ -38,59 +37,33 @@ class DeliveryRepository:
     async def insert(self, session: AsyncSession, **values: Any) -> uuid.UUID | None:
         """The new delivery's ID; None when the event already made one for this recipient.
 
-        In a consumer batch the row waits in the session for `insert_pending` (the group's
-        before-commit hook), which stores the batch's rows in one go; an ID it hands out
-        for a row that turns out to exist already (made before the event was recorded as
-        processed) names no row, and a send task for it finds nothing to send."""
+        In a consumer batch the row waits in the session (`pending`) for `insert_pending`,
+        the group's before-commit hook, which stores the batch's rows in one go."""
         values = {"id": new_id(), **values}
-        if not in_batch(session):
-            statement = _INSERT.values(**values).returning(Delivery.id)
-            inserted: uuid.UUID | None = (await session.execute(statement)).scalar_one_or_none()
-            return inserted
-        pending: dict[tuple[Any, ...], dict[str, Any]] = session.info.setdefault(_PENDING, {})
-        key = (values["event_id"], values["recipient"], values["channel"])
-        if key in pending:
-            return None
-        pending[key] = values
-        # What the event's next channel asks for (`made_by`), answered without a query.
-        made: dict[uuid.UUID, list[Delivery]] = session.info.setdefault(_MADE, {})
-        made.setdefault(values["event_id"], []).append(Delivery(**values))
-        delivery_id: uuid.UUID = values["id"]
-        return delivery_id
+        if in_batch(session):
+            return values["id"] if pending.keep(session, values) else None
+        statement = _INSERT.values(**values).returning(Delivery.id)
+        inserted: uuid.UUID | None = (await session.execute(statement)).scalar_one_or_none()
+        return inserted
 
     async def insert_pending(self, session: AsyncSession) -> None:
-        """The rows a consumer batch left in `session`, in one executemany (SQLAlchemy
-        sends them as multi-row INSERTs)."""
-        pending: dict[tuple[Any, ...], dict[str, Any]] | None = session.info.pop(_PENDING, None)
-        session.info.pop(_MADE, None)
-        if not pending:
-            return
-        # One shape for every row: a column one row leaves out is NULL in all of them.
-        columns = sorted({column for values in pending.values() for column in values})
-        rows = [{column: values.get(column) for column in columns} for values in pending.values()]
-        await session.execute(_INSERT, rows)
+        """The rows a consumer batch left waiting, in one executemany (SQLAlchemy sends
+        them as multi-row INSERTs)."""
+        rows = pending.take(session)
+        if rows:
+            await session.execute(_INSERT, rows)
 
     def discard_pending(self, session: AsyncSession, user_id: uuid.UUID) -> None:
         """An erasure in the middle of a batch: the person's rows this batch has not stored
         yet are never stored (`insert_pending` runs after the erasure's deletes)."""
-        pending: dict[tuple[Any, ...], dict[str, Any]] = session.info.get(_PENDING, {})
-        for key in [key for key, values in pending.items() if values.get("user_id") == user_id]:
-            del pending[key]
-        made: dict[uuid.UUID, list[Delivery]] = session.info.get(_MADE, {})
-        for event_id, deliveries in made.items():
-            made[event_id] = [delivery for delivery in deliveries if delivery.user_id != user_id]
+        pending.discard(session, user_id)
 
     async def made_by(
         self, session: AsyncSession, event_id: uuid.UUID, channel: str
     ) -> Sequence[Delivery]:
         """The deliveries of `channel` the event made (in this transaction) to users."""
         if in_batch(session):
-            made: dict[uuid.UUID, list[Delivery]] = session.info.get(_MADE, {})
-            return [
-                delivery
-                for delivery in made.get(event_id, [])
-                if delivery.channel == channel and delivery.user_id is not None
-            ]
+            return pending.made_by(session, event_id, channel)
         rows = await session.scalars(
             select(Delivery).where(
                 Delivery.event_id == event_id,

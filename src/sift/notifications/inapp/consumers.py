@@ -31,7 +31,7 @@ from sift.notifications.decisions import upload_outcome
 from sift.notifications.events import consumer, on
 from sift.notifications.inapp import privacy, security
 from sift.notifications.inapp.fanout import process_bus
-from sift.notifications.inapp.repository import document_upload_repository
+from sift.notifications.inapp.repository import IN_APP, document_upload_repository
 from sift.notifications.inapp.schemas import NotificationType, Priority
 from sift.notifications.inapp.service import notification_service
 from sift.notifications.models import DocumentUpload
@@ -43,9 +43,6 @@ __all__ = ["consumer", "privacy", "security"]
 # A batch reads what its handlers need at once, and stores its notifications at once.
 consumer.add_before_batch(prefetch)
 consumer.add_before_commit(notification_service.store_pending)
-
-
-IN_APP = "in_app"
 
 
 async def _tell(

@@ -38,8 +38,11 @@ log = structlog.get_logger()
 # How many rows one read of a stream's backlog takes; it reads again until it has all.
 BACKLOG_BATCH = 100
 
-_PENDING = "sift.notifications.pending"
 RowKey = tuple[uuid.UUID, uuid.UUID, str]  # (event, user, channel): stored once
+# In a consumer batch: the rows waiting for `store_pending`, with the bus each signals.
+_pending: batch.PendingRows[RowKey, tuple[Notification, NotificationBus]] = batch.PendingRows(
+    "notifications"
+)
 
 
 class NotificationService:
@@ -86,13 +89,9 @@ class NotificationService:
         self, session: AsyncSession, bus: NotificationBus, notification: Notification
     ) -> bool:
         if batch.in_batch(session):
-            pending: dict[RowKey, tuple[Notification, NotificationBus]]
-            pending = session.info.setdefault(_PENDING, {})
             key = (notification.event_id, notification.user_id, notification.channel)
-            if key in pending:
-                return False
-            pending[key] = (notification, bus)
-            return True  # unless the row exists already (a row from before processed_events)
+            # True unless the row exists already (a row from before processed_events).
+            return _pending.add(session, notification.event_id, key, (notification, bus))
         added = await notification_repository.add(session, notification)
         if added:
             self._stored(session, bus, notification)
@@ -112,8 +111,7 @@ class NotificationService:
     async def store_pending(self, session: AsyncSession) -> None:
         """The rows a consumer batch left in `session`, in one INSERT (the group's
         before-commit hook); each signals its user's streams once they commit."""
-        pending: dict[RowKey, tuple[Notification, NotificationBus]] | None
-        pending = session.info.pop(_PENDING, None)
+        pending = _pending.take(session)
         if not pending:
             return
         rows = [notification for notification, _ in pending.values()]
@@ -124,9 +122,7 @@ class NotificationService:
     def discard_pending(self, session: AsyncSession, user_id: uuid.UUID) -> None:
         """An erasure in the middle of a batch: the person's rows this batch has not stored
         yet are never stored (`store_pending` runs after the erasure's deletes)."""
-        pending: dict[RowKey, tuple[Notification, NotificationBus]] = session.info.get(_PENDING, {})
-        for key in [key for key in pending if key[1] == user_id]:
-            del pending[key]
+        _pending.discard(session, lambda row: row[0].user_id == user_id)
 
     async def list(
         self,

@@ -17,12 +17,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from sift.core.config import CoreSettings, Environment
 from sift.notifications.sms.config import SmsSettings
 from sift.notifications.sms.schemas import CapturedSmsRead
-from sift.notifications.sms.sender import TwilioSender
+from sift.notifications.sms.sender import SmsSender, TwilioSender, no_hand_off
 
 PROVIDER = "dev-capture"
 
@@ -65,10 +64,6 @@ class SmsStore:
         return sorted(self.directory.glob("*.json"))
 
 
-async def _nothing() -> None:
-    return None
-
-
 class CaptureSender:
     """Sends nothing: keeps the text in the store (the development profile's SMS)."""
 
@@ -83,23 +78,10 @@ class CaptureSender:
         body: str,
         *,
         status_callback: str | None = None,
-        handing_off: Callable[[], Awaitable[None]] = _nothing,
+        handing_off: Callable[[], Awaitable[None]] = no_hand_off,
     ) -> str:
         await handing_off()
         return "SMdev" + await asyncio.to_thread(self.store.add, to, body)
-
-
-class SmsSender(Protocol):
-    provider: str
-
-    async def send(
-        self,
-        to: str,
-        body: str,
-        *,
-        status_callback: str | None = None,
-        handing_off: Callable[[], Awaitable[None]] = _nothing,
-    ) -> str: ...
 
 
 def sms_sender(config: SmsSettings, settings: CoreSettings) -> SmsSender:

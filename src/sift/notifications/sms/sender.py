@@ -8,6 +8,7 @@ are worth another try, any other refusal (21211: not a valid number) is for good
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import structlog
 from aiohttp import ClientConnectorError, ClientError
@@ -30,8 +31,24 @@ class SmsNotSent(Exception):
         self.unknown = unknown  # handed over, no answer: it may have gone out
 
 
-async def _nothing() -> None:
+async def no_hand_off() -> None:
+    """What a sender runs just before handing the text over, unless told otherwise."""
     return None
+
+
+class SmsSender(Protocol):
+    """Twilio (`TwilioSender`), or in development the local capture (`CaptureSender`)."""
+
+    provider: str
+
+    async def send(
+        self,
+        to: str,
+        body: str,
+        *,
+        status_callback: str | None = None,
+        handing_off: Callable[[], Awaitable[None]] = no_hand_off,
+    ) -> str: ...
 
 
 class TwilioSender:
@@ -46,7 +63,7 @@ class TwilioSender:
         body: str,
         *,
         status_callback: str | None = None,
-        handing_off: Callable[[], Awaitable[None]] = _nothing,
+        handing_off: Callable[[], Awaitable[None]] = no_hand_off,
     ) -> str:
         """Sends `body` to `to` (E.164); returns Twilio's message SID. `handing_off` runs
         just before the API call (the point of no return)."""

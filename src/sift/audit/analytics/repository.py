@@ -36,6 +36,14 @@ class QueryKey(NamedTuple):
 class RollupRepository:
     """Writes: increments added to what is there (one sorted statement per table)."""
 
+    async def forget_organization(self, session: AsyncSession, org_id: uuid.UUID) -> int:
+        """Every roll-up of a deleted organization (its ID is personal to its members)."""
+        removed = 0
+        for model in (Counter, ActiveUser, QueryUse, DocumentSize):
+            result = await session.execute(delete(model).where(model.org_id == org_id))
+            removed += int(getattr(result, "rowcount", 0) or 0)
+        return removed
+
     async def add_counters(self, session: AsyncSession, counters: Mapping[CounterKey, int]) -> None:
         rows = [{**key._asdict(), "value": value} for key, value in sorted(counters.items())]
         if not rows:

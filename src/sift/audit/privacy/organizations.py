@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.audit.analytics.repository import rollup_repository
 from sift.audit.models import OutboxEvent
 from sift.audit.privacy.config import CONTENT_SERVICES
 from sift.audit.privacy.events import events
@@ -71,8 +72,10 @@ async def finish_organization_erasure(
     session: AsyncSession, request: PrivacyRequest, org_id: uuid.UUID
 ) -> None:
     """The receipt stays (the owner who asked can read it); the organization's ID goes from
-    the request, audit's published events and Redis. The audit log's entries stay."""
+    the request, the analytics roll-ups, audit's published events and Redis. The audit
+    log's entries stay."""
     request.org_id = None
+    await rollup_repository.forget_organization(session, org_id)
     await forget_published_events(session, OutboxEvent, str(org_id))
     redis = create_redis(runtime.settings)
     try:

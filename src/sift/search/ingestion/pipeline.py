@@ -18,8 +18,9 @@ from sift.search.ingestion.embedding import Embedder
 from sift.search.ingestion.exceptions import IngestError
 from sift.search.ingestion.extract import Deadline, ExtractedText, extract
 from sift.search.ingestion.nlp import Analysis, analyze
+from sift.search.ingestion.redaction import redact_extracted
 
-STEPS = ("fetch", "extract", "nlp", "chunk", "embed", "index")
+STEPS = ("fetch", "extract", "redact", "nlp", "chunk", "embed", "index")
 
 
 @dataclass
@@ -60,6 +61,8 @@ class Processed:
     embedding_model: str
     embedding_dimension: int
     title: str | None = None  # the document title the chunks' headers were made with
+    # PII replaced by placeholders, per kind (None: the collection does not redact).
+    redactions: dict[str, int] | None = None
 
 
 def process(
@@ -71,12 +74,23 @@ def process(
     clock: StepClock,
     deadline: Deadline,
     title: str | None = None,
+    redact: bool = False,
 ) -> Processed:
-    """`title`: the document's, for the chunks' headers. Raises IngestError with the
-    failure's code; anything else is a bug or an outage."""
+    """`title`: the document's, for the chunks' headers. `redact`: PII in the text is replaced
+    by placeholders before anything reads it (redaction.py). Raises
+    IngestError with the failure's code; anything else is a bug or an outage."""
     with clock.step("extract"):
         extracted = extract(data, declared_type=declared_type, settings=settings, deadline=deadline)
     deadline.check()
+    redactions: dict[str, int] | None = None
+    if redact:
+        with clock.step("redact"):
+            extracted, redactions = redact_extracted(
+                extracted,
+                phone_region=settings.pii_phone_region,
+                ner_model=settings.pii_ner_model,
+            )
+        deadline.check()
     with clock.step("nlp"):
         analysis = analyze(
             extracted,
@@ -118,4 +132,5 @@ def process(
         embedding_model=embedder.name,
         embedding_dimension=embedder.dimension,
         title=title,
+        redactions=redactions,
     )

@@ -25,7 +25,11 @@ from sift.contracts.events.documents import (
     DocumentIndexStarted,
     IndexFailureCode,
 )
-from sift.search.access.repository import index_languages, index_version_repository
+from sift.search.access.repository import (
+    index_languages,
+    index_version_repository,
+    redacts_pii,
+)
 from sift.search.config import get_ingest_settings, get_search_settings
 from sift.search.events import events
 from sift.search.ingestion.chunking import chunk_context
@@ -66,6 +70,7 @@ class Job:
     content_type: str
     attempt: int
     title: str | None = None  # the document's, for the chunks' headers
+    redact_pii: bool = False  # its collection's setting (redaction.py)
 
 
 _default_vectors: list[VectorIndex] = []
@@ -134,6 +139,7 @@ class IngestionService:
             content_type=state.content_type,
             attempt=state.attempts,
             title=await ingestion_repository.document_title(session, state.document_id),
+            redact_pii=await redacts_pii(session, state.collection_id),
         )
 
     async def note_transient(
@@ -216,6 +222,7 @@ class IngestionService:
         state.char_count = len(extracted.text)
         state.chunk_count = 0 if superseded else len(processed.chunks)
         state.keywords = analysis.keywords
+        state.redactions = processed.redactions
         # Vectors made with a header from an older title are re-embedded (reembed.py).
         headers_current = title == processed.title or superseded
         state.embedding_model = processed.embedding_model if headers_current else None
@@ -235,6 +242,7 @@ class IngestionService:
                 duration_ms=sum(step.duration_ms for step in clock.steps),
                 steps=clock.steps,
                 superseded=superseded,
+                redactions=processed.redactions,
             ),
             org_id=state.org_id,
             subject_id=state.document_id,

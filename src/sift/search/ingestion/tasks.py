@@ -161,6 +161,7 @@ def run_index(
             clock=clock,
             deadline=deadline,
             title=job.title,
+            redact=job.redact_pii,
         )
     except IngestError as error:
         outcome = error

@@ -23,6 +23,7 @@ const collection: Collection = {
   name: "Field guides",
   description: "Lichens and mosses",
   visibility: "org",
+  redact_pii: false,
   role: "manager",
   created_by: "me",
   created_at: "2026-01-01T00:00:00Z",

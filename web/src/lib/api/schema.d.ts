@@ -895,7 +895,8 @@ export type paths = {
         head?: never;
         /**
          * Update Collection
-         * @description Rename, describe, or change who may read a collection.
+         * @description Rename, describe, or change who may read a collection; a change of `redact_pii`
+         *     re-indexes its documents.
          */
         patch: operations["documents_collections_update_collection"];
         trace?: never;
@@ -2717,6 +2718,11 @@ export type components = {
             visibility: components["schemas"]["Visibility"];
             /** Language */
             language?: string | null;
+            /**
+             * Redact Pii
+             * @default false
+             */
+            redact_pii: boolean;
         };
         /** CollectionRead */
         CollectionRead: {
@@ -2732,6 +2738,11 @@ export type components = {
             visibility: components["schemas"]["Visibility"];
             /** Language */
             language?: string | null;
+            /**
+             * Redact Pii
+             * @default false
+             */
+            redact_pii: boolean;
             role: components["schemas"]["CollectionRole"];
             /**
              * Created By
@@ -2763,6 +2774,8 @@ export type components = {
             visibility?: components["schemas"]["Visibility"] | null;
             /** Language */
             language?: string | null;
+            /** Redact Pii */
+            redact_pii?: boolean | null;
         };
         /** DocumentError */
         DocumentError: {
@@ -2812,6 +2825,10 @@ export type components = {
             language?: string | null;
             /** Language Override */
             language_override?: string | null;
+            /** Redactions */
+            redactions?: {
+                [key: string]: number;
+            } | null;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**
@@ -2890,6 +2907,12 @@ export type components = {
             chunk_count?: number | null;
             /** Language */
             language?: string | null;
+            /** Language Override */
+            language_override?: string | null;
+            /** Redactions */
+            redactions?: {
+                [key: string]: number;
+            } | null;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**

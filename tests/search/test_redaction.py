@@ -4,8 +4,10 @@ redacting collection's documents indexed, found and shown without their PII."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import spacy
 from sqlalchemy import select, text
 
 from sift.contracts.events.documents import CollectionUpdated, DocumentReindexRequested
@@ -97,6 +99,26 @@ def test_person_names_need_an_ner_model() -> None:
     assert redact_text(sentence).text == "Ada Lovelace wrote to [email]."
     missing = redact_text(sentence, ner_model="xx_no_such_model_installed")
     assert missing.text == "Ada Lovelace wrote to [email]."
+
+
+def test_person_names_with_an_ner_model(tmp_path: Path) -> None:
+    """A pipeline saved to disk stands for an installed model: its recognizer's PERSON
+    entities are redacted, other entities are not."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        [
+            {"label": "PERSON", "pattern": "Ada Lovelace"},
+            {"label": "ORG", "pattern": "Analytical Society"},
+        ]
+    )
+    nlp.to_disk(tmp_path / "model")
+    done = redact_text(
+        "Ada Lovelace of the Analytical Society wrote to ada@example.org.",
+        ner_model=str(tmp_path / "model"),
+    )
+    assert done.text == "[person] of the Analytical Society wrote to [email]."
+    assert done.counts == {"email": 1, "person": 1}
 
 
 def test_pages_and_headings_follow_the_shorter_text() -> None:

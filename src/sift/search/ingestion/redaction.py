@@ -21,7 +21,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import phonenumbers
+import spacy
 import structlog
+from spacy.language import Language
 
 from sift.search.ingestion.extract import ExtractedText
 from sift.search.ingestion.extract.base import Heading, PageSpan
@@ -49,6 +51,7 @@ _IPV6 = re.compile(
     r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:])"
 )
 _PERSON_LABELS = frozenset({"PERSON", "PER"})
+NER_SEGMENT_CHARS = 100_000  # spaCy reads a text in pieces this long at most
 
 
 @dataclass(frozen=True)
@@ -133,11 +136,10 @@ def _phones(region: str | None) -> Callable[[str], Iterator[Finding]]:
 
 
 @lru_cache(maxsize=4)
-def _ner(model: str) -> object | None:
-    """The model's pipeline when it is installed and recognizes entities, else None."""
+def _ner(model: str) -> Language | None:
+    """The model's pipeline (a package name or a path) when it is installed and recognizes
+    entities, else None: names are then left as they are."""
     try:
-        import spacy
-
         nlp = spacy.load(model)
     except (ImportError, OSError):
         log.warning("ingest.redaction_ner_missing", model=model)
@@ -153,10 +155,13 @@ def _persons(model: str | None) -> Callable[[str], Iterator[Finding]]:
         nlp = _ner(model) if model else None
         if nlp is None:
             return
-        doc = nlp(text)  # type: ignore[operator]
-        for entity in doc.ents:
-            if entity.label_ in _PERSON_LABELS:
-                yield Finding(entity.start_char, entity.end_char, "person")
+        # A name cut by a piece's end may be missed.
+        starts = range(0, len(text), NER_SEGMENT_CHARS)
+        pieces = (text[start : start + NER_SEGMENT_CHARS] for start in starts)
+        for start, doc in zip(starts, nlp.pipe(pieces), strict=True):
+            for entity in doc.ents:
+                if entity.label_ in _PERSON_LABELS:
+                    yield Finding(start + entity.start_char, start + entity.end_char, "person")
 
     return find
 

@@ -31,9 +31,11 @@ async def test_create_get_list_update_delete(docs: Documents, session: AsyncSess
         "visibility": "org",
         "created_by": str(admin.user_id),
         "language": None,
+        "redact_pii": False,
     }
     assert event["org_id"] == str(docs.org_id)
     assert body["language"] is None  # the organization's
+    assert body["redact_pii"] is False  # off unless asked for
 
     viewer = docs.caller("viewer")
     got = await docs.client.get(f"/api/collections/{body['id']}", headers=viewer.headers)
@@ -94,6 +96,49 @@ async def test_a_collections_language_is_kept_and_announced(
         assert refused.status_code == 422, bad
         invalid = await docs.client.post(
             "/api/collections", headers=admin.headers, json={"name": "Other", "language": bad}
+        )
+        assert invalid.status_code == 422, bad
+
+
+async def test_pii_redaction_is_kept_announced_and_reindexes_the_collection(
+    docs: Documents, session: AsyncSession
+) -> None:
+    admin = docs.caller("admin")
+    created = await docs.client.post(
+        "/api/collections", headers=admin.headers, json={"name": "HR", "redact_pii": True}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["redact_pii"] is True
+    [event] = await outbox(session, "collection.created")
+    assert event["data"]["redact_pii"] is True
+    collection_id = uuid.UUID(created.json()["id"])
+    url = f"/api/collections/{collection_id}"
+    assert (await docs.client.get(url, headers=admin.headers)).json()["redact_pii"] is True
+    document = await docs.uploaded(admin, collection_id)
+    renamed = await docs.client.patch(url, headers=admin.headers, json={"name": "People"})
+    assert renamed.json()["redact_pii"] is True  # absent: unchanged
+    assert await outbox(session, "document.reindex_requested") == []
+
+    off = await docs.client.patch(url, headers=admin.headers, json={"redact_pii": False})
+    assert off.status_code == 200, off.text
+    assert off.json()["redact_pii"] is False
+    updated = (await outbox(session, "collection.updated"))[-1]
+    assert (updated["data"]["fields"], updated["data"]["redact_pii"]) == (["redact_pii"], False)
+    # Its documents are indexed again, announced after the setting so search has it.
+    [reindex] = await outbox(session, "document.reindex_requested")
+    assert reindex["data"]["document_id"] == document["id"]
+    *_, first, then = await outbox(session)
+    assert (first["type"], then["type"]) == ("collection.updated", "document.reindex_requested")
+    again = await docs.client.patch(url, headers=admin.headers, json={"redact_pii": False})
+    assert again.json()["redact_pii"] is False
+    assert len(await outbox(session, "document.reindex_requested")) == 1  # no change: none
+
+    for bad in ("yes", 1, "", [True]):
+        refused = await docs.client.patch(url, headers=admin.headers, json={"redact_pii": bad})
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        invalid = await docs.client.post(
+            "/api/collections", headers=admin.headers, json={"name": "Other", "redact_pii": bad}
         )
         assert invalid.status_code == 422, bad
 

@@ -111,7 +111,7 @@ async def test_status_follows_the_search_services_events(
     now = datetime.now(UTC)
     steps = [
         IndexStep(name=name, started_at=now, finished_at=now, duration_ms=5)
-        for name in ("extract", "nlp", "chunk", "embed", "index")
+        for name in ("extract", "redact", "nlp", "chunk", "embed", "index")
     ]
     steps[0] = steps[0].model_copy(update={"note": "Replaced 1 stray control character."})
     indexed = DocumentIndexed(
@@ -123,6 +123,7 @@ async def test_status_follows_the_search_services_events(
         embedding_model="all-MiniLM-L6-v2",
         duration_ms=25,
         steps=steps,
+        redactions={"email": 2, "ip": 1},
     )
     envelope = await deliver(redis, settings, indexed)
     await run(database, redis, settings)
@@ -134,8 +135,10 @@ async def test_status_follows_the_search_services_events(
         3,
         "en",
     )
+    assert document.redactions == {"email": 2, "ip": 1}  # its processing details
     assert [step["name"] for step in document.steps] == [
         "extract",
+        "redact",
         "nlp",
         "chunk",
         "embed",

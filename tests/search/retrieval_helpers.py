@@ -92,6 +92,7 @@ class World:
         *,
         org_id: uuid.UUID | None = None,
         language: str | None = None,
+        redact_pii: bool = False,
     ) -> uuid.UUID:
         collection_id = uuid.uuid4()
         await self._apply(
@@ -100,6 +101,7 @@ class World:
                 visibility=visibility,
                 created_by=uuid.uuid4(),
                 language=language,
+                redact_pii=redact_pii,
             ),
             org_id,
         )

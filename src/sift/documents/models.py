@@ -94,6 +94,8 @@ class Collection(IdMixin, TimestampMixin, Base):
     created_by: Mapped[uuid.UUID]
     # ISO 639-1: the language of its texts too short for detection (None: the organization's).
     language: Mapped[str | None] = mapped_column(String(8))
+    # Search indexes its texts with PII (e-mail, phone, IBAN, card, IP) replaced by placeholders.
+    redact_pii: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     __table_args__ = (
         CheckConstraint(_one_of("visibility", Visibility), name="visibility"),
@@ -140,6 +142,8 @@ class Document(IdMixin, TimestampMixin, Base):
     language: Mapped[str | None] = mapped_column(String(16))  # as indexed (search says)
     # ISO 639-1 set by an uploader: indexed in it whatever detection says (None: detect).
     language_override: Mapped[str | None] = mapped_column(String(8))
+    # {kind: count} of the PII search replaced when indexing it (None: not redacted)
+    redactions: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     steps: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, default=list, server_default=text("'[]'::jsonb")
     )

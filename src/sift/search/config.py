@@ -73,6 +73,12 @@ class IngestSettings(SiftSettings):
     default_language: str | None = Field(default="en", pattern=r"^[a-z]{2}$")
     # A trained spaCy pipeline per language, used when installed ({"en": "en_core_web_sm"}).
     spacy_models: dict[str, str] = Field(default_factory=dict)
+    # PII redaction (a collection's `redact_pii`): the region (ISO 3166-1 alpha-2) whose
+    # national phone numbers ("030 1234567") are found too; unset: international form only.
+    pii_phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    # A spaCy pipeline with an entity recognizer ("en_core_web_sm"): person names are redacted
+    # when it is set and installed; unset or missing: names are left as they are.
+    pii_ner_model: str | None = None
 
 
 class SearchSettings(SiftSettings):

@@ -59,6 +59,8 @@ class CollectionAccess(Base):
     members_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # ISO 639-1: the language of its texts too short for the detector (None: the org's).
     language: Mapped[str | None] = mapped_column(String(8))
+    # PII in its texts is replaced by placeholders as they are indexed (ingestion/redaction).
+    redact_pii: Mapped[bool] = mapped_column(default=False, server_default=sql_text("false"))
 
 
 class CollectionGrant(Base):
@@ -216,6 +218,8 @@ class DocumentIndex(TimestampMixin, Base):
     char_count: Mapped[int | None]
     chunk_count: Mapped[int | None]
     keywords: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    # {kind: count} of the PII replaced in the last indexing (None: not redacted)
+    redactions: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     embedding_model: Mapped[str | None] = mapped_column(String(200))
     embedding_dimension: Mapped[int | None]
     # [{name, started_at, finished_at, duration_ms}] of the last attempt

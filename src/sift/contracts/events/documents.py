@@ -113,6 +113,9 @@ class DocumentIndexed(EventPayload):
     duration_ms: int = Field(ge=0)
     steps: list[IndexStep] = Field(default_factory=list)
     superseded: bool = False
+    # Added later (optional): {kind: count} of the PII replaced by placeholders in the
+    # indexed text ("email", "phone", "iban", "card", "ip", "person"); None: not redacted.
+    redactions: dict[str, int] | None = None
 
 
 class IndexFailureCode(StrEnum):
@@ -189,17 +192,21 @@ class CollectionCreated(EventPayload):
     # Added later (optional): the language (ISO 639-1) of its texts too short for language
     # detection; None: the organization's default.
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
+    # Added later (optional): PII in its texts is redacted as they are indexed.
+    redact_pii: bool = False
 
 
 @event("collection.updated", version=1)
 class CollectionUpdated(EventPayload):
-    """Name, description or language changed (`fields` says which; the values stay in the
-    service, but for `language`, which search needs)."""
+    """Name, description, language or PII redaction changed (`fields` says which; the values
+    stay in the service, but for `language` and `redact_pii`, which search needs)."""
 
     collection_id: uuid.UUID
     fields: list[str]
     # Added later (optional): the collection's language when `fields` holds "language".
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
+    # Added later (optional): the collection's setting when `fields` holds "redact_pii".
+    redact_pii: bool | None = None
 
 
 @event("collection.visibility_changed", version=1)

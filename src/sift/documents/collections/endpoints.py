@@ -84,8 +84,15 @@ async def update_collection(
     body: CollectionUpdate,
     session: SessionDep,
 ) -> CollectionRead:
-    """Rename, describe, or change who may read a collection."""
+    """Rename, describe, or change who may read a collection; a change of `redact_pii`
+    re-indexes its documents."""
+    redacted = None
+    if body.redact_pii is not None:
+        redacted = (await collection_service.get(session, principal, collection_id))[0].redact_pii
     collection, role = await collection_service.update(session, principal, collection_id, body)
+    if redacted is not None and collection.redact_pii != redacted:
+        # After collection.updated in the outbox: search has the setting when it re-indexes.
+        await document_reindex_service.reindex_collection(session, principal, collection.id)
     return CollectionRead.from_row(collection, role=role)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from sift.core.languages import language_code
 from sift.core.schemas import Schema
@@ -22,6 +22,9 @@ class CollectionRead(Schema):
     visibility: Visibility
     # ISO 639-1: the language of its texts too short for detection (null: the organization's).
     language: str | None = None
+    # Search indexes its texts with e-mail addresses, phone numbers, IBANs, card numbers
+    # and IP addresses replaced by placeholders (the stored files stay the originals).
+    redact_pii: bool = False
     role: CollectionRole  # what the caller may do here
     created_by: uuid.UUID
     created_at: datetime
@@ -33,6 +36,7 @@ class CollectionCreate(Schema):
     description: str = Field(default="", max_length=DESCRIPTION_LENGTH)
     visibility: Visibility = Visibility.org
     language: str | None = None
+    redact_pii: StrictBool = False
 
     _language = field_validator("language")(language_code)
 
@@ -43,6 +47,8 @@ class CollectionUpdate(Schema):
     visibility: Visibility | None = None
     # An explicit null puts the organization's default back.
     language: str | None = None
+    # A change re-indexes every document of the collection.
+    redact_pii: StrictBool | None = None
 
     _language = field_validator("language")(language_code)
 

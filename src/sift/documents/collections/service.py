@@ -124,6 +124,7 @@ class CollectionService:
             visibility=data.visibility,
             created_by=principal.user_id,
             language=data.language,
+            redact_pii=data.redact_pii,
         )
         await self._flush_unique(session, collection)
         await events.publish(
@@ -133,6 +134,7 @@ class CollectionService:
                 visibility=CollectionVisibilityName(collection.visibility),
                 created_by=principal.user_id,
                 language=collection.language,
+                redact_pii=collection.redact_pii,
             ),
             org_id=principal.org_id,
             actor_id=principal.user_id,
@@ -164,6 +166,9 @@ class CollectionService:
         if "language" in data.model_fields_set and data.language != collection.language:
             collection.language = data.language
             changed.append("language")
+        if data.redact_pii is not None and data.redact_pii != collection.redact_pii:
+            collection.redact_pii = data.redact_pii
+            changed.append("redact_pii")
         old_visibility = collection.visibility
         if data.visibility is not None and data.visibility != old_visibility:
             collection.visibility = data.visibility
@@ -172,7 +177,10 @@ class CollectionService:
             await events.publish(
                 session,
                 CollectionUpdated(
-                    collection_id=collection.id, fields=changed, language=collection.language
+                    collection_id=collection.id,
+                    fields=changed,
+                    language=collection.language,
+                    redact_pii=collection.redact_pii,
                 ),
                 org_id=principal.org_id,
                 actor_id=principal.user_id,

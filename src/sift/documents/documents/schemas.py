@@ -75,6 +75,9 @@ class DocumentRead(Schema):
     language: str | None = None  # the language it is indexed in
     # The language an uploader set (null: detected, else the collection's).
     language_override: str | None = None
+    # PII replaced by placeholders in the indexed text, per kind (null: its collection does
+    # not redact); the stored file is the original.
+    redactions: dict[str, int] | None = None
     steps: list[Step] = Field(default_factory=list)
     created_by: uuid.UUID
     created_at: datetime

@@ -68,6 +68,7 @@ class DocumentStatusService:
         document.chunk_count = payload.chunk_count
         document.page_count = payload.page_count
         document.language = payload.language
+        document.redactions = payload.redactions
         document.steps = _steps(payload.steps)
         await session.flush()
         return True

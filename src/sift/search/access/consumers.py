@@ -53,6 +53,10 @@ async def on_collection_created(session: AsyncSession, envelope: EventEnvelope) 
     await access_projection.set_language(
         session, collection_id=payload.collection_id, language=payload.language
     )
+    if payload.redact_pii:
+        await access_projection.set_redaction(
+            session, collection_id=payload.collection_id, redact_pii=True
+        )
 
 
 @consumer.on(CollectionUpdated)
@@ -61,6 +65,11 @@ async def on_collection_updated(session: AsyncSession, envelope: EventEnvelope) 
     if "language" in payload.fields:
         await access_projection.set_language(
             session, collection_id=payload.collection_id, language=payload.language
+        )
+    if "redact_pii" in payload.fields and payload.redact_pii is not None:
+        # The documents service asks for the collection's re-index after this event.
+        await access_projection.set_redaction(
+            session, collection_id=payload.collection_id, redact_pii=payload.redact_pii
         )
 
 

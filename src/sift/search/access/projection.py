@@ -133,6 +133,17 @@ class AccessProjection:
             .values(language=language)
         )
 
+    async def set_redaction(
+        self, session: AsyncSession, *, collection_id: uuid.UUID, redact_pii: bool
+    ) -> None:
+        """collection.created / updated: whether its texts are indexed with PII redacted."""
+        await _serialize(session, collection_key(collection_id))
+        await session.execute(
+            update(CollectionAccess)
+            .where(CollectionAccess.collection_id == collection_id)
+            .values(redact_pii=redact_pii)
+        )
+
     async def delete_collection(
         self, session: AsyncSession, *, org_id: uuid.UUID, collection_id: uuid.UUID, at: datetime
     ) -> None:

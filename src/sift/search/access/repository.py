@@ -109,6 +109,14 @@ async def index_languages(
     return forced, fallback
 
 
+async def redacts_pii(session: AsyncSession, collection_id: uuid.UUID) -> bool:
+    """Whether the collection's texts are indexed with their PII redacted."""
+    redact = await session.scalar(
+        select(CollectionAccess.redact_pii).where(CollectionAccess.collection_id == collection_id)
+    )
+    return bool(redact)
+
+
 class IndexVersionRepository:
     async def bump(self, session: AsyncSession, org_id: uuid.UUID) -> None:
         """Moves the org's index version on, in the caller's transaction: a cached result keyed

@@ -161,6 +161,7 @@ def prepare_all(members: list[Member], settings: IngestSettings, embedder: Embed
                 clock=member.clock,
                 deadline=member.deadline,
                 title=member.job.title,
+                redact=member.job.redact_pii,
             )
         except IngestError as error:
             member.outcome = error

@@ -18,6 +18,7 @@ from sift.search.ingestion.embedding import Embedder
 from sift.search.ingestion.exceptions import IngestError
 from sift.search.ingestion.extract import Deadline, ExtractedText, extract
 from sift.search.ingestion.nlp import Analysis, analyze
+from sift.search.ingestion.redaction import redact_extracted
 
 STEPS = ("fetch", "extract", "nlp", "chunk", "embed", "index")
 
@@ -78,6 +79,8 @@ class Prepared:
     analysis: Analysis
     chunks: list[ChunkDraft]
     title: str | None = None  # the document title the chunks' headers were made with
+    # PII replaced by placeholders, per kind (None: the collection does not redact).
+    redactions: dict[str, int] | None = None
 
     def embedding_texts(self) -> list[str]:
         return [embedding_input(c.context, c.text) for c in self.chunks]
@@ -92,6 +95,8 @@ class Processed:
     embedding_model: str
     embedding_dimension: int
     title: str | None = None  # the document title the chunks' headers were made with
+    # PII replaced by placeholders, per kind (None: the collection does not redact).
+    redactions: dict[str, int] | None = None
 
     @classmethod
     def of(cls, prepared: Prepared, vectors: list[list[float]], embedder: Embedder) -> Processed:
@@ -103,6 +108,7 @@ class Processed:
             embedding_model=embedder.name,
             embedding_dimension=embedder.dimension,
             title=prepared.title,
+            redactions=prepared.redactions,
         )
 
 
@@ -115,9 +121,10 @@ def process(
     clock: StepClock,
     deadline: Deadline,
     title: str | None = None,
+    redact: bool = False,
 ) -> Processed:
-    """`title`: the document's, for the chunks' headers. Raises IngestError with the
-    failure's code; anything else is a bug or an outage."""
+    """`title`: the document's, for the chunks' headers; `redact`: see `prepare`. Raises
+    IngestError with the failure's code; anything else is a bug or an outage."""
     prepared = prepare(
         data,
         declared_type=declared_type,
@@ -126,6 +133,7 @@ def process(
         clock=clock,
         deadline=deadline,
         title=title,
+        redact=redact,
     )
     with clock.step("embed"):
         vectors = embed(prepared.embedding_texts(), embedder, settings, deadline)
@@ -141,13 +149,24 @@ def prepare(
     clock: StepClock,
     deadline: Deadline,
     title: str | None = None,
+    redact: bool = False,
 ) -> Prepared:
-    """Extract, nlp and chunk: everything but the vectors."""
+    """Extract, nlp and chunk: everything but the vectors. `redact`: PII in the text is
+    replaced by placeholders before anything reads it (redaction.py)."""
     with clock.step("extract"):
         extracted = extract(data, declared_type=declared_type, settings=settings, deadline=deadline)
     if extracted.replaced_controls:
         clock.note("extract", replaced_controls_note(extracted.replaced_controls))
     deadline.check()
+    redactions: dict[str, int] | None = None
+    if redact:
+        with clock.step("redact"):
+            extracted, redactions = redact_extracted(
+                extracted,
+                phone_region=settings.pii_phone_region,
+                ner_model=settings.pii_ner_model,
+            )
+        deadline.check()
     with clock.step("nlp"):
         analysis = analyze(
             extracted,
@@ -168,7 +187,9 @@ def prepare(
             title=title,
         )
     deadline.check()
-    return Prepared(extracted=extracted, analysis=analysis, chunks=chunks, title=title)
+    return Prepared(
+        extracted=extracted, analysis=analysis, chunks=chunks, title=title, redactions=redactions
+    )
 
 
 def replaced_controls_note(count: int) -> str:

@@ -25,7 +25,11 @@ from sift.contracts.events.documents import (
     DocumentIndexStarted,
     IndexFailureCode,
 )
-from sift.search.access.repository import index_languages, index_version_repository
+from sift.search.access.repository import (
+    index_languages,
+    index_version_repository,
+    redacts_pii,
+)
 from sift.search.config import get_ingest_settings, get_search_settings
 from sift.search.events import events
 from sift.search.ingestion.chunking import chunk_context
@@ -68,6 +72,7 @@ class Job:
     title: str | None = None  # the document's, for the chunks' headers
     org_id: uuid.UUID | None = None
     collection_id: uuid.UUID | None = None
+    redact_pii: bool = False  # its collection's setting (redaction.py)
 
 
 _default_vectors: list[VectorIndex] = []
@@ -149,6 +154,7 @@ class IngestionService:
             title=await ingestion_repository.document_title(session, state.document_id),
             org_id=state.org_id,
             collection_id=state.collection_id,
+            redact_pii=await redacts_pii(session, state.collection_id),
         )
 
     @staticmethod
@@ -238,6 +244,7 @@ class IngestionService:
         state.char_count = len(extracted.text)
         state.chunk_count = 0 if superseded else len(processed.chunks)
         state.keywords = analysis.keywords
+        state.redactions = processed.redactions
         # Vectors made with a header from an older title are re-embedded (reembed.py).
         headers_current = title == processed.title or superseded
         state.embedding_model = processed.embedding_model if headers_current else None
@@ -257,6 +264,7 @@ class IngestionService:
                 duration_ms=sum(step.duration_ms for step in clock.steps),
                 steps=clock.steps,
                 superseded=superseded,
+                redactions=processed.redactions,
             ),
             org_id=state.org_id,
             subject_id=state.document_id,

@@ -23,6 +23,7 @@ const collection: Collection = {
   name: "Field guides",
   description: "Lichens and mosses",
   visibility: "org",
+  redact_pii: false,
   role: "manager",
   created_by: "me",
   created_at: "2026-01-01T00:00:00Z",
@@ -50,6 +51,7 @@ describe("CreateCollectionDialog", () => {
       name: "Board minutes",
       description: "",
       visibility: "restricted",
+      redact_pii: false, // off unless asked for
     });
 
     // Opened again, the form starts empty.
@@ -105,6 +107,7 @@ describe("EditCollectionDialog", () => {
       ...collection,
       name: "Field guides (north)",
       visibility: "restricted",
+      redact_pii: true,
     };
     fetchMock.mockResolvedValueOnce(json(200, saved));
     const { client } = render(<EditCollectionDialog collection={collection} />);
@@ -113,8 +116,10 @@ describe("EditCollectionDialog", () => {
     expect(screen.getByLabelText("Name")).toHaveValue("Field guides");
     expect(screen.getByLabelText("Description (optional)")).toHaveValue("Lichens and mosses");
     expect(screen.getByLabelText("Everyone in the organization")).toBeChecked();
+    expect(screen.getByLabelText("Hide personal data from search")).not.toBeChecked();
     await user.type(screen.getByLabelText("Name"), " (north)");
     await user.click(screen.getByLabelText("Only people I add"));
+    await user.click(screen.getByLabelText("Hide personal data from search"));
     await user.click(screen.getByRole("button", { name: "Save" }));
 
     // The collection's page reads the saved collection from the cache.
@@ -125,6 +130,7 @@ describe("EditCollectionDialog", () => {
       name: "Field guides (north)",
       description: "Lichens and mosses",
       visibility: "restricted",
+      redact_pii: true,
     });
     expect(useToastStore.getState().toasts.map((toast) => toast.message)).toContain(
       "Collection saved.",

@@ -12,7 +12,7 @@ const VISIBILITIES: { value: CollectionValues["visibility"]; label: string }[] =
   { value: "restricted", label: "Only people I add" },
 ];
 
-/** Name, description and visibility of a collection: the body of the create and edit dialogs. */
+/** Name, description, visibility and PII redaction of a collection: the body of the create and edit dialogs. */
 export function CollectionForm({
   values,
   submitLabel,
@@ -32,7 +32,7 @@ export function CollectionForm({
 }) {
   const { form, formError, submit } = useApiForm<CollectionValues>({
     schema: collectionSchema,
-    fields: ["name", "description", "visibility"],
+    fields: ["name", "description", "visibility", "redact_pii"],
     values,
     onSubmit,
   });
@@ -69,6 +69,21 @@ export function CollectionForm({
           </label>
         ))}
       </fieldset>
+      <div className="space-y-1">
+        <label className="flex items-center gap-2 text-sm font-medium">
+          <input
+            type="checkbox"
+            className="h-4 w-4 rounded border-slate-300 text-brand-600 focus:ring-2 focus:ring-brand-500"
+            {...register("redact_pii")}
+          />
+          Hide personal data from search
+        </label>
+        <p className="pl-6 text-xs text-slate-500 dark:text-slate-400">
+          E-mail addresses, phone numbers, IBANs, card numbers and IP addresses are replaced in the
+          search index and snippets. The files themselves are kept as uploaded. Changing this
+          re-indexes the collection.
+        </p>
+      </div>
       <div
         className={
           extraAction

@@ -6,7 +6,12 @@ import { Dialog } from "@/components/ui/Dialog";
 import { CollectionForm } from "./CollectionForm";
 import type { CollectionValues } from "./schemas";
 
-const EMPTY: CollectionValues = { name: "", description: "", visibility: "org" };
+const EMPTY: CollectionValues = {
+  name: "",
+  description: "",
+  visibility: "org",
+  redact_pii: false,
+};
 
 export function CreateCollectionDialog({
   onCreate,

@@ -45,6 +45,7 @@ export function EditCollectionDialog({ collection }: { collection: Collection })
             name: collection.name,
             description: collection.description,
             visibility: collection.visibility,
+            redact_pii: collection.redact_pii,
           }}
           submitLabel="Save"
           onSubmit={save}

@@ -9,6 +9,7 @@ export const collectionSchema = z.object({
     .max(200, "Use at most 200 characters."),
   description: z.string().trim().max(2000, "Use at most 2,000 characters."),
   visibility: z.enum(["org", "restricted"]),
+  redact_pii: z.boolean(),
 });
 
 export type CollectionValues = z.infer<typeof collectionSchema>;

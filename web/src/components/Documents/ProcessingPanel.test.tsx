@@ -5,7 +5,7 @@ import { documentKeys, type DocumentRead } from "@/hooks/documents/keys";
 import { useAuthStore } from "@/stores/auth";
 import { renderWithQuery as render, testQueryClient } from "@/test/query";
 import { ProcessingPanel } from "./ProcessingPanel";
-import { formatDuration, stepDuration } from "./steps";
+import { formatDuration, redactionSummary, stepDuration } from "./steps";
 
 const failed = {
   id: "d1",
@@ -75,6 +75,21 @@ describe("ProcessingPanel", () => {
     expect(extract).toHaveTextContent("Extract textReplaced 1 stray control character.");
     expect(embed).toHaveTextContent("Embed passages");
     expect(screen.getAllByTestId("processing-step-note")).toHaveLength(1);
+  });
+
+  it("says what PII redaction replaced, and nothing when the collection does not redact", () => {
+    const redacted = {
+      ...failed,
+      status: "indexed",
+      error: null,
+      redactions: { email: 2, iban: 1 },
+    } as DocumentRead;
+    render(<ProcessingPanel document={redacted} canEdit={false} />);
+    expect(screen.getByTestId("redactions")).toHaveTextContent(
+      "Personal data replaced in the search index: 2 e-mail addresses, 1 IBAN",
+    );
+    expect(redactionSummary({})).toBe("nothing found");
+    expect(redactionSummary(null)).toBeNull();
   });
 
   it("offers no retry to a viewer", () => {

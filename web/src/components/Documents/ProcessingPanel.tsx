@@ -6,7 +6,7 @@ import { Card } from "@/components/ui/Card";
 import type { DocumentRead } from "@/hooks/documents/keys";
 import { useReindexDocument } from "@/hooks/documents/mutations";
 import { StatusBadge } from "./StatusBadge";
-import { failureMessage, formatDuration, stepDuration, stepLabel } from "./steps";
+import { failureMessage, formatDuration, redactionSummary, stepDuration, stepLabel } from "./steps";
 
 export function ProcessingPanel({
   document,
@@ -22,6 +22,7 @@ export function ProcessingPanel({
     ["Passages", document.chunk_count],
     ["Language", document.language],
   ] as const;
+  const redacted = redactionSummary(document.redactions);
   return (
     <Card
       title="Processing"
@@ -47,6 +48,14 @@ export function ProcessingPanel({
             </div>
           ))}
         </dl>
+        {redacted && (
+          <p className="text-sm" data-testid="redactions">
+            <span className="text-slate-500 dark:text-slate-400">
+              Personal data replaced in the search index:{" "}
+            </span>
+            {redacted}
+          </p>
+        )}
         {steps.length > 0 && (
           <table className="w-full text-sm">
             <caption className="sr-only">Processing steps and their timings</caption>

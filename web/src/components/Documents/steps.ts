@@ -4,6 +4,7 @@ export type Step = NonNullable<DocumentRead["steps"]>[number];
 
 const STEP_LABELS: Record<string, string> = {
   extract: "Extract text",
+  redact: "Redact personal data",
   chunk: "Split into passages",
   embed: "Embed passages",
   index: "Index",
@@ -11,6 +12,27 @@ const STEP_LABELS: Record<string, string> = {
 
 export const stepLabel = (name: string) =>
   STEP_LABELS[name] ?? name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, " ");
+
+const REDACTED: Record<string, [string, string]> = {
+  email: ["e-mail address", "e-mail addresses"],
+  phone: ["phone number", "phone numbers"],
+  iban: ["IBAN", "IBANs"],
+  card: ["card number", "card numbers"],
+  ip: ["IP address", "IP addresses"],
+  person: ["name", "names"],
+};
+
+/** What PII redaction replaced in the indexed text, in words ("2 e-mail addresses, 1 IBAN"). */
+export function redactionSummary(redactions: DocumentRead["redactions"]): string | null {
+  if (!redactions) return null;
+  const parts = Object.entries(redactions)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => {
+      const [one, many] = REDACTED[kind] ?? [kind, kind];
+      return `${count} ${count === 1 ? one : many}`;
+    });
+  return parts.length > 0 ? parts.join(", ") : "nothing found";
+}
 
 /** How long a step took: its own measure, or the gap between its timestamps. */
 export function stepDuration(step: Step): number | null {

@@ -11,10 +11,14 @@ import {
   type CollectionUpdate,
 } from "./keys";
 
+/** A new collection; PII redaction stays off unless asked for. */
+type NewCollection = Omit<CollectionCreate, "redact_pii"> & { redact_pii?: boolean };
+
 export function useCreateCollection() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: CollectionCreate) => unwrap(api.POST("/api/collections", { body })),
+    mutationFn: (body: NewCollection) =>
+      unwrap(api.POST("/api/collections", { body: { redact_pii: false, ...body } })),
     onSuccess: (created) => {
       client.setQueryData<Collection[]>(collectionKeys.list(), (list) => [
         created,

@@ -40,6 +40,7 @@ async function sampleCollection(manifest: SampleManifest): Promise<Collection> {
         name: manifest.collection.name,
         description: manifest.collection.description,
         visibility: "org",
+        redact_pii: false,
       },
     }),
   );

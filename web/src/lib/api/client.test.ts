@@ -99,7 +99,9 @@ describe("authFetch", () => {
       ),
     );
     const failure = unwrap(
-      api.POST("/api/collections", { body: { name: "A", description: "", visibility: "org" } }),
+      api.POST("/api/collections", {
+        body: { name: "A", description: "", visibility: "org", redact_pii: false },
+      }),
     );
     await expect(failure).rejects.toBeInstanceOf(ApiError);
     await expect(failure).rejects.toThrow("A collection has that name.");

@@ -900,7 +900,8 @@ export type paths = {
         head?: never;
         /**
          * Update Collection
-         * @description Rename, describe, or change who may read a collection.
+         * @description Rename, describe, or change who may read a collection; a change of `redact_pii`
+         *     re-indexes its documents.
          */
         patch: operations["documents_collections_update_collection"];
         trace?: never;
@@ -2878,6 +2879,11 @@ export type components = {
             visibility: components["schemas"]["Visibility"];
             /** Language */
             language?: string | null;
+            /**
+             * Redact Pii
+             * @default false
+             */
+            redact_pii: boolean;
         };
         /** CollectionRead */
         CollectionRead: {
@@ -2893,6 +2899,11 @@ export type components = {
             visibility: components["schemas"]["Visibility"];
             /** Language */
             language?: string | null;
+            /**
+             * Redact Pii
+             * @default false
+             */
+            redact_pii: boolean;
             role: components["schemas"]["CollectionRole"];
             /**
              * Created By
@@ -2924,6 +2935,8 @@ export type components = {
             visibility?: components["schemas"]["Visibility"] | null;
             /** Language */
             language?: string | null;
+            /** Redact Pii */
+            redact_pii?: boolean | null;
         };
         /** DocumentError */
         DocumentError: {
@@ -2973,6 +2986,10 @@ export type components = {
             language?: string | null;
             /** Language Override */
             language_override?: string | null;
+            /** Redactions */
+            redactions?: {
+                [key: string]: number;
+            } | null;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**
@@ -3053,6 +3070,10 @@ export type components = {
             language?: string | null;
             /** Language Override */
             language_override?: string | null;
+            /** Redactions */
+            redactions?: {
+                [key: string]: number;
+            } | null;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**

@@ -94,7 +94,7 @@ test("ask: a streamed, cited answer; the passage; a follow-up; feedback; history
   await expect(passage.getByTestId("cited-passage")).toContainText("pink granite");
   await expect(passage.getByRole("link", { name: "Open the document" })).toHaveAttribute(
     "href",
-    /\/documents\/[0-9a-f-]{36}$/,
+    /\/documents\/[0-9a-f-]{36}\?span=\d+-\d+$/, // opens the document at the passage
   );
   await page.keyboard.press("Escape");
   await expect(passage).toBeHidden();

@@ -41,7 +41,7 @@ export function AnswerText({
           </button>
         ) : (
           // Not resolved (yet): the server removes marks it cannot verify.
-          <span key={index} className="text-xs text-slate-400 dark:text-slate-500">
+          <span key={index} className="text-xs text-slate-500 dark:text-slate-400">
             [{n}]
           </span>
         ),

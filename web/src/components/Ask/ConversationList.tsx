@@ -92,7 +92,13 @@ export function ConversationList({
                   )}
                 >
                   <span className="line-clamp-2 break-words font-medium">{conversation.title}</span>
-                  <span className="block text-xs text-slate-500 dark:text-slate-400">
+                  <span
+                    className={cn(
+                      "block text-xs dark:text-slate-400",
+                      // Muted slate-500 is too faint on the active entry's tint.
+                      conversation.id === activeId ? "text-slate-600" : "text-slate-500",
+                    )}
+                  >
                     {formatDate(conversation.updated_at)}
                   </span>
                 </Link>

@@ -14,7 +14,7 @@ function Stat({ label, value, hint }: { label: string; value: string; hint?: str
       <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900 dark:text-slate-50">
         {value}
       </dd>
-      {hint && <p className="mt-0.5 text-xs text-slate-500 dark:text-slate-400">{hint}</p>}
+      {hint && <dd className="mt-0.5 text-xs text-slate-500 dark:text-slate-400">{hint}</dd>}
     </div>
   );
 }

@@ -59,7 +59,13 @@ function NotificationRow({ notification }: { notification: NotificationRead }) {
             </Badge>
           </p>
           <p className="text-sm text-slate-700 dark:text-slate-300">{notification.body}</p>
-          <p className="text-xs text-slate-500 dark:text-slate-400">
+          <p
+            className={cn(
+              "text-xs dark:text-slate-400",
+              // Muted slate-500 is too faint on the unread row's tint.
+              unread ? "text-slate-600" : "text-slate-500",
+            )}
+          >
             <time dateTime={notification.created_at} title={formatDate(notification.created_at)}>
               {timeAgo(notification.created_at)}
             </time>

@@ -70,7 +70,7 @@ function LatestNotifications() {
                 <span className="line-clamp-2 block text-xs text-slate-600 dark:text-slate-400">
                   {notification.body}
                 </span>
-                <span className="block text-xs text-slate-500 dark:text-slate-500">
+                <span className="block text-xs text-slate-500 dark:text-slate-400">
                   {timeAgo(notification.created_at)}
                 </span>
               </span>
@@ -88,7 +88,9 @@ export function NotificationBell() {
   const { data: count } = useUnreadCount();
   const badge = count === undefined || count === 0 ? null : count > 99 ? "99+" : String(count);
   return (
-    <DropdownMenu.Root>
+    <DropdownMenu.Root modal={false}>
+      {/* Not modal: a modal menu hides the page from assistive technology with
+          aria-hidden while its links stay focusable (axe: aria-hidden-focus). */}
       <DropdownMenu.Trigger
         aria-label={unreadLabel(count)}
         className="relative flex h-9 w-9 items-center justify-center rounded-lg text-slate-600 hover:bg-slate-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-slate-300 dark:hover:bg-slate-800"

@@ -27,7 +27,9 @@ export function OrgSwitcher() {
   };
 
   return (
-    <DropdownMenu.Root>
+    <DropdownMenu.Root modal={false}>
+      {/* Not modal: a modal menu hides the page from assistive technology with
+          aria-hidden while its links stay focusable (axe: aria-hidden-focus). */}
       <DropdownMenu.Trigger
         aria-label={`Organization: ${current.name}. Switch organization`}
         disabled={busy}

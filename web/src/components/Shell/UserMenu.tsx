@@ -29,7 +29,9 @@ export function UserMenu({ user, admin = false }: { user: User | null; admin?: b
       .catch(() => undefined)
       .then(() => router.replace("/sign-in"));
   return (
-    <DropdownMenu.Root>
+    <DropdownMenu.Root modal={false}>
+      {/* Not modal: a modal menu hides the page from assistive technology with
+          aria-hidden while its links stay focusable (axe: aria-hidden-focus). */}
       <DropdownMenu.Trigger
         aria-label="Account menu"
         className="flex h-9 w-9 items-center justify-center rounded-full bg-brand-100 text-sm font-semibold text-brand-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:bg-brand-700 dark:text-white"

@@ -13,7 +13,7 @@ export function ErrorPanel({ reset, digest }: { reset: () => void; digest?: stri
       <p className="text-sm text-slate-600 dark:text-slate-400">
         This page could not be shown. Try again; if it keeps happening, reload the page.
       </p>
-      {digest && <p className="text-xs text-slate-500 dark:text-slate-500">Reference: {digest}</p>}
+      {digest && <p className="text-xs text-slate-500 dark:text-slate-400">Reference: {digest}</p>}
       <div className="flex gap-2">
         <Button onClick={reset}>Try again</Button>
         <Button variant="secondary" onClick={() => window.location.reload()}>

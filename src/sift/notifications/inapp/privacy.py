@@ -11,10 +11,9 @@ from sift.contracts.events.privacy import ExportReady
 from sift.notifications.email.content import PRIVACY_CENTER
 from sift.notifications.events import on
 from sift.notifications.inapp.fanout import process_bus
+from sift.notifications.inapp.repository import IN_APP
 from sift.notifications.inapp.schemas import NotificationType
 from sift.notifications.inapp.service import notification_service
-
-IN_APP = "in_app"
 
 
 @on(ExportReady, channel=IN_APP)

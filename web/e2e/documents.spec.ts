@@ -80,6 +80,23 @@ test("document page: details, processing, versions, download, delete; search fin
   await page.keyboard.press("Enter");
   await expect(page.getByText("No results for “zyzzyva quokka”")).toBeVisible();
 
+  // Opening a result tells analytics which one (its search, rank from 1) beside the link.
+  await page.getByLabel("Search your documents").fill("granite boulders");
+  await page.keyboard.press("Enter");
+  const found = page.getByTestId("search-result").first();
+  await expect(found).toContainText("Lichens of the north", { timeout: 90_000 });
+  const clicked = page.waitForResponse(
+    (response) =>
+      new URL(response.url()).pathname === "/api/search/clicks" &&
+      response.request().method() === "POST",
+  );
+  await found.getByRole("link").first().click();
+  // 204: the server took the body (a 422 otherwise) and knew the search (a 404 otherwise).
+  // The body itself is not shown to Playwright (the client re-sends it as a stream); the
+  // unit test SearchPage.test.tsx checks it.
+  expect((await clicked).status()).toBe(204);
+  await expect(page).toHaveURL(new RegExp(`^${documentUrl}(\\?|$)`));
+
   // Delete, after confirming.
   await page.goto(documentUrl);
   await page.getByRole("button", { name: "Delete", exact: true }).click();

@@ -6,6 +6,7 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { Skeleton } from "@/components/ui/Skeleton";
+import { useReportClick } from "@/hooks/search/mutations";
 import { useSearch } from "@/hooks/search/queries";
 import { errorText } from "@/lib/api/problem";
 import { SaveSearchDialog } from "./SaveSearchDialog";
@@ -22,6 +23,7 @@ export function SearchPage() {
   const input = useRef<HTMLInputElement>(null);
   const search = useSearch(state);
   const { results } = search;
+  const reportClick = useReportClick();
   const error = errorText(search.error);
 
   // The global shortcut lands here with ?focus=1; a new query from elsewhere updates the box.
@@ -96,6 +98,11 @@ export function SearchPage() {
             hasMore={Boolean(results.nextCursor)}
             loading={search.isFetchingNextPage}
             onMore={() => void search.fetchNextPage()}
+            onOpen={(index) => {
+              // Analytics only: not awaited, and a failure is nobody's concern.
+              const click = results.clickOf(index);
+              if (click) reportClick.mutate(click);
+            }}
           />
         </>
       )}

@@ -8,7 +8,7 @@ import { documentHref, passageFromSnippet, spanOf } from "@/lib/viewer";
 import { useViewerPassage } from "@/stores/viewerPassage";
 import type { SearchHit } from "./searchParams";
 
-function Hit({ hit }: { hit: SearchHit }) {
+function Hit({ hit, onOpen }: { hit: SearchHit; onOpen?: () => void }) {
   const handOver = useViewerPassage((state) => state.handOver);
   const href = documentHref(hit.document_id, { page: hit.page, span: spanOf(hit) });
   const page =
@@ -24,7 +24,11 @@ function Hit({ hit }: { hit: SearchHit }) {
     >
       <Link
         href={href}
-        onClick={() => handOver({ href, text: passageFromSnippet(hit.snippet) })}
+        // A click, or Enter on the focused link; a middle click opens a tab without one.
+        onClick={() => {
+          handOver({ href, text: passageFromSnippet(hit.snippet) });
+          onOpen?.();
+        }}
         className="font-medium text-brand-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-brand-100"
       >
         {hit.document_title}
@@ -40,17 +44,22 @@ function Hit({ hit }: { hit: SearchHit }) {
   );
 }
 
-/** Results with infinite scroll: reaching the end loads the next page (a button does too). */
+/**
+ * Results with infinite scroll: reaching the end loads the next page (a button does too).
+ * `onOpen` hears which hit (its index in `items`) was opened; it must not hold up the link.
+ */
 export function SearchResults({
   items,
   hasMore,
   loading,
   onMore,
+  onOpen,
 }: {
   items: SearchHit[];
   hasMore: boolean;
   loading: boolean;
   onMore: () => void;
+  onOpen?: (index: number) => void;
 }) {
   const sentinel = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -65,8 +74,8 @@ export function SearchResults({
   return (
     <>
       <ol aria-label="Search results" className="space-y-3">
-        {items.map((hit) => (
-          <Hit key={hit.chunk_id} hit={hit} />
+        {items.map((hit, index) => (
+          <Hit key={hit.chunk_id} hit={hit} onOpen={onOpen && (() => onOpen(index))} />
         ))}
       </ol>
       {hasMore && (

@@ -96,9 +96,13 @@ class Collection(IdMixin, TimestampMixin, Base):
     language: Mapped[str | None] = mapped_column(String(8))
     # Search indexes its texts with PII (e-mail, phone, IBAN, card, IP) replaced by placeholders.
     redact_pii: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Off (only with `redact_pii`): a version's file leaves storage once search has indexed
+    # its redacted text; downloads and re-indexing are no longer possible.
+    keep_original_files: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
 
     __table_args__ = (
         CheckConstraint(_one_of("visibility", Visibility), name="visibility"),
+        CheckConstraint("keep_original_files OR redact_pii", name="keep_original_files"),
         # Names are unique per organization, whatever their case.
         Index("uq_collections_org_id_name", "org_id", func.lower(text("name")), unique=True),
     )
@@ -209,6 +213,8 @@ class DocumentVersion(IdMixin, Base):
     filename: Mapped[str] = mapped_column(String(FILENAME_LENGTH))
     created_by: Mapped[uuid.UUID]
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    # When its file left storage (its collection keeps only the redacted text; None: kept).
+    original_dropped_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
     __table_args__ = (
         Index("uq_document_versions_document_id_number", "document_id", "number", unique=True),

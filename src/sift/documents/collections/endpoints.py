@@ -54,7 +54,10 @@ async def list_collections(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=CollectionRead,
-    responses=exceptions.CollectionNameTaken.openapi(),
+    responses={
+        **exceptions.CollectionNameTaken.openapi(),
+        **exceptions.OriginalsNeedRedaction.openapi(),
+    },
 )
 async def create_collection(
     principal: CollectionsManage, body: CollectionCreate, session: SessionDep
@@ -76,7 +79,12 @@ async def get_collection(
 @router.patch(
     "/{collection_id}",
     response_model=CollectionRead,
-    responses={**_NOT_FOUND, **_DENIED, **exceptions.CollectionNameTaken.openapi()},
+    responses={
+        **_NOT_FOUND,
+        **_DENIED,
+        **exceptions.CollectionNameTaken.openapi(),
+        **exceptions.OriginalsNeedRedaction.openapi(),
+    },
 )
 async def update_collection(
     principal: CollectionsManage,
@@ -85,7 +93,7 @@ async def update_collection(
     session: SessionDep,
 ) -> CollectionRead:
     """Rename, describe, or change who may read a collection; a change of `redact_pii`
-    re-indexes its documents."""
+    re-indexes its documents (but those whose original file is no longer kept)."""
     redacted = None
     if body.redact_pii is not None:
         redacted = (await collection_service.get(session, principal, collection_id))[0].redact_pii

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sift.core.errors import Conflict, Forbidden, NotFound
+from sift.core.errors import Conflict, Forbidden, NotFound, SiftError
 
 
 class CollectionNotFound(NotFound):
@@ -18,6 +18,20 @@ class CollectionNotFound(NotFound):
 class CollectionAccessDenied(Forbidden):
     code = "collection-access-denied"
     title = "Not allowed on this collection"
+
+
+class OriginalsNeedRedaction(SiftError):
+    """`keep_original_files` off is for collections that keep only their redacted text."""
+
+    status_code = 422
+    code = "originals-need-redaction"
+    title = "Original files are kept without redaction"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only a collection that hides personal data (redact_pii) may drop its original"
+            " files: turn redact_pii on, or keep_original_files on."
+        )
 
 
 class CollectionNameTaken(Conflict):

@@ -25,6 +25,9 @@ class CollectionRead(Schema):
     # Search indexes its texts with e-mail addresses, phone numbers, IBANs, card numbers
     # and IP addresses replaced by placeholders (the stored files stay the originals).
     redact_pii: bool = False
+    # Off (only with redact_pii): each version's file leaves storage once its redacted text
+    # is indexed; the document can then be neither downloaded nor re-indexed.
+    keep_original_files: bool = True
     role: CollectionRole  # what the caller may do here
     created_by: uuid.UUID
     created_at: datetime
@@ -37,6 +40,7 @@ class CollectionCreate(Schema):
     visibility: Visibility = Visibility.org
     language: str | None = None
     redact_pii: StrictBool = False
+    keep_original_files: StrictBool = True  # false only with redact_pii (else 422)
 
     _language = field_validator("language")(language_code)
 
@@ -49,6 +53,9 @@ class CollectionUpdate(Schema):
     language: str | None = None
     # A change re-indexes every document of the collection.
     redact_pii: StrictBool | None = None
+    # False only while redact_pii is (or becomes) true, else 422; documents whose file is
+    # already gone stay without it whatever changes later.
+    keep_original_files: StrictBool | None = None
 
     _language = field_validator("language")(language_code)
 

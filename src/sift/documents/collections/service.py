@@ -38,6 +38,7 @@ from sift.documents.collections.exceptions import (
     CollectionNotFound,
     CollectionNotRestricted,
     GrantNotFound,
+    OriginalsNeedRedaction,
 )
 from sift.documents.collections.repository import (
     CollectionRow,
@@ -117,6 +118,8 @@ class CollectionService:
     ) -> tuple[Collection, CollectionRole]:
         if await collection_repository.name_taken(session, principal.org_id, data.name):
             raise CollectionNameTaken()
+        if not data.keep_original_files and not data.redact_pii:
+            raise OriginalsNeedRedaction()
         collection = Collection(
             org_id=principal.org_id,
             name=data.name,
@@ -125,6 +128,7 @@ class CollectionService:
             created_by=principal.user_id,
             language=data.language,
             redact_pii=data.redact_pii,
+            keep_original_files=data.keep_original_files,
         )
         await self._flush_unique(session, collection)
         await events.publish(
@@ -169,6 +173,10 @@ class CollectionService:
         if data.redact_pii is not None and data.redact_pii != collection.redact_pii:
             collection.redact_pii = data.redact_pii
             changed.append("redact_pii")
+        if data.keep_original_files is not None:
+            collection.keep_original_files = data.keep_original_files
+        if not collection.keep_original_files and not collection.redact_pii:
+            raise OriginalsNeedRedaction()
         old_visibility = collection.visibility
         if data.visibility is not None and data.visibility != old_visibility:
             collection.visibility = data.visibility

@@ -11,6 +11,8 @@ from sift.contracts.events.documents import (
     DocumentIndexStarted,
 )
 from sift.core.events.consumer import Consumer
+from sift.core.privacy import runtime
+from sift.documents.documents.originals import drop_if_not_kept
 from sift.documents.documents.status import document_status_service
 from sift.documents.models import ProcessedEvent
 
@@ -31,7 +33,11 @@ async def on_document_index_started(session: AsyncSession, envelope: EventEnvelo
 @consumer.on(DocumentIndexed)
 async def on_document_indexed(session: AsyncSession, envelope: EventEnvelope) -> None:
     payload = envelope.payload_as(DocumentIndexed)
-    await document_status_service.record_indexed(session, payload, occurred_at=envelope.occurred_at)
+    if await document_status_service.record_indexed(
+        session, payload, occurred_at=envelope.occurred_at
+    ):
+        # A collection that keeps only the redacted text: the file goes now.
+        await drop_if_not_kept(session, payload, runtime.storage)
 
 
 @consumer.on(DocumentIndexFailed)

@@ -137,7 +137,11 @@ async def get_document(
     return DocumentRead.of(await document_service.get(session, principal, document_id))
 
 
-@router.patch("/{document_id}", response_model=DocumentRead, responses={**_NOT_FOUND, **_DENIED})
+@router.patch(
+    "/{document_id}",
+    response_model=DocumentRead,
+    responses={**_NOT_FOUND, **_DENIED, **exceptions.ReindexWithoutOriginal.openapi()},
+)
 async def update_document(
     principal: DocumentsWrite, document_id: uuid.UUID, body: DocumentUpdate, session: SessionDep
 ) -> DocumentRead:
@@ -174,6 +178,7 @@ async def delete_document(
         **_NOT_FOUND,
         **exceptions.VersionNotFound.openapi(),
         **ObjectNotFound.openapi(),
+        **exceptions.OriginalNotKept.openapi(),
     },
 )
 async def download_document(
@@ -240,10 +245,11 @@ async def add_version(
     "/{document_id}/reindex",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=DocumentRead,
-    responses={**_NOT_FOUND, **_DENIED},
+    responses={**_NOT_FOUND, **_DENIED, **exceptions.ReindexWithoutOriginal.openapi()},
 )
 async def reindex_document(
     principal: DocumentsWrite, document_id: uuid.UUID, session: SessionDep
 ) -> DocumentRead:
-    """Index a document again (after a failure, or to refresh it)."""
+    """Index a document again (after a failure, or to refresh it); 409 when its collection
+    did not keep its original file."""
     return DocumentRead.of(await document_reindex_service.reindex(session, principal, document_id))

@@ -64,3 +64,30 @@ class EmptyFile(SiftError):
 
     def __init__(self) -> None:
         super().__init__("The file is empty.")
+
+
+class OriginalNotKept(SiftError):
+    """The version's file left storage once indexed: its collection keeps only the redacted
+    text (`keep_original_files` off)."""
+
+    status_code = 410
+    code = "original-not-kept"
+    title = "Original file not kept"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The original file was not kept: this collection keeps only the redacted text."
+        )
+
+
+class ReindexWithoutOriginal(Conflict):
+    """Indexing again needs the file, which its collection no longer keeps."""
+
+    code = "reindex-without-original"
+    title = "Cannot index again without the original file"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The original file was not kept (this collection keeps only the redacted text),"
+            " so the document cannot be indexed again; upload the file again as a new version."
+        )

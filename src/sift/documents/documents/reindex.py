@@ -1,5 +1,8 @@
 """Reindex requests: a document, a collection or a whole organization indexed again.
 
+A document whose original file its collection did not keep cannot be indexed again: asked
+alone, it is refused (409); in bulk, it is skipped (and not counted).
+
 Each document goes back to `uploaded` and `document.reindex_requested` asks the search
 service to index its current version; its events then move the status on (`status`).
 """
@@ -14,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events.documents import DocumentReindexRequested
 from sift.core.auth import Principal
 from sift.documents.collections.service import collection_service
+from sift.documents.documents.exceptions import ReindexWithoutOriginal
 from sift.documents.documents.repository import document_repository
 from sift.documents.documents.service import SERVER_COLUMNS, document_service
 from sift.documents.documents.status import mark_queued
@@ -32,6 +36,8 @@ class DocumentReindexService:
         document = await document_service.get(
             session, principal, document_id, need=CollectionRole.editor, for_update=True
         )
+        if document.current_version and document.current_version.original_dropped_at:
+            raise ReindexWithoutOriginal()
         await self._request_reindex(session, principal, document)
         await session.flush()
         await session.refresh(document, attribute_names=SERVER_COLUMNS)
@@ -65,9 +71,12 @@ class DocumentReindexService:
             limit=REINDEX_BATCH,
         ):
             for document in batch:
+                version = document.current_version
+                if version is not None and version.original_dropped_at is not None:
+                    continue  # its file is gone: it keeps the text it was indexed with
                 await self._request_reindex(session, principal, document)
+                queued += 1
             await session.flush()
-            queued += len(batch)
             after = batch[-1].id
         log.info("document.reindex_requested", count=queued, collection_id=str(collection_id))
         return queued

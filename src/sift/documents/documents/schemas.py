@@ -78,6 +78,9 @@ class DocumentRead(Schema):
     # PII replaced by placeholders in the indexed text, per kind (null: its collection does
     # not redact); the stored file is the original.
     redactions: dict[str, int] | None = None
+    # False once the current version's file left storage (its collection keeps only the
+    # redacted text): no download (410), no re-indexing (409); its text pages remain.
+    original_kept: bool = True
     steps: list[Step] = Field(default_factory=list)
     created_by: uuid.UUID
     created_at: datetime
@@ -100,6 +103,7 @@ class DocumentRead(Schema):
             filename=version.filename,
             version=version.number,
             version_id=version.id,
+            original_kept=version.original_dropped_at is None,
             steps=steps_of(document.steps),
         )
 
@@ -123,6 +127,8 @@ class VersionRead(Schema):
     mime_type: str
     filename: str
     current: bool
+    # When its file left storage (null: kept; see DocumentRead.original_kept).
+    original_dropped_at: datetime | None = None
     created_by: uuid.UUID
     created_at: datetime
 

@@ -33,6 +33,8 @@ from sift.documents.collections.service import collection_service
 from sift.documents.documents.exceptions import (
     DocumentNotFound,
     DuplicateDocument,
+    OriginalNotKept,
+    ReindexWithoutOriginal,
     VersionNotFound,
 )
 from sift.documents.documents.filenames import sanitize_filename
@@ -126,6 +128,8 @@ class DocumentService:
             version = await version_repository.get(session, document.id, version_id)
         if version is None:
             raise VersionNotFound()
+        if version.original_dropped_at is not None:
+            raise OriginalNotKept()
         stream = await storage.open(version.storage_key)
         await events.publish(
             session,
@@ -328,6 +332,9 @@ class DocumentService:
             "language" in data.model_fields_set and data.language != document.language_override
         )
         if relanguage:
+            version = document.current_version
+            if version is not None and version.original_dropped_at is not None:
+                raise ReindexWithoutOriginal()  # a new language means indexing again
             document.language_override = data.language
             mark_queued(document)
         await session.flush()

@@ -1,5 +1,6 @@
 """What the documents service holds about a person: collections they made, documents they
-uploaded (with the original files of every version), and grants they hold or gave.
+uploaded (with the original files of every version, but those their collection did not
+keep: `file` is then null), and grants they hold or gave.
 
 An organization's erasure deletes all its collections and documents (every version's file);
 search, which erases the organization itself, is not told about each document."""
@@ -80,7 +81,10 @@ class DocumentsPrivacyService:
                     f"files/{document.id}/v{version.number}-{sanitize_filename(version.filename)}"
                 )
                 try:
-                    await part.add_file(name, await storage.open(version.storage_key))
+                    if version.original_dropped_at is not None:
+                        name = ""  # the collection kept only the redacted text
+                    else:
+                        await part.add_file(name, await storage.open(version.storage_key))
                 except ObjectNotFound:
                     log.warning("privacy.export_blob_missing", version_id=str(version.id))
                     name = ""

@@ -24,6 +24,7 @@ const collection: Collection = {
   description: "Lichens and mosses",
   visibility: "org",
   redact_pii: false,
+  keep_original_files: true,
   role: "manager",
   created_by: "me",
   created_at: "2026-01-01T00:00:00Z",
@@ -52,12 +53,50 @@ describe("CreateCollectionDialog", () => {
       description: "",
       visibility: "restricted",
       redact_pii: false, // off unless asked for
+      keep_original_files: true,
     });
 
     // Opened again, the form starts empty.
     await user.click(screen.getByRole("button", { name: "New collection" }));
     expect(screen.getByLabelText("Name")).toHaveValue("");
     expect(screen.getByLabelText("Everyone in the organization")).toBeChecked();
+  });
+
+  it("offers to drop the original files only while personal data is hidden", async () => {
+    const user = userEvent.setup();
+    const onCreate = vi.fn().mockResolvedValue(undefined);
+    render(<CreateCollectionDialog onCreate={onCreate} />);
+    await user.click(screen.getByRole("button", { name: "New collection" }));
+    await user.type(screen.getByLabelText("Name"), "Case files");
+
+    const keep = screen.getByLabelText("Keep the original files");
+    expect(keep).toBeChecked();
+    expect(keep).toBeDisabled();
+    expect(keep).toHaveAccessibleDescription(/Turn on “Hide personal data from search”/);
+
+    await user.click(screen.getByLabelText("Hide personal data from search"));
+    expect(keep).toBeEnabled();
+    expect(keep).toHaveAccessibleDescription(/only the redacted text can be read/);
+    await user.click(keep);
+    expect(keep).not.toBeChecked();
+
+    // Redaction off again: the originals are the only copy, kept whatever was ticked.
+    await user.click(screen.getByLabelText("Hide personal data from search"));
+    expect(keep).toBeChecked();
+    expect(keep).toBeDisabled();
+    await user.click(screen.getByLabelText("Hide personal data from search"));
+    await user.click(keep);
+
+    await user.click(screen.getByRole("button", { name: "Create collection" }));
+    await waitFor(() =>
+      expect(onCreate).toHaveBeenCalledWith({
+        name: "Case files",
+        description: "",
+        visibility: "org",
+        redact_pii: true,
+        keep_original_files: false,
+      }),
+    );
   });
 
   it("keeps the dialog open with the server's sentence, or its field errors by the fields", async () => {
@@ -131,11 +170,30 @@ describe("EditCollectionDialog", () => {
       description: "Lichens and mosses",
       visibility: "restricted",
       redact_pii: true,
+      keep_original_files: true,
     });
     expect(useToastStore.getState().toasts.map((toast) => toast.message)).toContain(
       "Collection saved.",
     );
     expect(screen.queryByRole("dialog", { name: "Edit collection" })).not.toBeInTheDocument();
+  });
+
+  it("keeps the original files again when personal data stops being hidden", async () => {
+    const user = userEvent.setup();
+    const redacted: Collection = { ...collection, redact_pii: true, keep_original_files: false };
+    fetchMock.mockResolvedValueOnce(json(200, { ...redacted, redact_pii: false }));
+    render(<EditCollectionDialog collection={redacted} />);
+
+    await user.click(screen.getByRole("button", { name: "Edit collection" }));
+    expect(screen.getByLabelText("Keep the original files")).not.toBeChecked();
+    await user.click(screen.getByLabelText("Hide personal data from search"));
+    expect(screen.getByLabelText("Keep the original files")).toBeChecked();
+    await user.click(screen.getByRole("button", { name: "Save" }));
+
+    await waitFor(() => expect(fetchMock).toHaveBeenCalled());
+    const request = fetchMock.mock.calls[0]![0] as Request;
+    // Both in one request: the API refuses originals dropped without redaction.
+    expect(await request.json()).toMatchObject({ redact_pii: false, keep_original_files: true });
   });
 
   it("deletes only after confirming, then leaves for the collection list", async () => {

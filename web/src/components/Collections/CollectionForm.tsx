@@ -1,6 +1,6 @@
 "use client";
 
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
@@ -12,7 +12,10 @@ const VISIBILITIES: { value: CollectionValues["visibility"]; label: string }[] =
   { value: "restricted", label: "Only people I add" },
 ];
 
-/** Name, description, visibility and PII redaction of a collection: the body of the create and edit dialogs. */
+/**
+ * Name, description, visibility, PII redaction and whether original files are kept: the body
+ * of the create and edit dialogs. Dropping the originals is possible only with redaction on.
+ */
 export function CollectionForm({
   values,
   submitLabel,
@@ -32,12 +35,17 @@ export function CollectionForm({
 }) {
   const { form, formError, submit } = useApiForm<CollectionValues>({
     schema: collectionSchema,
-    fields: ["name", "description", "visibility", "redact_pii"],
+    fields: ["name", "description", "visibility", "redact_pii", "keep_original_files"],
     values,
     onSubmit,
   });
-  const { register, formState } = form;
+  const { register, formState, watch, setValue } = form;
   const { errors, isSubmitting } = formState;
+  const redacting = watch("redact_pii");
+  useEffect(() => {
+    // Without redaction the originals are the only copy: they are always kept.
+    if (!redacting) setValue("keep_original_files", true);
+  }, [redacting, setValue]);
 
   return (
     <form onSubmit={submit} noValidate className="space-y-4">
@@ -80,8 +88,33 @@ export function CollectionForm({
         </label>
         <p className="pl-6 text-xs text-slate-500 dark:text-slate-400">
           E-mail addresses, phone numbers, IBANs, card numbers and IP addresses are replaced in the
-          search index and snippets. The files themselves are kept as uploaded. Changing this
-          re-indexes the collection.
+          search index and snippets. Changing this re-indexes the collection.
+        </p>
+      </div>
+      <div className="space-y-1">
+        <label
+          className={
+            redacting
+              ? "flex items-center gap-2 text-sm font-medium"
+              : "flex items-center gap-2 text-sm font-medium text-slate-400 dark:text-slate-500"
+          }
+        >
+          <input
+            type="checkbox"
+            disabled={!redacting}
+            aria-describedby="keep-original-files-help"
+            className="h-4 w-4 rounded border-slate-300 text-brand-600 focus:ring-2 focus:ring-brand-500"
+            {...register("keep_original_files")}
+          />
+          Keep the original files
+        </label>
+        <p
+          id="keep-original-files-help"
+          className="pl-6 text-xs text-slate-500 dark:text-slate-400"
+        >
+          {redacting
+            ? "When off, each file is deleted once its redacted text is indexed: only the redacted text can be read, and the document can no longer be downloaded or re-indexed."
+            : "Files are kept as uploaded. Turn on “Hide personal data from search” to keep only the redacted text."}
         </p>
       </div>
       <div

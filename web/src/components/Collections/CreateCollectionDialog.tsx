@@ -11,6 +11,7 @@ const EMPTY: CollectionValues = {
   description: "",
   visibility: "org",
   redact_pii: false,
+  keep_original_files: true,
 };
 
 export function CreateCollectionDialog({

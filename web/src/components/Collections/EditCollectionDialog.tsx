@@ -46,6 +46,7 @@ export function EditCollectionDialog({ collection }: { collection: Collection })
             description: collection.description,
             visibility: collection.visibility,
             redact_pii: collection.redact_pii,
+            keep_original_files: collection.keep_original_files,
           }}
           submitLabel="Save"
           onSubmit={save}

@@ -47,14 +47,28 @@ export function DocumentHeader({
             uploaded {formatDate(document.created_at)}
           </p>
         </div>
-        <div className="flex shrink-0 gap-2">
-          <Button
-            variant="secondary"
-            onClick={() => download.mutate(document)}
-            loading={download.isPending}
-          >
-            Download
-          </Button>
+        <div className="flex shrink-0 items-start gap-2">
+          {document.original_kept === false ? (
+            <div className="flex max-w-56 flex-col items-end gap-1">
+              <Button variant="secondary" disabled aria-describedby="download-unavailable">
+                Download
+              </Button>
+              <p
+                id="download-unavailable"
+                className="text-right text-xs text-slate-500 dark:text-slate-400"
+              >
+                The original file was not kept: this collection keeps only the redacted text.
+              </p>
+            </div>
+          ) : (
+            <Button
+              variant="secondary"
+              onClick={() => download.mutate(document)}
+              loading={download.isPending}
+            >
+              Download
+            </Button>
+          )}
           {canEdit && (
             <ConfirmDialog
               title={`Delete “${document.title}”?`}

@@ -126,6 +126,17 @@ describe("DocumentViewer (extracted text)", () => {
     ).toBeInTheDocument();
   });
 
+  it("shows a PDF whose original was not kept as its redacted text pages", async () => {
+    const pdf = { ...docx, mime_type: "application/pdf", original_kept: false };
+    render(<DocumentViewer document={pdf} />);
+    expect(await screen.findByRole("region", { name: "Page 1" })).toHaveTextContent(
+      "The ferry leaves at dawn.",
+    );
+    expect(screen.getByText(/keeps only the redacted text/)).toBeVisible();
+    expect(screen.queryByLabelText("Loading the PDF viewer")).toBeNull();
+    expect(requested()[0]).toMatch(/^\/api\/search\/documents\/d1\/pages\?/);
+  });
+
   it("waits for indexing before showing text", () => {
     render(<DocumentViewer document={{ ...docx, status: "processing" }} />);
     expect(screen.getByText("The text appears here once the document is indexed.")).toBeVisible();

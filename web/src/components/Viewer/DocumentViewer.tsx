@@ -20,11 +20,14 @@ const PdfViewer = dynamic(() => import("./PdfViewer"), {
   ),
 });
 
-const isPdf = (document: DocumentRead) => document.mime_type === "application/pdf";
+// A PDF whose file its collection did not keep is shown as its (redacted) text pages.
+const isPdf = (document: DocumentRead) =>
+  document.mime_type === "application/pdf" && document.original_kept !== false;
 
 /**
  * The document itself, opened where the link points (`?page=N&span=start-end`): a PDF as
- * its pages, anything else as its extracted text; the passage is marked.
+ * its pages, anything else (or a document whose original file was not kept) as its
+ * extracted text; the passage is marked.
  */
 export function DocumentViewer({ document }: { document: DocumentRead }) {
   const params = useSearchParams();
@@ -45,6 +48,12 @@ export function DocumentViewer({ document }: { document: DocumentRead }) {
       <h2 id="document-viewer-heading" className="text-lg font-semibold">
         Document
       </h2>
+      {document.original_kept === false && (
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          This collection keeps only the redacted text: the original file was deleted once the
+          document was indexed.
+        </p>
+      )}
       {isPdf(document) ? (
         <PdfViewer
           documentId={document.id}

@@ -11,14 +11,21 @@ import {
   type CollectionUpdate,
 } from "./keys";
 
-/** A new collection; PII redaction stays off unless asked for. */
-type NewCollection = Omit<CollectionCreate, "redact_pii"> & { redact_pii?: boolean };
+/** A new collection; PII redaction stays off, and original files kept, unless asked for. */
+type NewCollection = Omit<CollectionCreate, "redact_pii" | "keep_original_files"> & {
+  redact_pii?: boolean;
+  keep_original_files?: boolean;
+};
 
 export function useCreateCollection() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: NewCollection) =>
-      unwrap(api.POST("/api/collections", { body: { redact_pii: false, ...body } })),
+      unwrap(
+        api.POST("/api/collections", {
+          body: { redact_pii: false, keep_original_files: true, ...body },
+        }),
+      ),
     onSuccess: (created) => {
       client.setQueryData<Collection[]>(collectionKeys.list(), (list) => [
         created,

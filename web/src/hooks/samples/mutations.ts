@@ -41,6 +41,7 @@ async function sampleCollection(manifest: SampleManifest): Promise<Collection> {
         description: manifest.collection.description,
         visibility: "org",
         redact_pii: false,
+        keep_original_files: true,
       },
     }),
   );

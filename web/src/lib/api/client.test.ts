@@ -100,7 +100,13 @@ describe("authFetch", () => {
     );
     const failure = unwrap(
       api.POST("/api/collections", {
-        body: { name: "A", description: "", visibility: "org", redact_pii: false },
+        body: {
+          name: "A",
+          description: "",
+          visibility: "org",
+          redact_pii: false,
+          keep_original_files: true,
+        },
       }),
     );
     await expect(failure).rejects.toBeInstanceOf(ApiError);

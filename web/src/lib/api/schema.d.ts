@@ -901,7 +901,7 @@ export type paths = {
         /**
          * Update Collection
          * @description Rename, describe, or change who may read a collection; a change of `redact_pii`
-         *     re-indexes its documents.
+         *     re-indexes its documents (but those whose original file is no longer kept).
          */
         patch: operations["documents_collections_update_collection"];
         trace?: never;
@@ -1142,7 +1142,8 @@ export type paths = {
         put?: never;
         /**
          * Reindex Document
-         * @description Index a document again (after a failure, or to refresh it).
+         * @description Index a document again (after a failure, or to refresh it); 409 when its collection
+         *     did not keep its original file.
          */
         post: operations["documents_documents_reindex_document"];
         delete?: never;
@@ -2884,6 +2885,11 @@ export type components = {
              * @default false
              */
             redact_pii: boolean;
+            /**
+             * Keep Original Files
+             * @default true
+             */
+            keep_original_files: boolean;
         };
         /** CollectionRead */
         CollectionRead: {
@@ -2904,6 +2910,11 @@ export type components = {
              * @default false
              */
             redact_pii: boolean;
+            /**
+             * Keep Original Files
+             * @default true
+             */
+            keep_original_files: boolean;
             role: components["schemas"]["CollectionRole"];
             /**
              * Created By
@@ -2937,6 +2948,8 @@ export type components = {
             language?: string | null;
             /** Redact Pii */
             redact_pii?: boolean | null;
+            /** Keep Original Files */
+            keep_original_files?: boolean | null;
         };
         /** DocumentError */
         DocumentError: {
@@ -2990,6 +3003,11 @@ export type components = {
             redactions?: {
                 [key: string]: number;
             } | null;
+            /**
+             * Original Kept
+             * @default true
+             */
+            original_kept: boolean;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**
@@ -3074,6 +3092,11 @@ export type components = {
             redactions?: {
                 [key: string]: number;
             } | null;
+            /**
+             * Original Kept
+             * @default true
+             */
+            original_kept: boolean;
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /**
@@ -3242,6 +3265,8 @@ export type components = {
             filename: string;
             /** Current */
             current: boolean;
+            /** Original Dropped At */
+            original_dropped_at?: string | null;
             /**
              * Created By
              * Format: uuid
@@ -8733,6 +8758,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Cannot index again without the original file */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed */
             422: {
                 headers: {
@@ -8786,6 +8820,15 @@ export interface operations {
             };
             /** @description File not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Original file not kept */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9009,6 +9052,15 @@ export interface operations {
             };
             /** @description Document not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cannot index again without the original file */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -62,20 +62,36 @@ describe("signInSchema", () => {
 });
 
 describe("collectionSchema", () => {
+  const privacy = { redact_pii: false, keep_original_files: true };
+
   it("mirrors CollectionCreate's limits", () => {
     expect(
-      collectionSchema.safeParse({ name: "", description: "", visibility: "org" }).success,
-    ).toBe(false);
-    expect(
-      collectionSchema.safeParse({ name: "x".repeat(201), description: "", visibility: "org" })
+      collectionSchema.safeParse({ ...privacy, name: "", description: "", visibility: "org" })
         .success,
     ).toBe(false);
     expect(
-      collectionSchema.safeParse({ name: "Notes", description: "", visibility: "restricted" })
-        .success,
+      collectionSchema.safeParse({
+        ...privacy,
+        name: "x".repeat(201),
+        description: "",
+        visibility: "org",
+      }).success,
+    ).toBe(false);
+    expect(
+      collectionSchema.safeParse({
+        ...privacy,
+        name: "Notes",
+        description: "",
+        visibility: "restricted",
+      }).success,
     ).toBe(true);
     expect(
-      collectionSchema.safeParse({ name: "Notes", description: "", visibility: "public" }).success,
+      collectionSchema.safeParse({
+        ...privacy,
+        name: "Notes",
+        description: "",
+        visibility: "public",
+      }).success,
     ).toBe(false);
   });
 });

@@ -19,9 +19,10 @@ from sift.runtime.up import UpOptions, child_specs
 def test_consumers_are_discovered_in_consumers_modules() -> None:
     groups = [consumer.group for consumer in discover_consumers("documents")]
     assert groups == ["documents"]
-    # The audit log and privacy requests each have a group of their own.
+    # The audit log, analytics and privacy requests each have a group of their own.
     assert sorted(consumer.group for consumer in discover_consumers("audit")) == [
         "audit",
+        "audit.analytics",
         "audit.privacy",
     ]
     assert services_with_consumers(SERVICES) == list(SERVICES)

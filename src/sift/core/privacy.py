@@ -16,14 +16,14 @@ import json
 import tempfile
 import uuid
 import zipfile
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import IO, Any
 
 import structlog
-from sqlalchemy import Table, Text, cast, delete, select
+from sqlalchemy import Delete, Table, Text, Update, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events import (
@@ -212,6 +212,29 @@ async def answer_erasure(
     await events.publish(session, answer)
     log.info("privacy.erased", service=service, erased=erased, anonymized=anonymized)
     return answer
+
+
+async def run_counted(session: AsyncSession, statements: Iterable[Delete | Update]) -> int:
+    """Runs the DELETE and UPDATE statements in order: how many rows they touched."""
+    touched = 0
+    for statement in statements:
+        result = await session.execute(statement)
+        touched += int(getattr(result, "rowcount", 0) or 0)
+    return touched
+
+
+async def delete_by(session: AsyncSession, models: Iterable[Any], **where: Any) -> int:
+    """Deletes each model's rows whose columns equal `where` (`user_id=…`, `org_id=…`), in
+    the order given (children before parents): how many rows went."""
+    return await run_counted(
+        session,
+        (
+            delete(model).where(
+                *(getattr(model, column) == value for column, value in where.items())
+            )
+            for model in models
+        ),
+    )
 
 
 async def forget_published_events(

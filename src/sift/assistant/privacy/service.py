@@ -4,7 +4,7 @@ organization."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.assistant.events import events
@@ -14,7 +14,7 @@ from sift.contracts.events import (
     ExportRequested,
     OrganizationErasureRequested,
 )
-from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
+from sift.core.privacy import ExportPart, answer_erasure, answer_export, delete_by, row_dict
 
 SERVICE = "assistant"
 
@@ -49,11 +49,10 @@ class AssistantPrivacyService:
 
     async def erase(self, session: AsyncSession, request: ErasureRequested) -> None:
         user_id = request.user_id
-        erased = 0
         # Feedback and messages of the person's conversations cascade with them.
-        for model in (Feedback, Message, Conversation, UsageDaily):
-            result = await session.execute(delete(model).where(model.user_id == user_id))
-            erased += int(getattr(result, "rowcount", 0) or 0)
+        erased = await delete_by(
+            session, (Feedback, Message, Conversation, UsageDaily), user_id=user_id
+        )
         await answer_erasure(
             session,
             events,
@@ -67,11 +66,10 @@ class AssistantPrivacyService:
     async def erase_organization(
         self, session: AsyncSession, request: OrganizationErasureRequested
     ) -> None:
-        erased = 0
         # Feedback cascades with its messages, messages with their conversations.
-        for model in (Message, Conversation, UsageDaily):
-            result = await session.execute(delete(model).where(model.org_id == request.org_id))
-            erased += int(getattr(result, "rowcount", 0) or 0)
+        erased = await delete_by(
+            session, (Message, Conversation, UsageDaily), org_id=request.org_id
+        )
         await answer_erasure(
             session,
             events,

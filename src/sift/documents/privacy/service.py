@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import structlog
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events import (
@@ -24,7 +24,9 @@ from sift.core.privacy import (
     ExportPart,
     answer_erasure,
     answer_export,
+    delete_by,
     row_dict,
+    run_counted,
     runtime,
 )
 from sift.core.storage import ObjectNotFound, Storage
@@ -122,20 +124,19 @@ class DocumentsPrivacyService:
                 subject_id=collection.id,
             )
         erased += len(collections)
-        erased += await self._count(
+        erased += await delete_by(session, [CollectionMember], user_id=user_id)
+        anonymized = await run_counted(
             session,
-            delete(CollectionMember).where(CollectionMember.user_id == user_id),
+            (
+                update(model).where(column == user_id).values({column: ERASED_USER_ID})
+                for model, column in (
+                    (Document, Document.created_by),
+                    (DocumentVersion, DocumentVersion.created_by),
+                    (Collection, Collection.created_by),
+                    (CollectionMember, CollectionMember.granted_by),
+                )
+            ),
         )
-        anonymized = 0
-        for model, column in (
-            (Document, Document.created_by),
-            (DocumentVersion, DocumentVersion.created_by),
-            (Collection, Collection.created_by),
-            (CollectionMember, CollectionMember.granted_by),
-        ):
-            anonymized += await self._count(
-                session, update(model).where(column == user_id).values({column: ERASED_USER_ID})
-            )
         await answer_erasure(
             session,
             events,
@@ -166,8 +167,7 @@ class DocumentsPrivacyService:
         await session.execute(
             update(Document).where(Document.org_id == org_id).values(current_version_id=None)
         )
-        erased = await self._count(session, delete(Document).where(Document.org_id == org_id))
-        erased += await self._count(session, delete(Collection).where(Collection.org_id == org_id))
+        erased = await delete_by(session, (Document, Collection), org_id=org_id)
         await answer_erasure(
             session,
             events,
@@ -201,10 +201,6 @@ class DocumentsPrivacyService:
             await session.delete(document)
         await session.flush()
         return len(documents)
-
-    async def _count(self, session: AsyncSession, statement: object) -> int:
-        result = await session.execute(statement)  # type: ignore[call-overload]
-        return int(getattr(result, "rowcount", 0) or 0)
 
 
 documents_privacy_service = DocumentsPrivacyService()

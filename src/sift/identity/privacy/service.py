@@ -8,7 +8,6 @@ answered the account, its credentials and its sole-member organizations are dele
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +19,14 @@ from sift.contracts.events import AccountErasureRequested, ExportRequested
 from sift.core.auth import Principal
 from sift.core.auth.config import AuthSettings
 from sift.core.auth.revocation import Revocations
-from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict, runtime
+from sift.core.privacy import (
+    ExportPart,
+    answer_erasure,
+    answer_export,
+    row_dict,
+    run_counted,
+    runtime,
+)
 from sift.core.redis import create_redis
 from sift.identity.accounts.passwords import verify_password
 from sift.identity.accounts.second_factor import check_second_factor
@@ -189,7 +195,7 @@ class IdentityPrivacyService:
         erased = 0
         if user is not None:
             sole = await self.sole_member_orgs(session, user_id)
-            erased += await self._delete(
+            erased += await run_counted(
                 session,
                 [
                     delete(Invitation).where(Invitation.email == user.email),
@@ -210,13 +216,6 @@ class IdentityPrivacyService:
             anonymized=0,
             outbox=OutboxEvent,
         )
-
-    async def _delete(self, session: AsyncSession, statements: Sequence[object]) -> int:
-        count = 0
-        for statement in statements:
-            result = await session.execute(statement)  # type: ignore[call-overload]
-            count += int(getattr(result, "rowcount", 0) or 0)
-        return count
 
 
 identity_privacy_service = IdentityPrivacyService()

@@ -19,7 +19,14 @@ from sift.contracts.events import (
     ExportRequested,
     OrganizationErasureRequested,
 )
-from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
+from sift.core.privacy import (
+    ExportPart,
+    answer_erasure,
+    answer_export,
+    delete_by,
+    row_dict,
+    run_counted,
+)
 from sift.notifications.delivery.models import Delivery, EmailAddress, EmailSuppression
 from sift.notifications.delivery.repository import delivery_repository
 from sift.notifications.events import events
@@ -83,7 +90,6 @@ class NotificationsPrivacyService:
                 )
             ).all()
         )
-        erased = 0
         statements = [
             delete(EmailSuppression).where(EmailSuppression.address.in_(addresses)),
             delete(Delivery).where(Delivery.user_id == user_id),
@@ -97,9 +103,7 @@ class NotificationsPrivacyService:
             delete(PhoneNumber).where(PhoneNumber.user_id == user_id),
             delete(EmailAddress).where(EmailAddress.user_id == user_id),
         ]
-        for statement in statements:
-            result = await session.execute(statement)
-            erased += int(getattr(result, "rowcount", 0) or 0)
+        erased = await run_counted(session, statements)
         await answer_erasure(
             session,
             events,
@@ -113,10 +117,9 @@ class NotificationsPrivacyService:
     async def erase_organization(
         self, session: AsyncSession, request: OrganizationErasureRequested
     ) -> None:
-        erased = 0
-        for model in (Delivery, Notification, DocumentUpload):
-            result = await session.execute(delete(model).where(model.org_id == request.org_id))
-            erased += int(getattr(result, "rowcount", 0) or 0)
+        erased = await delete_by(
+            session, (Delivery, Notification, DocumentUpload), org_id=request.org_id
+        )
         await answer_erasure(
             session,
             events,

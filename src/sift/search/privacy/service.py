@@ -15,7 +15,14 @@ from sift.contracts.events import (
     ExportRequested,
     OrganizationErasureRequested,
 )
-from sift.core.privacy import ExportPart, answer_erasure, answer_export, row_dict
+from sift.core.privacy import (
+    ExportPart,
+    answer_erasure,
+    answer_export,
+    delete_by,
+    row_dict,
+    run_counted,
+)
 from sift.search.evaluation.models import Evaluation
 from sift.search.events import events
 from sift.search.ingestion.service import default_vector_index
@@ -69,10 +76,7 @@ class SearchPrivacyService:
 
     async def erase(self, session: AsyncSession, request: ErasureRequested) -> None:
         user_id = request.user_id
-        erased = 0
-        for model in (SavedSearch, QueryLog, CollectionGrant):
-            result = await session.execute(delete(model).where(model.user_id == user_id))
-            erased += int(getattr(result, "rowcount", 0) or 0)
+        erased = await delete_by(session, (SavedSearch, QueryLog, CollectionGrant), user_id=user_id)
         await answer_erasure(
             session,
             events,
@@ -96,13 +100,10 @@ class SearchPrivacyService:
         collections = select(CollectionAccess.collection_id).where(
             CollectionAccess.org_id == org_id
         )
-        result = await session.execute(
-            delete(CollectionGrant).where(CollectionGrant.collection_id.in_(collections))
+        erased = await run_counted(
+            session, [delete(CollectionGrant).where(CollectionGrant.collection_id.in_(collections))]
         )
-        erased = int(getattr(result, "rowcount", 0) or 0)
-        for model in _ORGANIZATION_TABLES:
-            result = await session.execute(delete(model).where(model.org_id == org_id))
-            erased += int(getattr(result, "rowcount", 0) or 0)
+        erased += await delete_by(session, _ORGANIZATION_TABLES, org_id=org_id)
         await answer_erasure(
             session,
             events,

@@ -20,6 +20,7 @@ from sift.contracts.events import (
     DocumentIndexed,
     DocumentIndexFailed,
     DocumentUploaded,
+    ErasedCounts,
     ErasureCompleted,
     ErasureFinished,
     ErasureRequested,
@@ -29,6 +30,7 @@ from sift.contracts.events import (
     ExportCompleted,
     ExportReady,
     ExportRequested,
+    MemberErased,
     OrganizationDeletionRequested,
     OrganizationErasureRequested,
     OrganizationRemovalRequested,
@@ -84,8 +86,17 @@ EXAMPLES: list[EventPayload] = [
     ErasureRequested(request_id=ID, user_id=ID, sole_member_org_ids=[ID]),
     AccountErasureRequested(request_id=ID, user_id=ID),
     ErasureFinished(request_id=ID),
+    ErasureFinished(
+        request_id=ID,
+        kind="erasure",
+        services={"search": ErasedCounts(erased=40, anonymized=2)},
+    ),
+    MemberErased(request_id=ID, services={"search": ErasedCounts(erased=40, anonymized=2)}),
     ExportReady(request_id=ID, user_id=ID, expires_at=datetime(2026, 12, 4, tzinfo=UTC)),
     ErasureCompleted(request_id=ID, user_id=ID, service="search", erased=40, anonymized=2),
+    ErasureCompleted(
+        request_id=ID, user_id=ID, service="identity", erased=3, anonymized=0, kept_org_ids=[ID]
+    ),
     ErasureCompleted(request_id=ID, org_id=ID, service="search", erased=40, anonymized=0),
     OrganizationDeletionRequested(request_id=ID, org_id=ID, requested_by=ID),
     OrganizationErasureRequested(request_id=ID, org_id=ID),

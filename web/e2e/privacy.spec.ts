@@ -1,12 +1,21 @@
 import { readFile } from "node:fs/promises";
-import { createCollection, expect, PASSWORD, screenshotAll, signUpAndOpen, test } from "./fixtures";
+import {
+  createCollection,
+  expect,
+  mailedLinkPath,
+  PASSWORD,
+  screenshotAll,
+  signUpAndOpen,
+  test,
+} from "./fixtures";
 
-test("privacy center: a person downloads their data, then deletes their account", async ({
+test("privacy center: a person downloads their data, then deletes their account; their team's admin sees the receipt", async ({
   page,
+  browser,
   playwright,
   baseURL,
 }) => {
-  test.setTimeout(240_000); // every service answers through the real consumers
+  test.setTimeout(360_000); // every service answers through the real consumers
   const account = await signUpAndOpen(page, "Ivy Lindqvist", "/collections");
   await createCollection(page, "Garden notes");
   await page.getByRole("link", { name: /Garden notes/ }).click();
@@ -34,6 +43,21 @@ test("privacy center: a person downloads their data, then deletes their account"
     expect(archive.includes(Buffer.from(name)), name).toBe(true);
   expect(archive.includes(Buffer.from("documents/files/"))).toBe(true); // the original file
 
+  // She belongs to a team too: its admin invites her and she joins.
+  const adminContext = await browser.newContext({ baseURL, ignoreHTTPSErrors: true });
+  const admin = await adminContext.newPage();
+  await signUpAndOpen(admin, "Alma Admin", "/members");
+  await admin.getByRole("button", { name: "Invite member" }).click();
+  const invite = admin.getByRole("dialog", { name: "Invite a member" });
+  await invite.getByLabel("E-mail").fill(account.email);
+  await invite.getByLabel("Role").selectOption("editor");
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  await expect(admin.getByTestId("toast")).toContainText(`Invitation sent to ${account.email}.`);
+  await page.goto(await mailedLinkPath(admin.request, account.email, "/invitations"));
+  await page.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(page.getByTestId("toast")).toContainText("You joined");
+  await page.goto("/settings/privacy");
+
   // Delete my account: the consequences are spelled out; a wrong password changes nothing.
   await expect(page.getByText("This cannot be undone.", { exact: false })).toBeVisible();
   await page.getByRole("button", { name: "Delete account…" }).click();
@@ -60,6 +84,24 @@ test("privacy center: a person downloads their data, then deletes their account"
     )
     .toBe(401);
   await outside.dispose();
+
+  // The team's admin filters the audit log for the erasure and reads its receipt: counts
+  // per service, nobody's name.
+  await admin.goto("/settings/audit");
+  const log = admin.getByRole("region", { name: "Audit log" });
+  await log.getByLabel("Action", { exact: true }).fill("privacy.member_erased");
+  const rows = log.getByTestId("audit-row");
+  await expect(async () => {
+    await log.getByRole("button", { name: "Apply filters" }).click();
+    await expect(rows.first()).toContainText("privacy.member_erased", { timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().getByTestId("audit-receipt")).toContainText(
+    /Receipt: \d+ erased, \d+ anonymized across 5 services/,
+  );
+  await expect(rows.first()).not.toContainText(account.email);
+  await expect(rows.first()).not.toContainText("Ivy");
+  await adminContext.close();
 });
 
 test("privacy center: a consent choice survives a reload and shows in the history", async ({

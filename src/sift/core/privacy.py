@@ -192,6 +192,7 @@ async def answer_erasure(
     erased: int,
     anonymized: int,
     outbox: type[OutboxMixin],
+    kept_org_ids: Sequence[uuid.UUID] = (),
 ) -> ErasureCompleted:
     """Ends a service's part of an erasure, in the caller's transaction: forgets the service's
     published events that named the person (or organization), then publishes its answer
@@ -207,6 +208,7 @@ async def answer_erasure(
         service=service,
         erased=erased,
         anonymized=anonymized,
+        kept_org_ids=list(kept_org_ids),
         **subject,
     )
     await events.publish(session, answer)

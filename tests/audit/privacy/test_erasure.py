@@ -196,6 +196,22 @@ async def test_an_erased_person_leaves_nothing_behind_but_the_receipt(world: Wor
     remaining = await world.redis.xrange(stream_key(world.settings))
     assert remaining  # the stream itself lives on, for everyone else
 
+    # The team she belonged to keeps the receipt in its audit log: counts, no name.
+    log = await audit.get(
+        "/api/audit/events",
+        headers=bob.team_headers,
+        params={"action": "privacy.member_erased"},
+    )
+    assert log.status_code == 200, log.text
+    [entry] = log.json()["items"]
+    assert (entry["target_type"], entry["target_id"], entry["actor"]) == (
+        "request",
+        request_id,
+        None,
+    )
+    assert set(entry["data"]["services"]) == set(request.receipt["services"])
+    assert entry["data"]["services"]["documents"]["anonymized"] >= 1
+
     # Bob and the team's file are untouched.
     assert files_mentioning(world.storage_root, [BOB_FILE, ALICE_SHARED_FILE]) != []
     bob_signs_in = await world.clients["identity"].post(

@@ -18,7 +18,8 @@ from sift.audit.privacy.exceptions import IdentityUnavailable, ReauthenticationR
 from sift.audit.privacy.forgetting import forget_in_redis
 from sift.audit.privacy.links import download_path, link_is_valid
 from sift.audit.privacy.reauth import IdentityClient
-from sift.audit.privacy.service import privacy_service, receipt
+from sift.audit.privacy.receipts import receipt
+from sift.audit.privacy.service import privacy_service
 from sift.contracts.events import ErasureCompleted, ExportCompleted
 from sift.core.auth import Principal
 from sift.core.auth.permissions import Role, permissions_for

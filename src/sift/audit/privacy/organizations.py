@@ -21,9 +21,9 @@ from sift.audit.privacy.config import CONTENT_SERVICES
 from sift.audit.privacy.events import events
 from sift.audit.privacy.forgetting import forget_in_redis
 from sift.audit.privacy.models import PrivacyRequest, RequestKind, RequestStatus
+from sift.audit.privacy.receipts import finished
 from sift.audit.privacy.repository import privacy_request_repository
 from sift.contracts.events import (
-    ErasureFinished,
     OrganizationDeletionRequested,
     OrganizationErasureRequested,
 )
@@ -82,5 +82,5 @@ async def finish_organization_erasure(
         forgotten = await forget_in_redis(redis, runtime.settings, [str(org_id)])
     finally:
         await redis.aclose()
-    await events.publish(session, ErasureFinished(request_id=request.id))
+    await events.publish(session, finished(request))
     log.info("privacy.organization_erasure_done", request_id=str(request.id), redis=forgotten)

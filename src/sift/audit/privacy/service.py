@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
 from sqlalchemy import update
@@ -21,12 +20,12 @@ from sift.audit.privacy.forgetting import forget_in_redis
 from sift.audit.privacy.links import download_path, link_is_valid
 from sift.audit.privacy.models import PrivacyRequest, RequestKind, RequestStatus
 from sift.audit.privacy.organizations import finish_organization_erasure
+from sift.audit.privacy.receipts import finished, member_erased, receipt
 from sift.audit.privacy.repository import privacy_request_repository
 from sift.audit.privacy.schemas import ExportRead, PrivacyRequestRead
 from sift.contracts.events import (
     AccountErasureRequested,
     ErasureCompleted,
-    ErasureFinished,
     ErasureRequested,
     ExportCompleted,
     ExportReady,
@@ -109,6 +108,9 @@ class PrivacyService:
                 user_id=principal.user_id,
                 sole_member_org_ids=sole_member_org_ids,
             ),
+            # Recorded in the organization the person acted in: its admins see the request
+            # and, at the end, its receipt.
+            org_id=principal.org_id,
             actor_id=principal.user_id,
             subject_id=principal.user_id,
         )
@@ -267,7 +269,9 @@ class PrivacyService:
             if answer.org_id is not None:
                 await finish_organization_erasure(session, request, answer.org_id)
             else:
-                await self._finish_erasure(session, request, answer.subject_id)
+                await self._finish_erasure(
+                    session, request, answer.subject_id, kept_org_ids=answer.kept_org_ids
+                )
         return request
 
     def _last_step(
@@ -278,7 +282,12 @@ class PrivacyService:
         return AccountErasureRequested(request_id=request_id, user_id=answer.subject_id)
 
     async def _finish_erasure(
-        self, session: AsyncSession, request: PrivacyRequest, user_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        request: PrivacyRequest,
+        user_id: uuid.UUID,
+        *,
+        kept_org_ids: list[uuid.UUID],
     ) -> None:
         request.user_id = None
         request.org_id = None
@@ -300,26 +309,11 @@ class PrivacyService:
             forgotten = await forget_in_redis(redis, runtime.settings, [str(user_id)])
         finally:
             await redis.aclose()
-        await events.publish(session, ErasureFinished(request_id=request.id))
+        await events.publish(session, finished(request))
+        # Each organization the person leaves behind keeps the receipt in its audit log.
+        for org_id in kept_org_ids:
+            await events.publish(session, member_erased(request), org_id=org_id)
         log.info("privacy.erasure_done", request_id=str(request.id), redis_forgotten=forgotten)
-
-
-def receipt(request: PrivacyRequest) -> dict[str, Any]:
-    """What stays of an erasure: when, and how much each service removed. No personal data."""
-    return {
-        "request_id": str(request.id),
-        "kind": request.kind,
-        "requested_at": request.created_at.isoformat(),
-        "finished_at": request.finished_at.isoformat() if request.finished_at else None,
-        "services": {
-            name: {
-                "erased": int(part.get("erased", 0)),
-                "anonymized": int(part.get("anonymized", 0)),
-                "finished_at": part.get("finished_at"),
-            }
-            for name, part in sorted(request.services.items())
-        },
-    }
 
 
 privacy_service = PrivacyService()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from sift.contracts.events.base import EventPayload, event
 
@@ -38,6 +38,9 @@ class ErasureCompleted(EventPayload):
     service: str = Field(min_length=1, max_length=50)
     erased: int = Field(ge=0)
     anonymized: int = Field(ge=0)
+    # Identity's answer to a person's erasure: the organizations they were a member of that
+    # stay (not those that went with them). Each one's audit log keeps the receipt.
+    kept_org_ids: list[uuid.UUID] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_subject(self) -> Self:
@@ -81,15 +84,37 @@ class AccountErasureRequested(EventPayload):
     user_id: uuid.UUID
 
 
+class ErasedCounts(BaseModel):
+    """What one service removed for an erasure."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    erased: int = Field(ge=0)
+    anonymized: int = Field(ge=0)
+
+
 @event("privacy.erasure_finished", version=1)
 class ErasureFinished(EventPayload):
     """The request is complete; services drop their published events that named the user.
 
     It carries no personal data: a service finds the user through its own
-    `privacy.erasure_completed` event of the same request (still in its outbox).
+    `privacy.erasure_completed` event of the same request (still in its outbox). The counts
+    per service are the receipt the organization's audit log keeps (absent before they
+    were added: readers take an empty receipt).
     """
 
     request_id: uuid.UUID
+    kind: str | None = Field(default=None, max_length=50)
+    services: dict[str, ErasedCounts] = Field(default_factory=dict)
+
+
+@event("privacy.member_erased", version=1)
+class MemberErased(EventPayload):
+    """A member of the organization (the envelope's) was erased: the receipt its admins read
+    in the audit log. Counts only; the person is not named."""
+
+    request_id: uuid.UUID
+    services: dict[str, ErasedCounts] = Field(default_factory=dict)
 
 
 @event("privacy.export_ready", version=1)

@@ -193,8 +193,13 @@ class IdentityPrivacyService:
         user_id = request.user_id
         user = await session.get(User, user_id, with_for_update=True)
         erased = 0
+        kept: list[uuid.UUID] = []
         if user is not None:
             sole = await self.sole_member_orgs(session, user_id)
+            member_of = await session.scalars(
+                select(Membership.org_id).where(Membership.user_id == user_id)
+            )
+            kept = sorted(set(member_of.all()) - set(sole))
             erased += await run_counted(
                 session,
                 [
@@ -215,6 +220,7 @@ class IdentityPrivacyService:
             erased=erased,
             anonymized=0,
             outbox=OutboxEvent,
+            kept_org_ids=kept,
         )
 
 

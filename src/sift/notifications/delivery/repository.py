@@ -393,7 +393,7 @@ class AddressBookRepository:
                 EmailAddress.user_id.in_(user_ids)
             )
         )
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
     async def forget(self, session: AsyncSession, user_id: uuid.UUID) -> None:
         _addresses.forget(session)

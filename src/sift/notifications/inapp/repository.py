@@ -74,7 +74,7 @@ class NotificationRepository:
             .returning(Notification.event_id, Notification.user_id, Notification.channel),
             rows,
         )
-        return list(result.tuples())
+        return [(event_id, user_id, channel) for event_id, user_id, channel in result]
 
     async def page(
         self,

@@ -53,7 +53,7 @@ class PhoneRepository:
         self, session: AsyncSession, user_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, str | None]:
         rows = await session.execute(_verified_numbers(user_ids))
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
     async def locked(self, session: AsyncSession, user_id: uuid.UUID) -> PhoneNumber:
         """The user's row, made if missing, locked: two first requests at once both find

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from sift.audit.log.consumers import consumer
 from sift.audit.log.models import AuditEntry
@@ -114,6 +114,40 @@ async def test_appends_to_one_chain_from_two_connections_at_once_stay_one_chain(
     async with database.sessionmaker() as session:
         check = await audit_log_service.verify(session, org)
     assert (check.ok, check.checked) == (True, 8)
+
+
+async def test_a_known_person_costs_one_query_and_holds_off_a_forgetting(
+    database: Database,
+) -> None:
+    user = uuid.uuid4()
+    async with database.sessionmaker() as session, session.begin():
+        made = await person_keys.key_of(session, user)
+        assert made is not None
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    mentioning = database.sessionmaker()
+    await mentioning.begin()
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        key = await person_keys.key_of(mentioning, user)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    assert key is not None and key.pseudonym == made.pseudonym
+    assert len(statements) == 1 and "FOR KEY SHARE" in statements[0], statements
+
+    async def forget() -> bool:
+        async with database.sessionmaker() as session, session.begin():
+            return await person_keys.forget(session, user)
+
+    forgetting = asyncio.create_task(forget())
+    await asyncio.sleep(0.5)
+    assert not forgetting.done()  # the entry being written with the key comes first
+    await mentioning.commit()
+    await mentioning.close()
+    assert await asyncio.wait_for(forgetting, timeout=10) is True
 
 
 async def test_a_key_is_never_made_for_someone_being_forgotten(database: Database) -> None:

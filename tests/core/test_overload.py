@@ -42,6 +42,11 @@ def probe_app(settings: CoreSettings, release: asyncio.Event, **overload: Any) -
         await session.execute(text("SELECT pg_sleep(1)"))
         return {"status": "done"}
 
+    @router.get("/too-slow")
+    async def too_slow(session: SessionDep) -> None:
+        await session.execute(text("SET LOCAL statement_timeout = 50"))
+        await session.execute(text("SELECT pg_sleep(1)"))
+
     @router.get("/broken")
     async def broken(session: SessionDep) -> None:
         await session.execute(text("SELECT * FROM no_such_table"))
@@ -157,6 +162,18 @@ async def test_a_request_on_a_connection_the_server_closed_is_a_503_and_the_next
         again = await client.get("/api/probe/pid")
         assert again.status_code == 200
         assert again.json()["pid"] != pid
+
+
+async def test_a_statement_the_server_cancels_at_its_timeout_is_a_503_problem(
+    settings: CoreSettings,
+) -> None:
+    app = probe_app(settings, asyncio.Event())
+    async with serving(app) as client:
+        cancelled = await client.get("/api/probe/too-slow")
+        assert cancelled.status_code == 503, cancelled.text
+        assert cancelled.headers["retry-after"] == "1"
+        assert cancelled.json()["type"].endswith("/overloaded")
+        assert (await client.get("/api/probe/pid")).status_code == 200
 
 
 async def test_any_other_database_error_is_still_a_500(settings: CoreSettings) -> None:

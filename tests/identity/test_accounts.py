@@ -8,8 +8,8 @@ from typing import Any
 
 import jwt
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from sift.contracts.events.identity import LINK_SEAL_PURPOSE
 from sift.core.auth.sealing import unseal
@@ -158,6 +158,25 @@ async def test_the_profile_reads_and_changes(identity: Identity) -> None:
     assert changed.json()["name"] == "Ada King"
     invalid = await identity.client.patch("/api/users/me", json={"name": ""}, headers=bearer(body))
     assert invalid.status_code == 422
+
+
+async def test_the_profile_comes_from_the_token_check_without_a_second_query(
+    identity: Identity, db_connection: AsyncConnection
+) -> None:
+    body = await identity.signup("ada@example.com")
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db_connection.sync_connection, "before_cursor_execute", seen)
+    try:
+        me = await identity.client.get("/api/users/me", headers=bearer(body))
+    finally:
+        event.remove(db_connection.sync_connection, "before_cursor_execute", seen)
+    assert me.status_code == 200 and me.json()["email"] == "ada@example.com"
+    # The token's check reads the user row; the profile is that row, not a second read.
+    assert len([s for s in statements if "FROM identity.users" in s]) == 1, statements
 
 
 async def test_email_verification_link_works_once(

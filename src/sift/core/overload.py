@@ -9,7 +9,8 @@ Two bounds, both answered with a 503 problem and `Retry-After`:
   in time is refused (`PoolTimeout`) instead of failing as a 500.
 
 A request whose pooled connection turns out dead (the pool does not ping before each
-use) gets the same 503, and its retry a fresh connection.
+use) gets the same 503, and its retry a fresh connection; so does one whose statement the
+server cancelled at `statement_timeout` (seen under overload as a 500 before).
 
 Health and metrics paths are never refused: an overloaded process is alive, and its
 metrics are how anyone sees the overload.
@@ -32,6 +33,8 @@ from sift.core.errors import problem
 log = structlog.get_logger()
 
 EXEMPT_SUFFIXES = ("/healthz", "/readyz", "/metrics")
+# PostgreSQL's SQLSTATE for a statement cancelled (`statement_timeout`, a cancel request).
+QUERY_CANCELED = "57014"
 
 
 def overloaded(retry_after: int, detail: str, request: Request | None = None) -> JSONResponse:
@@ -98,11 +101,18 @@ async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     """A pooled connection the server had closed (a restart, a failover): the pool is
-    already renewed, so the caller may retry at once. Any other database error stays a 500."""
+    already renewed, so the caller may retry at once. A statement the server cancelled at
+    `statement_timeout` (an overloaded database, a lock held too long) is a 503 to retry
+    later too. Any other database error stays a 500."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         log.warning("overload.db_connection_lost", path=request.url.path)
         detail = "The database connection was lost; retry shortly."
         return overloaded(1, detail, request)
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
+        settings: OverloadSettings = request.app.state.settings.overload
+        log.warning("overload.db_statement_timeout", path=request.url.path)
+        detail = "The database did not answer in time; retry shortly."
+        return overloaded(settings.retry_after_seconds, detail, request)
     raise exc
 
 

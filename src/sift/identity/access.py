@@ -22,7 +22,7 @@ from sift.identity.accounts.repository import user_repository
 from sift.identity.accounts.throttle import LoginThrottle
 from sift.identity.apikeys.repository import api_key_repository
 from sift.identity.keys.store import KeyStore
-from sift.identity.models import ApiKey, UserStatus
+from sift.identity.models import ApiKey, User, UserStatus
 from sift.identity.web import IdentityContext, context_of
 
 
@@ -35,7 +35,7 @@ async def check_principal(request: Request, principal: Principal) -> None:
         key = None
         if principal.api_key_id is not None:
             key = await api_key_repository.get(session, principal.org_id, principal.api_key_id)
-    if row is None or row.status != UserStatus.active:
+    if row is None or row.User.status != UserStatus.active:
         raise InvalidToken("The account of this access token no longer exists.")
     if row.role != principal.role:
         raise InvalidToken("Your role in this organization changed; refresh the access token.")
@@ -44,6 +44,9 @@ async def check_principal(request: Request, principal: Principal) -> None:
     api_key = principal.kind is PrincipalKind.api_key or principal.api_key_id is not None
     if api_key and not _key_usable(key, principal):
         raise InvalidToken("The API key of this access token was revoked or has expired.")
+    # The row this check just read, for an endpoint that only shows it (`GET
+    # /api/users/me`), which then needs no second session (BEGIN, SELECT, ROLLBACK).
+    request.state.verified_user = row.User
 
 
 def _key_usable(key: ApiKey | None, principal: Principal) -> bool:
@@ -66,6 +69,13 @@ def install(app: FastAPI, context: IdentityContext) -> KeyStore:
     return keys
 
 
+async def verified_user(request: Request) -> User | None:
+    """The caller's user row as `check_principal` read it for this request (detached from
+    its session); None where another authenticator ran (tests install their own)."""
+    user: User | None = getattr(request.state, "verified_user", None)
+    return user
+
+
 async def key_store(request: Request) -> KeyStore:
     keys: KeyStore = request.app.state.key_store
     return keys
@@ -81,4 +91,5 @@ async def login_throttle(request: Request) -> LoginThrottle:
 
 
 KeysDep = Annotated[KeyStore, Depends(key_store)]
+VerifiedUserDep = Annotated[User | None, Depends(verified_user)]
 ThrottleDep = Annotated[LoginThrottle, Depends(login_throttle)]

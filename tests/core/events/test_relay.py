@@ -75,6 +75,17 @@ async def test_parallel_relays_keep_each_schemas_order_and_publish_no_duplicates
     assert on_stream == published  # in each schema's commit order
 
 
+async def test_a_poll_names_only_the_schemas_with_unpublished_rows(
+    database: Database, redis: Redis, settings: CoreSettings, clean_outboxes: None
+) -> None:
+    relay = OutboxRelay(database, redis, settings, schemas=list(SCHEMAS))
+    assert await relay.pending_schemas() == []
+    await publish_committed(database, IdentityOutbox, [uploaded(1)], producer="identity")
+    assert await relay.pending_schemas() == ["identity"]
+    assert await relay.relay_once() == 1
+    assert await relay.pending_schemas() == []
+
+
 async def test_a_relay_that_cannot_reach_redis_leaves_the_rows_unpublished(
     database: Database, redis: Redis, settings: CoreSettings, clean_outboxes: None
 ) -> None:

@@ -11,8 +11,9 @@ run last, after every handler, and an exception in any of them rolls the whole b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
@@ -52,18 +53,18 @@ async def apply_batch(
 ) -> list[bool]:
     """The handlers of `items` and their idempotency records in one transaction; for each
     item, whether it was applied now (False: applied before, or earlier in the batch)."""
-    processed = consumer.processed_model
+    table = cast(Table, inspect(consumer.processed_model).local_table)
     # Sorted: two members inserting overlapping batches take the row locks in one order.
     event_ids = sorted({item.envelope.id for item in items})
     async with sessionmaker(bind=connection) as session, session.begin():
         # A concurrent apply of the same event (a slow member whose message was claimed)
-        # waits here on the primary key, then finds the row and skips.
+        # waits here on the primary key, then finds the row and skips. One statement with
+        # the rows as parameters (SQLAlchemy sends them as one multi-row VALUES): a
+        # `.values([...])` statement has no cache key and was compiled anew every batch.
         new = set(
             await session.scalars(
-                pg_insert(processed)
-                .values([{"consumer": consumer.group, "event_id": id_} for id_ in event_ids])
-                .on_conflict_do_nothing()
-                .returning(processed.event_id)
+                pg_insert(table).on_conflict_do_nothing().returning(table.c.event_id),
+                [{"consumer": consumer.group, "event_id": id_} for id_ in event_ids],
             )
         )
         applied: list[bool] = []

@@ -34,12 +34,12 @@ class UserRepository:
         user_id: uuid.UUID,
         org_id: uuid.UUID,
         session_id: uuid.UUID | None,
-    ) -> Row[str, str | None, uuid.UUID | None, datetime | None] | None:
-        """What an access token still depends on: the user's `status`, their `role` in
+    ) -> Row[User, str | None, uuid.UUID | None, datetime | None] | None:
+        """What an access token still depends on: the `User` (its status), their `role` in
         `org_id`, and the `id` and `revoked_at` of the session `session_id` (null where
         they are no member, or it is not theirs); None if the user is gone."""
         query = (
-            select(User.status, Membership.role, RefreshFamily.id, RefreshFamily.revoked_at)
+            select(User, Membership.role, RefreshFamily.id, RefreshFamily.revoked_at)
             .select_from(User)
             .outerjoin(Membership, and_(Membership.user_id == User.id, Membership.org_id == org_id))
             .outerjoin(

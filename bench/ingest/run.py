@@ -6,14 +6,17 @@ Starts a throwaway embedded PostgreSQL (search schema migrated), stores the file
 storage, queues each version as the consumer does and runs the worker's task function
 (`run_index`: fetch, extract, nlp, chunk, embed, index) for each queued version in turn, as
 one worker process with the default torch threads: batched (the default) and, with
-`--compare`, one document per task. `--small N` adds SciFact-sized documents, `--rounds` repeats
-each set and reports medians. Writes bench/ingest/REPORT.md.
+`--compare`, one document per task. `--small N` adds SciFact-sized documents (generated, or the
+first N of a BEIR corpus with `--corpus DIR`, as bench/retrieval uploads them), `--rounds` repeats
+each set and reports medians. CPU time is counted for this process and for the PostgreSQL
+server (the triggers, index inserts and commits run there). Writes bench/ingest/REPORT.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -48,6 +51,45 @@ from sift.search.ingestion.tasks import close_runtime, run_index
 from sift.search.models import DocumentIndex
 
 HERE = Path(__file__).resolve().parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_s(pgdata: Path) -> float:
+    """CPU seconds used so far by the PostgreSQL server of `pgdata` and its backends
+    (those still running: a backend's time is counted while it lives)."""
+    try:
+        postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == postmaster or int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+def corpus_documents(directory: Path, count: int) -> list[bytes]:
+    """The first `count` documents of a BEIR corpus, as bench/retrieval uploads them."""
+    sys.path.insert(0, str(HERE.parent / "retrieval"))
+    from beir import document_file
+
+    documents = []
+    with (directory / "corpus.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            if len(documents) >= count:
+                break
+            if line.strip():
+                row = json.loads(line)
+                documents.append(document_file(row.get("title") or "", row.get("text") or ""))
+    return documents
+
+
 STEP_ORDER = ("fetch", "extract", "nlp", "chunk", "embed", "index")
 
 
@@ -125,19 +167,22 @@ class Run:
     versions: list[tuple[uuid.UUID, str, int]]
     wall_s: float = 0.0
     cpu_s: float = 0.0
+    server_cpu_s: float = 0.0  # the PostgreSQL server's
     wall: dict[uuid.UUID, float] = field(default_factory=dict)  # per task run (leaders)
 
 
-def index_all(run: Run, ingest: IngestSettings, settings: CoreSettings) -> None:
+def index_all(run: Run, ingest: IngestSettings, settings: CoreSettings, pgdata: Path) -> None:
     """The worker's task for each queued version in turn, as one worker with concurrency 1
     would take their messages (a version indexed in an earlier batch is skipped)."""
     started, cpu_started = time.perf_counter(), time.process_time()
+    server_started = server_cpu_s(pgdata)
     for version_id, _, _ in run.versions:
         t0 = time.perf_counter()
         if run_index(version_id, ingest, core=settings) != "skipped":
             run.wall[version_id] = time.perf_counter() - t0
     run.wall_s = time.perf_counter() - started
     run.cpu_s = time.process_time() - cpu_started
+    run.server_cpu_s = server_cpu_s(pgdata) - server_started
 
 
 def main() -> int:
@@ -146,6 +191,9 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=5, help="pages per mixed document")
     parser.add_argument("--big-pages", type=int, default=100, help="pages of the big PDF (0: none)")
     parser.add_argument("--small", type=int, default=0, help="SciFact-sized documents to index")
+    parser.add_argument(
+        "--corpus", type=Path, help="a BEIR directory: its first --small documents, not generated"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="repeat each set (medians)")
     parser.add_argument(
         "--compare", action="store_true", help="also index one document per task (batch of 1)"
@@ -184,7 +232,12 @@ def main() -> int:
             for round_ in range(args.rounds):
                 generated_at = time.perf_counter()
                 small = [
-                    ("abstract", make_abstract(rng), "text/markdown") for _ in range(args.small)
+                    ("abstract", data, "text/markdown")
+                    for data in (
+                        corpus_documents(args.corpus, args.small)
+                        if args.corpus
+                        else [make_abstract(rng) for _ in range(args.small)]
+                    )
                 ]
                 mixed = []
                 for index in range(args.docs):
@@ -200,14 +253,14 @@ def main() -> int:
                             continue
                         queued = asyncio.run(store_and_queue(settings, files))
                         run = Run(label, mode, round_, queued)
-                        index_all(run, ingest, settings)
+                        index_all(run, ingest, settings, server.pgdata)
                         runs.append(run)
             if args.big_pages:
                 make, content_type = MAKERS["pdf"]
                 big = [("pdf", make(rng, args.big_pages), content_type)]
                 for mode, ingest in modes:
                     run = Run("big", mode, 0, asyncio.run(store_and_queue(settings, big)))
-                    index_all(run, ingest, settings)
+                    index_all(run, ingest, settings, server.pgdata)
                     runs.append(run)
             close_runtime()
             every = [v for run in runs for v, _, _ in run.versions]
@@ -238,7 +291,8 @@ def _median(values: list[float]) -> float:
 def _set_table(runs: list[Run], by_id: dict[uuid.UUID, DocumentIndex], label: str) -> list[str]:
     lines = [
         "| indexed | documents | statuses | chunks | rounds | wall time (median) | "
-        "documents/s (median) | chunks/s (median) | CPU s/document (median) |",
+        "documents/s (median) | chunks/s (median) | CPU s/document (median): worker + "
+        "PostgreSQL |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for mode in dict.fromkeys(run.mode for run in runs if run.label == label):
@@ -254,7 +308,9 @@ def _set_table(runs: list[Run], by_id: dict[uuid.UUID, DocumentIndex], label: st
             f"{_median([r.wall_s for r in mine]):.1f} s | "
             f"{_median([docs / r.wall_s for r in mine if r.wall_s]):.1f} | "
             f"{_median([c / r.wall_s for c, r in zip(per_run_chunks, mine, strict=True)]):.1f} | "
-            f"{_median([r.cpu_s / docs for r in mine]):.3f} |"
+            f"{_median([(r.cpu_s + r.server_cpu_s) / docs for r in mine]):.3f}: "
+            f"{_median([r.cpu_s / docs for r in mine]):.3f} + "
+            f"{_median([r.server_cpu_s / docs for r in mine]):.3f} |"
         )
     return lines
 
@@ -309,8 +365,8 @@ def render(
         "version in turn, as a worker with concurrency 1 takes the messages: fetch from local",
         "storage, extract, spaCy, chunk, embed with all-MiniLM-L6-v2 on the CPU, write chunks",
         "+ tsvector + vector to PostgreSQL 18 / pgvector with the HNSW and GIN indexes in",
-        "place. *batched*: the default, a task takes up to `SIFT_INGEST_BATCH_DOCUMENTS` (16)",
-        "queued versions under `SIFT_INGEST_BATCH_MAX_BYTES` (1 MiB) together, one model call",
+        "place. *batched*: the default, a task takes up to `SIFT_INGEST_BATCH_DOCUMENTS` (64)",
+        "queued versions under `SIFT_INGEST_BATCH_MAX_BYTES` (256 KiB) together, one model call",
         "and one transaction (a version already done in a batch is skipped when its own task",
         "comes); *one by one*: `SIFT_INGEST_BATCH_DOCUMENTS=1`. Documents are generated",
         f"(generation {generate_s:.1f} s, not counted). Model load (once per worker",
@@ -321,7 +377,12 @@ def render(
             "",
             "## Small documents",
             "",
-            "SciFact-sized Markdown documents: a title and a ~220-word abstract (~1.5 KB).",
+            (
+                f"The first {args.small} documents of `{args.corpus}` as Markdown (title heading,"
+                " abstract), as bench/retrieval uploads them."
+                if args.corpus
+                else "SciFact-sized Markdown documents: a title and a ~220-word abstract (~1.5 KB)."
+            ),
             "",
             *_set_table(runs, by_id, "small"),
             "",

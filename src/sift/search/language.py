@@ -34,10 +34,20 @@ def detect_language(text: str) -> str | None:
         third = LANGUAGE_SAMPLE_CHARS // 3
         middle = len(text) // 2
         text = text[:third] + " " + text[middle : middle + third] + " " + text[-third:]
-    if sum(character.isalpha() for character in text) < MIN_LANGUAGE_LETTERS:
+    if not _has_letters(text, MIN_LANGUAGE_LETTERS):
         return None
     language, confidence = _identifier().classify(text)
     return str(language) if confidence >= MIN_LANGUAGE_CONFIDENCE else None
+
+
+def _has_letters(text: str, wanted: int) -> bool:
+    """At least `wanted` letters; stops counting there (a text's letters come early)."""
+    for character in text:
+        if character.isalpha():
+            wanted -= 1
+            if wanted <= 0:
+                return True
+    return wanted <= 0
 
 
 def text_search_config(language: str | None) -> str:

@@ -96,17 +96,11 @@ class IndexedDocumentRepository:
         return set(await session.scalars(query))
 
 
-async def index_languages(
-    session: AsyncSession, document_id: uuid.UUID, collection_id: uuid.UUID
-) -> tuple[str | None, str | None]:
-    """(the document's language set by its uploader, its collection's language)."""
-    forced = await session.scalar(
-        select(IndexedDocument.language).where(IndexedDocument.document_id == document_id)
-    )
-    fallback = await session.scalar(
+async def collection_language(session: AsyncSession, collection_id: uuid.UUID) -> str | None:
+    """The collection's language (for texts too short for the detector), if it has one."""
+    return await session.scalar(
         select(CollectionAccess.language).where(CollectionAccess.collection_id == collection_id)
     )
-    return forced, fallback
 
 
 async def redacts_pii(session: AsyncSession, collection_id: uuid.UUID) -> bool:

@@ -273,10 +273,16 @@ async def _record(
     vectors: VectorIndex,
 ) -> str:
     version_id = member.job.version_id
+    # finish_all moved each organization's index version on already (once, in lock order).
+    bump = member.job.org_id is None
     if isinstance(outcome, IngestError):
-        state = await ingestion.fail(session, version_id, outcome, member.clock, vectors=vectors)
+        state = await ingestion.fail(
+            session, version_id, outcome, member.clock, vectors=vectors, bump=bump
+        )
     else:
-        state = await ingestion.finish(session, version_id, outcome, member.clock, vectors=vectors)
+        state = await ingestion.finish(
+            session, version_id, outcome, member.clock, vectors=vectors, bump=bump
+        )
     return "deleted" if state is None else str(state.status)
 
 

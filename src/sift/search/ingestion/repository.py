@@ -24,6 +24,13 @@ def chunk_id(version_id: uuid.UUID, ordinal: int) -> uuid.UUID:
     return uuid.uuid5(CHUNK_NAMESPACE, f"{version_id}:{ordinal}")
 
 
+def projected_title(document: IndexedDocument | None) -> str | None:
+    """The document's title as `IngestionRepository.document_title` reads it."""
+    if document is None or not document.title or document.title == str(document.document_id):
+        return None
+    return document.title
+
+
 class IngestionRepository:
     async def get(
         self, session: AsyncSession, version_id: uuid.UUID, *, for_update: bool = False

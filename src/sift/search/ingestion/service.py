@@ -26,7 +26,7 @@ from sift.contracts.events.documents import (
     IndexFailureCode,
 )
 from sift.search.access.repository import (
-    index_languages,
+    collection_language,
     index_version_repository,
     redacts_pii,
 )
@@ -37,7 +37,7 @@ from sift.search.ingestion.exceptions import IngestError
 from sift.search.ingestion.nlp import settle_language
 from sift.search.ingestion.pages import text_pages
 from sift.search.ingestion.pipeline import Processed, StepClock
-from sift.search.ingestion.repository import chunk_id, ingestion_repository
+from sift.search.ingestion.repository import chunk_id, ingestion_repository, projected_title
 from sift.search.models import EMBEDDING_DIMENSION, DocumentIndex, IndexedDocument, IndexStatus
 from sift.search.vectors import VectorIndex, VectorRecord, create_vector_index
 
@@ -189,8 +189,10 @@ class IngestionService:
         clock: StepClock,
         *,
         vectors: VectorIndex | None = None,
+        bump: bool = True,
     ) -> DocumentIndex | None:
         """Writes the version's chunks, or marks it superseded; publishes document.indexed.
+        `bump`: False when the caller moved the org's index version on already (a batch).
 
         Raises VectorStoreUnavailable (transient) when the vector index cannot be written.
         """
@@ -202,11 +204,14 @@ class IngestionService:
         superseded = await ingestion_repository.newer_indexed(
             session, state.document_id, state.announced_at
         )
-        # The title now (a `document.updated` may have changed it since the attempt started).
-        title = await ingestion_repository.document_title(session, state.document_id)
+        # The projected document as it is now (one read): its title (a `document.updated`
+        # may have changed it since the attempt started) and its uploader's language.
+        document = await session.get(IndexedDocument, state.document_id)
+        title = projected_title(document)
         # The language (and so the text search configuration) chosen now: the uploader's, the
         # detected one, else the collection's, else the organization's.
-        forced, fallback = await index_languages(session, state.document_id, state.collection_id)
+        forced = document.language if document is not None else None
+        fallback = await collection_language(session, state.collection_id)
         processed = replace(
             processed,
             analysis=settle_language(
@@ -233,7 +238,6 @@ class IngestionService:
                     await vectors.delete_version(state.org_id, older_version)
                 # An earlier run of this version may have left more chunks than this one.
                 await vectors.delete_version(state.org_id, version_id)
-                document = await session.get(IndexedDocument, state.document_id)
                 await vectors.upsert(self._records(state, document, rows, processed.vectors))
         analysis, extracted = processed.analysis, processed.extracted
         state.status = IndexStatus.superseded if superseded else IndexStatus.indexed
@@ -269,7 +273,8 @@ class IngestionService:
             org_id=state.org_id,
             subject_id=state.document_id,
         )
-        await index_version_repository.bump(session, state.org_id)  # cached results go stale
+        if bump:
+            await index_version_repository.bump(session, state.org_id)  # cached results go stale
         log.info(
             "document.indexed",
             document_id=str(state.document_id),
@@ -288,8 +293,10 @@ class IngestionService:
         clock: StepClock,
         *,
         vectors: VectorIndex | None = None,
+        bump: bool = True,
     ) -> DocumentIndex | None:
-        """Marks the version failed (its chunks leave the index); publishes index_failed."""
+        """Marks the version failed (its chunks leave the index); publishes index_failed.
+        `bump`: as in `finish`."""
         state = (
             state_or_id
             if isinstance(state_or_id, DocumentIndex)
@@ -324,7 +331,8 @@ class IngestionService:
             org_id=state.org_id,
             subject_id=state.document_id,
         )
-        await index_version_repository.bump(session, state.org_id)  # its chunks left the index
+        if bump:
+            await index_version_repository.bump(session, state.org_id)  # its chunks left the index
         log.warning(
             "document.index_failed",
             document_id=str(state.document_id),

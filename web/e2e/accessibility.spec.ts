@@ -130,6 +130,11 @@ test("accessibility: every screen, light and dark, has no serious or critical ax
     ["settings-api-keys", "/settings/api-keys", heading("Settings")],
     ["settings-audit", "/settings/audit", heading("Settings")],
     ["settings-ingestion", "/settings/ingestion", heading("Settings")],
+    [
+      "settings-analytics",
+      "/settings/analytics",
+      page.getByRole("region", { name: "At a glance" }),
+    ],
   ];
   for (const [screen, url, ready] of screens) {
     await page.goto(url);

@@ -6,6 +6,7 @@ import {
   formatPercent,
   formatUsd,
   isEmpty,
+  measuredOnly,
   mergeSeries,
   ratio,
   total,
@@ -28,6 +29,19 @@ describe("mergeSeries", () => {
 
   it("gives no rows for empty series", () => {
     expect(mergeSeries({ searches: [], clicks: [] })).toEqual([]);
+  });
+});
+
+describe("measuredOnly", () => {
+  it("leaves a gap where nothing was measured, which mergeSeries keeps", () => {
+    const searches = [p("2026-12-04T00:00:00Z", 0), p("2026-12-05T00:00:00Z", 4)];
+    const rate = [p("2026-12-04T00:00:00Z", 0), p("2026-12-05T00:00:00+00:00", 0.25)];
+    const measured = measuredOnly(rate, searches);
+    expect(measured.map((point) => point.value)).toEqual([null, 0.25]);
+    expect(mergeSeries({ rate: measured, searches })).toEqual([
+      { t: "2026-12-04T00:00:00.000Z", rate: null, searches: 0 },
+      { t: "2026-12-05T00:00:00.000Z", rate: 0.25, searches: 4 },
+    ]);
   });
 });
 

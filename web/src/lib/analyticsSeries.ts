@@ -1,13 +1,22 @@
 import type { AnalyticsInterval, Point } from "@/hooks/analytics/keys";
 
-/** One chart row per bucket: its start (`t`) and the value of each named series. */
-export type SeriesRow<K extends string> = { t: string } & Record<K, number>;
+/** One chart row per bucket: its start (`t`) and the value of each named series (null: a
+ * gap in the line, where there was nothing to measure). */
+export type SeriesRow<K extends string> = { t: string } & Record<K, number | null>;
+
+/** A series' points that may be gaps. */
+export interface GapPoint {
+  t: string;
+  value: number | null;
+}
 
 /**
  * The API's series (one list of points each) as the rows a chart plots: every bucket any
  * series has, in time order, with 0 where a series has no point.
  */
-export function mergeSeries<K extends string>(series: Record<K, Point[]>): SeriesRow<K>[] {
+export function mergeSeries<K extends string>(
+  series: Record<K, (Point | GapPoint)[]>,
+): SeriesRow<K>[] {
   const names = Object.keys(series) as K[];
   const rows = new Map<number, SeriesRow<K>>();
   for (const name of names) {
@@ -16,13 +25,28 @@ export function mergeSeries<K extends string>(series: Record<K, Point[]>): Serie
       let row = rows.get(at);
       if (!row) {
         row = { t: new Date(at).toISOString() } as SeriesRow<K>;
-        for (const other of names) (row as Record<string, number | string>)[other] = 0;
+        for (const other of names) (row as Record<string, number | string | null>)[other] = 0;
         rows.set(at, row);
       }
-      (row as Record<string, number | string>)[name] = point.value;
+      (row as Record<string, number | string | null>)[name] = point.value;
     }
   }
   return [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => row);
+}
+
+/**
+ * A rate or a time is only measured where something happened: `points` without a value
+ * where `basis` (searches, answers) has none in the same bucket, so a chart draws a gap
+ * rather than a 0 the API fills in.
+ */
+export function measuredOnly(points: Point[], basis: Point[]): GapPoint[] {
+  const counted = new Set(
+    basis.filter((point) => point.value > 0).map((point) => Date.parse(point.t)),
+  );
+  return points.map((point) => ({
+    t: point.t,
+    value: counted.has(Date.parse(point.t)) ? point.value : null,
+  }));
 }
 
 /** The sum of a series over the range. */

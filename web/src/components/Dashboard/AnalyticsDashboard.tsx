@@ -33,13 +33,15 @@ export function AnalyticsDashboard({ orgId }: { orgId: string }) {
   const refreshing = [overview, users, search, assistant, ingestion].some(
     (query) => query.isFetching,
   );
-  const last = new Date(Date.parse(range.to) - 1).toISOString();
+  const first = bucketTitle(range.from, "day");
+  const last = bucketTitle(new Date(Date.parse(range.to) - 1).toISOString(), "day");
+  const days = first === last ? first : `${first} to ${last}`;
 
   return (
     <>
       <Card
         title="Analytics"
-        description={`${bucketTitle(range.from, "day")} to ${bucketTitle(last, "day")}, by the ${range.interval} (UTC). Updated as events arrive; the page asks again every minute.`}
+        description={`${days}, by the ${range.interval} (UTC). Updated as events arrive; the page asks again every minute.`}
         actions={
           <Button variant="secondary" className="h-9 px-3" loading={refreshing} onClick={refresh}>
             Refresh

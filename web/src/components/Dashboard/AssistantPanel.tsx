@@ -7,6 +7,7 @@ import {
   formatPercent,
   formatUsd,
   isEmpty,
+  measuredOnly,
   mergeSeries,
   total,
 } from "@/lib/analyticsSeries";
@@ -111,7 +112,10 @@ export function AssistantPanel({
             </ScrollTable>
             <TimeChart
               label="Latency over time"
-              rows={mergeSeries({ p50: series.latency_p50, p95: series.latency_p95 })}
+              rows={mergeSeries({
+                p50: measuredOnly(series.latency_p50, series.answers),
+                p95: measuredOnly(series.latency_p95, series.answers),
+              })}
               interval={range.interval}
               series={[
                 {

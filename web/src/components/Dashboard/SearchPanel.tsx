@@ -5,6 +5,7 @@ import {
   formatCount,
   formatPercent,
   isEmpty,
+  measuredOnly,
   mergeSeries,
   ratio,
   total,
@@ -45,7 +46,7 @@ export function SearchPanel({
           hybrid: series.hybrid,
           fulltext: series.fulltext,
           semantic: series.semantic,
-          zero_result_rate: series.zero_result_rate,
+          zero_result_rate: measuredOnly(series.zero_result_rate, series.searches),
         });
         const zeroRate = ratio(total(series.zero_results), total(series.searches));
         return (

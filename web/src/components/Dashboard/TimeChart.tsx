@@ -123,10 +123,11 @@ export function TimeChart<K extends string>({
                   dataKey={spec.key}
                   name={spec.label}
                   yAxisId={spec.axis ?? "left"}
-                  type="monotone"
+                  type="linear"
                   stroke={spec.color}
                   strokeWidth={2}
-                  dot={rows.length <= 2}
+                  // A lone measured bucket between gaps would otherwise not show.
+                  dot={{ r: 2.5, fill: spec.color, strokeWidth: 0 }}
                   isAnimationActive={false}
                 />
               ),

@@ -74,7 +74,8 @@ async function scanBoth(page: Page, screen: string, ready: Locator): Promise<str
 test("accessibility: every screen, light and dark, has no serious or critical axe violation", async ({
   page,
 }) => {
-  test.setTimeout(420_000); // indexing and the first answer run on real, slow workers
+  // Indexing and the first answer run on real, slow workers; each screen is scanned twice.
+  test.setTimeout(600_000);
   const violations: string[] = [];
   const heading = (name: string | RegExp) => page.getByRole("heading", { name, level: 1 });
 

@@ -143,11 +143,8 @@ class Stack:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    # Not pytest's tmp_path: a pytest session starting elsewhere on this machine resets
-    # /tmp/pytest-of-<user> to 0700, locking the embedded PostgreSQL out of its data.
-    root = Path(tempfile.mkdtemp(prefix="sift-e2e-"))
+def new_stack(root: Path) -> Stack:
+    """A stack's settings on free ports, its data under `root` (not started)."""
     identity_port = consecutive_free_ports(2)  # two replicas behind one upstream
     ports = {name: [free_port()] for name in SERVICES if name != "identity"}
     ports["identity"] = [identity_port, identity_port + 1]
@@ -171,7 +168,7 @@ def stack() -> Iterator[Stack]:
     }
     for name, group in ports.items():
         env[f"SIFT_{name.upper()}_PORT"] = str(group[0])
-    stack = Stack(
+    return Stack(
         data_dir=root / "data",
         env=env,
         https_port=https_port,
@@ -180,6 +177,14 @@ def stack() -> Iterator[Stack]:
         service_ports=ports,
         log=root / "sift-up.log",
     )
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    # Not pytest's tmp_path: a pytest session starting elsewhere on this machine resets
+    # /tmp/pytest-of-<user> to 0700, locking the embedded PostgreSQL out of its data.
+    root = Path(tempfile.mkdtemp(prefix="sift-e2e-"))
+    stack = new_stack(root)
     try:
         stack.start()
         yield stack

@@ -4,21 +4,38 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from sift.core.config import CoreSettings
+
+
+@contextlib.contextmanager
+def _database(settings: CoreSettings) -> Iterator[None]:
+    """The embedded cluster running for the command; stopped after it if it started here."""
+    from sift.runtime.infra import ensure_database
+
+    server, started = ensure_database(settings)
+    try:
+        yield
+    finally:
+        if server is not None and started:
+            server.stop(quiet=True)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from sift.runtime.backup import BackupSettings, run_backup
-    from sift.runtime.cli import _ensure_database, load_settings
+    from sift.runtime.cli import load_settings
 
     settings = load_settings(process="backup")
     config = BackupSettings()
-    _ensure_database(settings)
     keep = config.keep if args.keep is None else args.keep
-    result = asyncio.run(
-        run_backup(settings, args.to or config.target(settings), key=config.key(), keep=keep)
-    )
+    with _database(settings):
+        result = asyncio.run(
+            run_backup(settings, args.to or config.target(settings), key=config.key(), keep=keep)
+        )
     tables = result.manifest["database"]["tables"]
     print(
         f"backup {result.path}: {len(tables)} tables, {sum(tables.values())} rows, "
@@ -29,12 +46,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from sift.runtime.backup import BackupSettings
-    from sift.runtime.cli import _ensure_database, load_settings
+    from sift.runtime.cli import load_settings
     from sift.runtime.restore import run_restore
 
     settings = load_settings(process="restore")
-    _ensure_database(settings)
-    result = asyncio.run(run_restore(settings, args.source, key=BackupSettings().key()))
+    with _database(settings):
+        result = asyncio.run(run_restore(settings, args.source, key=BackupSettings().key()))
     print(
         f"restored {result.path}: {len(result.tables)} tables, "
         f"{sum(result.tables.values())} rows, {result.files} files, {result.seconds:.1f} s"

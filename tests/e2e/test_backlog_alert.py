@@ -1,12 +1,17 @@
-"""The ingestion-backlog alert in a real Prometheus scraping a real `sift up` stack: with
-the ingest worker killed (and killed again whenever the supervisor restarts it), an upload
-waits, and the alert goes pending and then fires within its `for:` window. The rule is
-deploy/prometheus/alerts.yml's own with a short threshold and window. Slow: `make test-ops`.
+"""A real Prometheus scraping a real `sift up` stack (the targets file it writes).
+
+- The ingestion-backlog alert: with the ingest worker killed (and killed again whenever
+  the supervisor restarts it), an upload waits, and the alert goes pending and then fires
+  within its `for:` window (deploy/prometheus/alerts.yml's rule, short threshold and window).
+- Every panel query of the Grafana dashboards (deploy/grafana/dashboards) returns data.
+
+Slow: `make test-ops`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import subprocess
 import tempfile
@@ -25,8 +30,10 @@ from sift.runtime.embedded_postgres import free_port
 from sift.runtime.prometheus import RULES, prometheus_config
 from tests.e2e.test_stack import Stack, new_stack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.ops]
+# Whole stacks started (twice for the drill) on a shared 2-core host: minutes, not seconds.
+pytestmark = [pytest.mark.e2e, pytest.mark.ops, pytest.mark.timeout(1800)]
 
+DASHBOARDS = RULES.parents[1] / "grafana" / "dashboards"
 THRESHOLD_SECONDS = 5
 FOR_SECONDS = 20
 
@@ -170,3 +177,37 @@ def test_killing_the_ingest_worker_fires_the_backlog_alert(observed: tuple[Stack
     finally:
         stop.set()
         killer.join(5)
+
+
+def test_every_dashboard_panel_query_returns_data(observed: tuple[Stack, str]) -> None:
+    stack, base = observed
+    client = httpx.Client(verify=False, timeout=30)
+    signup = client.post(
+        f"{stack.base}/api/auth/signup",
+        json={
+            "email": f"panels-{uuid.uuid4().hex[:8]}@example.com",
+            "password": "Dashboard-panels-2026!",
+            "name": "Panels",
+        },
+    )
+    assert signup.status_code == 201, signup.text
+    headers = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    for _ in range(3):  # a short load on the search and assistant routes
+        client.post(f"{stack.base}/api/search", headers=headers, json={"query": "harbor"})
+        client.get(f"{stack.base}/api/assistant/conversations", headers=headers)
+        time.sleep(2.5)  # across scrapes: rate() needs two samples
+    time.sleep(5)
+    queries = [
+        (path.name, panel["title"], target["expr"])
+        for path in sorted(DASHBOARDS.glob("*.json"))
+        for panel in json.loads(path.read_text())["panels"]
+        for target in panel["targets"]
+    ]
+    assert len(queries) >= 10
+    empty = []
+    for dashboard, title, expr in queries:
+        answer = httpx.get(f"{base}/api/v1/query", params={"query": expr}, timeout=10).json()
+        assert answer["status"] == "success", (dashboard, title, answer)
+        if not answer["data"]["result"]:
+            empty.append(f"{dashboard}: {title}: {expr}")
+    assert empty == []

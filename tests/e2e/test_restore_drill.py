@@ -28,7 +28,8 @@ import redis
 from sift import SERVICES
 from tests.e2e.test_stack import Stack, new_stack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.ops]
+# Whole stacks started (twice for the drill) on a shared 2-core host: minutes, not seconds.
+pytestmark = [pytest.mark.e2e, pytest.mark.ops, pytest.mark.timeout(1800)]
 
 PASSWORD = "Drill-restore-2026!"
 TEXT_V1 = "The lighthouse keeper logs the tide tables every morning at dawn.\n"

@@ -55,6 +55,9 @@ class BackupSettings(SiftSettings):
     # A Fernet key (`Fernet.generate_key()`): the files are encrypted when it is set.
     encryption_key: SecretStr | None = None
     keep: int = 7  # finished backups kept; older ones are deleted after each backup
+    # When the scheduler runs `sift backup` (crontab, UTC); empty: never (cron or a CronJob
+    # runs it instead). The SiftBackupTooOld alert expects one a day.
+    schedule: str = "30 2 * * *"
 
     def target(self, settings: CoreSettings) -> Path:
         return self.directory or settings.data_dir / "backups"
@@ -259,6 +262,16 @@ async def _record_success(settings: CoreSettings) -> None:
         log.warning("backup.not_recorded", exc_info=True)
     finally:
         await redis.aclose()
+
+
+def backup_job() -> None:
+    """The scheduler's backup (`SIFT_BACKUP_SCHEDULE`)."""
+    from sift.core.scheduling import job_context
+
+    context = job_context()
+    config = BackupSettings()
+    target = config.target(context.settings)
+    context.run(run_backup(context.settings, target, key=config.key(), keep=config.keep))
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

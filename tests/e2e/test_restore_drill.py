@@ -8,6 +8,7 @@ and ask answer again). Slow (two stack starts, indexing): `make test-ops`, not `
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -106,9 +107,18 @@ def login(client: httpx.Client, stack: Stack, email: str) -> dict[str, str]:
 def search_and_ask(
     client: httpx.Client, stack: Stack, headers: dict[str, str], document_id: str
 ) -> None:
-    found = client.post(
-        f"{stack.base}/api/search", headers=headers, json={"query": "saffron beacon"}
-    )
+    # The first query after a start waits for the search service's embedding model.
+    for _ in range(5):
+        with contextlib.suppress(httpx.TimeoutException):
+            found = client.post(
+                f"{stack.base}/api/search",
+                headers=headers,
+                json={"query": "saffron beacon"},
+                timeout=120,
+            )
+            if found.status_code != 503:
+                break
+        time.sleep(2)
     assert found.status_code == 200, found.text
     assert document_id in {hit["document_id"] for hit in found.json()["items"]}
     for _ in range(5):  # a 503 says "try again shortly": the search call timed out (busy host)

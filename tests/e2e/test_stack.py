@@ -74,6 +74,8 @@ class Stack:
     process: subprocess.Popen[bytes] | None = None
     runs: int = 0
     certificates: list[str] = field(default_factory=list)
+    ready_timeout: float = 100.0  # `sift up --ready-timeout`
+    start_timeout: float = START_TIMEOUT
 
     @property
     def base(self) -> str:
@@ -93,19 +95,27 @@ class Stack:
             out.write(f"\n===== run {self.runs} =====\n".encode())
             offset = out.tell()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sift.runtime", "up", "--no-web", "--ready-timeout", "100"],
+                [
+                    sys.executable,
+                    "-m",
+                    "sift.runtime",
+                    "up",
+                    "--no-web",
+                    "--ready-timeout",
+                    str(self.ready_timeout),
+                ],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + self.start_timeout
         while READY_LINE not in self.log_text()[offset:]:
             if self.process.poll() is not None:
                 pytest.fail(f"sift up exited with {self.process.returncode}:\n{self.tail()}")
             if time.monotonic() > deadline:
-                pytest.fail(f"sift up was not ready in {START_TIMEOUT} s:\n{self.tail()}")
+                pytest.fail(f"sift up was not ready in {self.start_timeout} s:\n{self.tail()}")
             time.sleep(0.2)
         self.certificates.append(ssl.get_server_certificate(("127.0.0.1", self.https_port)))
 

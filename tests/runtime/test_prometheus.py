@@ -54,3 +54,20 @@ def test_the_configuration_and_its_rules_pass_promtool(tmp_path: Path) -> None:
     command = prometheus_command(paths, 9191)
     assert f"--config.file={paths.config}" in command
     assert "--web.listen-address=127.0.0.1:9191" in command
+
+
+def test_sift_up_observability_runs_prometheus_on_its_targets(tmp_path: Path) -> None:
+    from sift.core.config import CoreSettings
+    from sift.runtime.start import prometheus_spec
+    from sift.runtime.up import UpOptions
+
+    settings = CoreSettings(data_dir=tmp_path)
+    spec = prometheus_spec(
+        settings, LAYOUTS, UpOptions(observability=True, prometheus_port=9393), {"A": "1"}
+    )
+    paths = PrometheusPaths.of(settings)
+    assert spec.name == "prometheus" and spec.port == 9393
+    assert spec.health_url == "http://127.0.0.1:9393/-/ready"
+    assert f"--storage.tsdb.path={paths.data}" in spec.argv
+    assert json.loads(paths.targets.read_text())[0]["labels"]["service"] == "identity"
+    assert str(RULES) in paths.config.read_text()

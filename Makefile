@@ -7,7 +7,7 @@ DEPS_HASH := $(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum 
 STAMP := $(VENV)/.deps-$(DEPS_HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-web test-containers install system-deps lint lint-deploy format lock clean help
+.PHONY: run test test-web test-ops test-containers install system-deps lint lint-deploy format lock clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ test: install  ## lint, architecture checks and every test (backend with coverag
 	@./scripts/ensure-redis.sh
 	$(MAKE) --no-print-directory lint
 	$(BIN)/coverage erase
-	$(BIN)/pytest --cov --cov-report=term --cov-report=xml --cov-fail-under=90 $(PYTEST_ARGS); \
+	$(BIN)/pytest -m "not ops" --cov --cov-report=term --cov-report=xml --cov-fail-under=90 $(PYTEST_ARGS); \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 	$(MAKE) --no-print-directory test-web
 
@@ -65,6 +65,11 @@ lint-deploy: install  ## Dockerfiles, Compose files, Kubernetes overlays, YAML s
 	  $(BIN)/kubernetes-validate --strict --quiet -k $(K8S_VERSION) /tmp/sift-k8s-$$overlay.yaml; \
 	  echo "deploy/k8s/overlays/$$overlay: valid for Kubernetes $(K8S_VERSION)"; \
 	done
+
+test-ops: install  ## the restore drill against whole stacks (slow: several minutes, not in `make test`)
+	@./scripts/system-deps.sh --test
+	@./scripts/ensure-redis.sh
+	$(BIN)/pytest -m ops -s $(PYTEST_ARGS)
 
 test-containers: install  ## build the images, run the Compose stack and a journey through it (podman; slow, not in CI)
 	VENV_BIN=$(BIN) ./scripts/test-containers.sh

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the few Debian packages Sift needs beside Python: nginx (the gateway), Node.js
 # and npm (the web app) and, when no Redis answers and none is installed, redis-server.
-# With --test also Chromium, which the browser tests drive, and (with --test or --deploy)
-# kubectl, which renders the Kubernetes overlays. Idempotent and quick when
-# everything is present.
+# With --test also Chromium, which the browser tests drive, and Prometheus (its promtool
+# unit-tests the alert rules), and (with --test or --deploy) kubectl, which renders the
+# Kubernetes overlays. Idempotent and quick when everything is present.
 set -euo pipefail
 
 missing=()
@@ -12,6 +12,7 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 fi
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--deploy" ]; then
   # `kubectl kustomize` renders deploy/k8s (Debian's kubectl 1.20 carries kustomize v2.0.3,
@@ -35,4 +36,10 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The Debian package starts a system nginx on port 80; Sift runs its own.
 if [[ " ${missing[*]} " == *" nginx "* ]]; then
   $SUDO service nginx stop >/dev/null 2>&1 || $SUDO nginx -s stop >/dev/null 2>&1 || true
+fi
+# Likewise a system Prometheus on port 9090 (and its node exporter): tests start their own.
+if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+  for unit in prometheus prometheus-node-exporter; do
+    $SUDO service "$unit" stop >/dev/null 2>&1 || true
+  done
 fi

@@ -74,6 +74,8 @@ class Stack:
     process: subprocess.Popen[bytes] | None = None
     runs: int = 0
     certificates: list[str] = field(default_factory=list)
+    ready_timeout: float = 100.0  # `sift up --ready-timeout`
+    start_timeout: float = START_TIMEOUT
 
     @property
     def base(self) -> str:
@@ -93,19 +95,27 @@ class Stack:
             out.write(f"\n===== run {self.runs} =====\n".encode())
             offset = out.tell()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sift.runtime", "up", "--no-web", "--ready-timeout", "100"],
+                [
+                    sys.executable,
+                    "-m",
+                    "sift.runtime",
+                    "up",
+                    "--no-web",
+                    "--ready-timeout",
+                    str(self.ready_timeout),
+                ],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + self.start_timeout
         while READY_LINE not in self.log_text()[offset:]:
             if self.process.poll() is not None:
                 pytest.fail(f"sift up exited with {self.process.returncode}:\n{self.tail()}")
             if time.monotonic() > deadline:
-                pytest.fail(f"sift up was not ready in {START_TIMEOUT} s:\n{self.tail()}")
+                pytest.fail(f"sift up was not ready in {self.start_timeout} s:\n{self.tail()}")
             time.sleep(0.2)
         self.certificates.append(ssl.get_server_certificate(("127.0.0.1", self.https_port)))
 
@@ -143,11 +153,8 @@ class Stack:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    # Not pytest's tmp_path: a pytest session starting elsewhere on this machine resets
-    # /tmp/pytest-of-<user> to 0700, locking the embedded PostgreSQL out of its data.
-    root = Path(tempfile.mkdtemp(prefix="sift-e2e-"))
+def new_stack(root: Path) -> Stack:
+    """A stack's settings on free ports, its data under `root` (not started)."""
     identity_port = consecutive_free_ports(2)  # two replicas behind one upstream
     ports = {name: [free_port()] for name in SERVICES if name != "identity"}
     ports["identity"] = [identity_port, identity_port + 1]
@@ -171,7 +178,7 @@ def stack() -> Iterator[Stack]:
     }
     for name, group in ports.items():
         env[f"SIFT_{name.upper()}_PORT"] = str(group[0])
-    stack = Stack(
+    return Stack(
         data_dir=root / "data",
         env=env,
         https_port=https_port,
@@ -180,6 +187,14 @@ def stack() -> Iterator[Stack]:
         service_ports=ports,
         log=root / "sift-up.log",
     )
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    # Not pytest's tmp_path: a pytest session starting elsewhere on this machine resets
+    # /tmp/pytest-of-<user> to 0700, locking the embedded PostgreSQL out of its data.
+    root = Path(tempfile.mkdtemp(prefix="sift-e2e-"))
+    stack = new_stack(root)
     try:
         stack.start()
         yield stack

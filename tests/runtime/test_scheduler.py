@@ -3,12 +3,14 @@ on one set of engines per process, one leader among replicas."""
 
 from __future__ import annotations
 
+import json
 import pickle
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
@@ -19,6 +21,7 @@ from sift.core.config import CoreSettings
 from sift.core.events.retention import purge_processed_events, purge_published_outbox
 from sift.core.scheduling import ScheduledJob
 from sift.documents.documents.jobs import purge_deleted_documents_job, sweep_orphan_blobs_job
+from sift.runtime.backup import MANIFEST, backup_dirs
 from sift.runtime.leader import LeaderLock, leader_lock_key
 from sift.runtime.scheduler import (
     JOBS_TABLE,
@@ -120,11 +123,31 @@ def test_jobs_use_the_retention_settings(sync_engine: Engine, base_settings: Cor
 
     with job_context_for(base_settings, sync_engine):
         for job in maintenance_jobs(settings):
-            job.func(**job.kwargs)
+            if job.id != "maintenance.backup":  # its own test below
+                job.func(**job.kwargs)
 
     assert remaining(sync_engine, "identity", "outbox", "id") == {kept}
     assert stale not in remaining(sync_engine, "identity", "outbox", "id")
     assert seen not in remaining(sync_engine, "identity", "processed_events", "event_id")
+
+
+def test_the_scheduled_backup_writes_a_finished_backup(
+    sync_engine: Engine,
+    settings: CoreSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SIFT_BACKUP_DIRECTORY", str(tmp_path / "backups"))
+    monkeypatch.setenv("SIFT_BACKUP_KEEP", "1")
+    (job,) = [j for j in maintenance_jobs(SchedulerSettings()) if j.id == "maintenance.backup"]
+    with job_context_for(settings, sync_engine):
+        job.func(**job.kwargs)
+        job.func(**job.kwargs)
+    (kept,) = backup_dirs(tmp_path / "backups")  # the older one pruned
+    tables = json.loads((kept / MANIFEST).read_text())["database"]["tables"]
+    assert "identity.users" in tables
+    monkeypatch.setenv("SIFT_BACKUP_SCHEDULE", "")
+    assert "maintenance.backup" not in {j.id for j in maintenance_jobs(SchedulerSettings())}
 
 
 def test_jobs_refuse_to_run_outside_a_scheduler() -> None:
@@ -154,6 +177,7 @@ def test_the_scheduler_collects_every_services_jobs() -> None:
         "audit.analytics_prune_hours",
         "audit.purge_entries",
         "audit.purge_expired_exports",
+        "maintenance.backup",
         "maintenance.purge_outbox",
         "maintenance.purge_processed_events",
         "documents.purge_deleted",
@@ -168,6 +192,8 @@ def test_the_scheduler_collects_every_services_jobs() -> None:
     }
     fire = jobs["maintenance.purge_outbox"].trigger.get_next_fire_time(None, NOW)
     assert fire == NOW.replace(minute=17)
+    backup = jobs["maintenance.backup"].trigger.get_next_fire_time(None, NOW)
+    assert (backup.hour, backup.minute) == (2, 30)
     purge = jobs["documents.purge_deleted"].trigger.get_next_fire_time(None, NOW)
     assert purge is not None and purge - NOW <= timedelta(minutes=10)
 
@@ -264,6 +290,7 @@ def test_replicas_run_each_job_once_and_fail_over(
                 "audit.purge_expired_exports",
                 "documents.purge_deleted",
                 "documents.sweep_orphans",
+                "maintenance.backup",
                 "maintenance.purge_outbox",
                 "maintenance.purge_processed_events",
                 "notifications.prune",

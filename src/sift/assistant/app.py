@@ -12,6 +12,7 @@ from sift.assistant.answers import endpoints as answers
 from sift.assistant.config import AssistantSettings, get_assistant_settings
 from sift.assistant.conversations import endpoints as conversations
 from sift.assistant.providers.base import Provider
+from sift.assistant.providers.circuit_metrics import CircuitGauges
 from sift.assistant.runtime import create_runtime
 from sift.core.app import create_service_app
 from sift.core.config import CoreSettings, get_settings
@@ -46,10 +47,12 @@ def create_app(
         finally:
             await runtime.aclose()
 
-    return create_service_app(
+    app = create_service_app(
         NAME,
         settings=settings,
         routers=[answers.router, conversations.router],
         lifespan=lifespan,
         description="Grounded answers with citations from the caller's documents.",
     )
+    app.state.metrics.hooks.append(CircuitGauges(app.state.metrics.registry).refresh)
+    return app

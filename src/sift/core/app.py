@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from sift.core.backlog_metrics import BacklogGauges
 from sift.core.config import CoreSettings, Environment, get_settings
 from sift.core.db import Database
 from sift.core.errors import PROBLEM_JSON, install_error_handlers, problem
@@ -127,6 +128,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.service_name = name
     app.state.metrics = HttpMetrics(name)
+    app.state.metrics.hooks.append(BacklogGauges(name, app.state.metrics.registry).refresh)
     install_error_handlers(app)
 
     async def docs(request: Request) -> RedirectResponse:

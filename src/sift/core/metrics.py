@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+import structlog
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -14,6 +18,12 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger()
+
+# Run at each scrape, before rendering: sets gauges read from the database or Redis.
+MetricsHook = Callable[[Any], Awaitable[None]]
+HOOK_TIMEOUT_SECONDS = 5.0  # under Prometheus's default scrape timeout (10 s)
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -33,6 +43,19 @@ class HttpMetrics:
             registry=self.registry,
         )
         self.service = service
+        self.hooks: list[MetricsHook] = []
+
+    async def run_hooks(self, app: Any) -> None:
+        """Each hook within its time; one that fails leaves its gauges as they were."""
+        for hook in self.hooks:
+            try:
+                await asyncio.wait_for(hook(app), timeout=HOOK_TIMEOUT_SECONDS)
+            except Exception:  # the scrape still answers with what the process knows
+                log.warning(
+                    "metrics.hook_failed",
+                    hook=getattr(hook, "__qualname__", repr(hook)),
+                    exc_info=True,
+                )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = (self.service, method, route, str(status))
@@ -78,4 +101,5 @@ class MetricsMiddleware:
 
 async def metrics_endpoint(request: Request) -> Response:
     metrics: HttpMetrics = request.app.state.metrics
+    await metrics.run_hooks(request.app)
     return metrics.render()

@@ -24,6 +24,7 @@ from sift import SERVICES
 from sift.core.config import CoreSettings, Environment
 from sift.core.logging import configure_logging
 from sift.runtime.audit_cli import add_audit_parser
+from sift.runtime.backup_cli import add_backup_parsers
 from sift.runtime.demo_cli import add_demo_parser
 from sift.runtime.ops_cli import add_ops_parsers, add_up_parser
 from sift.runtime.seed_cli import add_seed_parser
@@ -316,12 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_seed_parser(commands)
     add_demo_parser(commands)
     add_audit_parser(commands)
+    add_backup_parsers(commands)
     return parser
 
 
 def expected_errors() -> tuple[type[Exception], ...]:
     """Failures the user can act on: one line, no traceback."""
     from sift.runtime.background import BackgroundError
+    from sift.runtime.backup import BackupError
     from sift.runtime.embedded_postgres import EmbeddedPostgresError
     from sift.runtime.gateway import GatewayError
     from sift.runtime.infra import InfraError
@@ -330,6 +333,7 @@ def expected_errors() -> tuple[type[Exception], ...]:
 
     return (
         BackgroundError,
+        BackupError,
         CommandError,
         EmbeddedPostgresError,
         GatewayError,

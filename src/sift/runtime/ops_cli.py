@@ -48,6 +48,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         log_prefix=args.log_prefix,
         verbose=verbose,
         detached=args.detached,
+        observability=args.observability,
+        prometheus_port=args.prometheus_port,
         ready_timeout=args.ready_timeout,
         stop_timeout=args.stop_timeout,
     )
@@ -208,6 +210,12 @@ def add_up_parser(commands: Any) -> None:
     up.add_argument(
         "-d", "--detach", action="store_true", help="run in the background; `sift stop` stops it"
     )
+    up.add_argument(
+        "--observability",
+        action="store_true",
+        help="also run Prometheus (Debian's package) on the stack with Sift's alert rules",
+    )
+    up.add_argument("--prometheus-port", type=int, default=9090, metavar="PORT")
     up.add_argument("--detached", action="store_true", help=argparse.SUPPRESS)
     up.add_argument("--ready-timeout", type=float, default=120.0, metavar="SECONDS")
     up.add_argument("--stop-timeout", type=float, default=15.0, metavar="SECONDS")

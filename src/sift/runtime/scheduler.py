@@ -36,6 +36,7 @@ from sift.core.events.retention import purge_processed_events, purge_published_o
 from sift.core.scheduling import JobContext, ScheduledJob, cron, job_context, set_job_context
 from sift.core.storage import create_storage
 from sift.core.tasks import configure_celery
+from sift.runtime.backup import BackupSettings, backup_job
 from sift.runtime.leader import LeaderLock, leader_lock_key
 from sift.runtime.services import service_modules
 
@@ -77,8 +78,11 @@ def purge_processed_events_job(*, older_than_days: int, batch_size: int) -> None
 
 
 def maintenance_jobs(settings: SchedulerSettings) -> list[ScheduledJob]:
-    """The retention of the event tables that every service schema holds."""
+    """The retention of the event tables that every service schema holds, and the backup."""
+    schedule = BackupSettings().schedule
+    backups = [ScheduledJob("maintenance.backup", backup_job, cron(schedule))] if schedule else []
     return [
+        *backups,
         ScheduledJob(
             "maintenance.purge_outbox",
             purge_outbox_job,

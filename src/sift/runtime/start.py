@@ -31,6 +31,7 @@ from sift.runtime.logs import LogFiles, RunLogSettings, log_dir
 from sift.runtime.mail import capture_port, mail_url
 from sift.runtime.migrate import migrate_all
 from sift.runtime.owner import FirstOwner
+from sift.runtime.prometheus import PrometheusPaths, prepare_prometheus, write_scrape_targets
 from sift.runtime.readiness import Check, Outcome, wait_ready
 from sift.runtime.runstate import StateWriter
 from sift.runtime.services import ServiceLayout, service_layouts
@@ -48,6 +49,22 @@ from sift.runtime.up import (
 from sift.runtime.web import WebApp, WebSettings, needs_work, prepare_web
 
 log = structlog.get_logger()
+
+
+def prometheus_spec(
+    settings: CoreSettings,
+    layouts: Mapping[str, ServiceLayout],
+    options: UpOptions,
+    env: Mapping[str, str],
+) -> ProcessSpec:
+    port = options.prometheus_port
+    return ProcessSpec(
+        "prometheus",
+        prepare_prometheus(settings, layouts, port),
+        env=env,
+        port=port,
+        health_url=f"http://127.0.0.1:{port}/-/ready",
+    )
 
 
 def run_up(settings: CoreSettings, options: UpOptions, console: Console | None = None) -> int:
@@ -211,6 +228,10 @@ async def _supervise(
             gateway_paths=gateway_paths,
             web=web,
         )
+        # Always written, so that a Prometheus run apart (or later) finds this stack.
+        write_scrape_targets(PrometheusPaths.of(settings), layouts)
+        if options.observability:
+            specs.append(prometheus_spec(settings, layouts, options, env))
         for spec in specs:
             child = await supervisor.start(spec)
             port = f", port {spec.port}" if spec.port else ""

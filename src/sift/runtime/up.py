@@ -64,6 +64,8 @@ class UpOptions:
     log_prefix: bool = True
     verbose: bool = False  # every process's lines on the console too, as well as in files
     detached: bool = False  # started by `sift up --detach`: stopped with `sift stop`
+    observability: bool = False  # Debian's `prometheus` against the stack, with the alert rules
+    prometheus_port: int = 9090
     ready_timeout: float = 120.0
     stop_timeout: float = 15.0
 

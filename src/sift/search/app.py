@@ -15,6 +15,7 @@ from sift.search.access import endpoints as access
 from sift.search.clicks import endpoints as clicks
 from sift.search.config import SearchSettings, get_ingest_settings, get_search_settings
 from sift.search.evaluation import endpoints as evaluations
+from sift.search.ingestion.backlog import IngestBacklog
 from sift.search.ingestion.embedding import (
     Embedder,
     SentenceTransformerEmbedder,
@@ -58,7 +59,7 @@ def create_app(
         yield
         warm_up.cancel()
 
-    return create_service_app(
+    app = create_service_app(
         NAME,
         settings=settings,
         routers=[
@@ -73,3 +74,5 @@ def create_app(
         lifespan=lifespan,
         description="Hybrid full-text and semantic search over the caller's documents.",
     )
+    app.state.metrics.hooks.append(IngestBacklog(app.state.metrics.registry).refresh)
+    return app

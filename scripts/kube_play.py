@@ -14,7 +14,12 @@ environment, probes, security contexts and resources run as rendered):
   Pods, waited for before the services start (the order `kubectl apply` leaves to
   restarts);
 - a Secret must already exist as a podman secret holding a JSON map of base64 values:
-  4.3 stores a played Secret as YAML and then cannot read it back.
+  4.3 stores a played Secret as YAML and then cannot read it back;
+- 4.3 publishes every containerPort on the host (Kubernetes never does), which would
+  take the host's own 5432, 6379 and 81xx: the played copies list no ports, and probes
+  name their port by number;
+- 4.3 makes each emptyDir a podman volume named as the pod's volume, shared by every pod
+  with a volume of that name (`tmp`, `data`): the copies prefix them with the pod's name.
 """
 
 from __future__ import annotations
@@ -76,6 +81,30 @@ def as_pod(job: Doc) -> Doc:
     }
 
 
+def pod_spec(doc: Doc) -> Doc:
+    return dict(doc["spec"] if doc["kind"] == "Pod" else doc["spec"]["template"]["spec"])
+
+
+def localized(doc: Doc) -> Doc:
+    """The copy podman plays: no published ports, probes by port number, volumes of its
+    own (see the module's docstring)."""
+    doc = copy.deepcopy(doc)
+    spec = doc["spec"] if doc["kind"] == "Pod" else doc["spec"]["template"]["spec"]
+    prefix = doc["metadata"]["name"]
+    for volume in spec.get("volumes", []):
+        volume["name"] = f"{prefix}-{volume['name']}"
+    for container in spec["containers"]:
+        named = {port["name"]: port["containerPort"] for port in container.pop("ports", [])}
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+            for action in ("httpGet", "tcpSocket"):
+                where = container.get(probe, {}).get(action)
+                if where and isinstance(where["port"], str):
+                    where["port"] = named[where["port"]]
+        for mount in container.get("volumeMounts", []):
+            mount["name"] = f"{prefix}-{mount['name']}"
+    return doc
+
+
 def pod_name(doc: Doc) -> str:
     name = doc["metadata"]["name"]
     return f"{name}-pod-0" if doc["kind"] == "Deployment" else name
@@ -110,17 +139,19 @@ def plan(documents: list[Doc], services: tuple[str, ...] = SERVICES) -> Plan:
 
 
 def containers(doc: Doc) -> list[Doc]:
-    spec = doc["spec"] if doc["kind"] == "Pod" else doc["spec"]["template"]["spec"]
-    return list(spec["containers"])
+    return list(pod_spec(doc)["containers"])
 
 
 def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["podman", *args], capture_output=True, text=True, check=check)
+    result = subprocess.run(["podman", *args], capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise SystemExit(f"kube play: podman {' '.join(args)}: {result.stderr.strip()}")
+    return result
 
 
 def play(name: str, docs: list[Doc], work: Path, configmaps: Path, aliases: dict[str, str]) -> None:
     path = work / f"{name}.yaml"
-    path.write_text(yaml.safe_dump_all(docs, sort_keys=False))
+    path.write_text(yaml.safe_dump_all([localized(doc) for doc in docs], sort_keys=False))
     podman(
         "kube",
         "play",
@@ -167,8 +198,8 @@ def run(overlay: str, keep: bool, timeout: float) -> None:
         started = time.monotonic()
         deadline = started + timeout
         for name, docs in the_plan.phases:
-            play(name, docs, work, configmaps, the_plan.aliases)
             played.append(work / f"{name}.yaml")
+            play(name, docs, work, configmaps, the_plan.aliases)
             for doc in docs:
                 container = f"{pod_name(doc)}-{containers(doc)[0]['name']}"
                 if name == "jobs":
@@ -189,9 +220,17 @@ def run(overlay: str, keep: bool, timeout: float) -> None:
             url = f"http://sift-{service}:{the_plan.ports[f'sift-{service}']}/api/{service}/readyz"
             check = f"import urllib.request; urllib.request.urlopen({url!r}, timeout=5)"
             wait_until(url, ["exec", asker, "python3", "-c", check], deadline)
-        print(
-            f"kube play: every service ready {time.monotonic() - started:.0f} s after the first pod"
-        )
+        took = time.monotonic() - started
+        print(f"kube play: every service ready {took:.0f} s after the first pod")
+        # The pods' security contexts held: each service runs as 10001 on a read-only root.
+        for doc in the_plan.phases[-1][1]:
+            container = f"{pod_name(doc)}-{containers(doc)[0]['name']}"
+            shown = podman(
+                "inspect", "--format", "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}}", container
+            ).stdout.split()
+            if shown[0].split(":")[0] != "10001" or shown[1] != "true":
+                raise SystemExit(f"kube play: {container} runs as {shown}")
+        print("kube play: every service runs as user 10001 on a read-only root filesystem")
     except BaseException:
         for pod in the_plan.aliases:
             logs = podman("pod", "logs", "--tail", "10", pod, check=False)
@@ -201,6 +240,10 @@ def run(overlay: str, keep: bool, timeout: float) -> None:
         if not keep:
             for path in reversed(played):
                 podman("kube", "down", str(path), check=False)
+            for _, docs in the_plan.phases:
+                for doc in docs:
+                    for volume in pod_spec(localized(doc)).get("volumes", []):
+                        podman("volume", "rm", "--force", volume["name"], check=False)
             for name in the_plan.secrets:
                 podman("secret", "rm", name, check=False)
             podman("network", "rm", NETWORK, check=False)

@@ -103,3 +103,31 @@ def test_the_secret_is_a_json_map_of_base64_values() -> None:
     }
     assert values["DATABASE_URL"].startswith("postgresql://sift:")
     assert values["POSTGRES_PASSWORD"] in values["DATABASE_URL"]
+
+
+def test_the_played_copy_changes_only_ports_and_volume_names() -> None:
+    kube_play = load_script()
+    for _, docs in kube_play.plan(rendered()).phases:
+        for doc in docs:
+            played = kube_play.localized(doc)
+            prefix = doc["metadata"]["name"]
+            for before, after in zip(
+                kube_play.containers(doc), kube_play.containers(played), strict=True
+            ):
+                assert "ports" not in after  # podman 4.3 would publish each on the host
+                named = {port["name"]: port["containerPort"] for port in before.get("ports", [])}
+                for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                    if probe in before:
+                        action = next(a for a in ("httpGet", "tcpSocket") if a in before[probe])
+                        port = before[probe][action]["port"]
+                        assert after[probe][action]["port"] == named.get(port, port)
+                        after[probe] = before[probe]
+                for mount in after.get("volumeMounts", []):
+                    assert mount["name"].startswith(f"{prefix}-")
+                    mount["name"] = mount["name"].removeprefix(f"{prefix}-")
+                assert {**after, "ports": before.get("ports")} == {
+                    **before,
+                    "ports": before.get("ports"),
+                }
+            volumes = kube_play.pod_spec(played).get("volumes", [])
+            assert all(volume["name"].startswith(f"{prefix}-") for volume in volumes)

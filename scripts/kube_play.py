@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -247,6 +248,7 @@ def run(overlay: str, keep: bool, timeout: float) -> None:
             for name in the_plan.secrets:
                 podman("secret", "rm", name, check=False)
             podman("network", "rm", NETWORK, check=False)
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:

@@ -66,7 +66,7 @@ lint-deploy: install  ## Dockerfiles, Compose files, Kubernetes overlays, YAML s
 	  echo "deploy/k8s/overlays/$$overlay: valid for Kubernetes $(K8S_VERSION)"; \
 	done
 
-test-containers: install  ## images, Compose stack + journey, replica kill, kube play (podman; slow; CI runs it when its files changed)
+test-containers: install  ## images, Compose stack + journey, replica kill, kube play (podman; slow; not in CI)
 	VENV_BIN=$(BIN) ./scripts/test-containers.sh
 
 format: install  ## apply black, isort and ruff's fixes

@@ -5,7 +5,7 @@
 #   scripts/container-inputs.sh --record  write it to deploy/containers-tested (done by
 #                                         scripts/test-containers.sh when it passes)
 #   scripts/container-inputs.sh --changed exit 0 when the files differ from the record
-# .ci/run runs `make test-containers` only when --changed says so (README).
+# Meant for .ci/run: `make test-containers` only when --changed says so (docs/deploy.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 record=deploy/containers-tested

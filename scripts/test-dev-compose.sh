@@ -65,7 +65,8 @@ wait_for "next dev serves /sign-in" 600 web_get /sign-in Sift
 before=$(starts)
 printf '"""Written by scripts/test-dev-compose.sh; removed when it ends."""\nTOKEN = "%s"\n' \
   "$token" >"$module"
-wait_for "identity reloaded after an edit" 120 test "$(starts)" -gt "$before"
+reloaded() { [ "$(starts)" -gt "$before" ]; }  # counted at each try, not once
+wait_for "identity reloaded after an edit" 120 reloaded
 podman logs "$(container identity)" 2>&1 | grep -m1 "WatchFiles detected changes" || true
 wait_for "identity healthy again" 300 healthy identity
 

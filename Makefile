@@ -71,7 +71,7 @@ test-ops: install  ## the restore drill against whole stacks (slow: several minu
 	@./scripts/ensure-redis.sh
 	$(BIN)/pytest -m ops -s $(PYTEST_ARGS)
 
-test-containers: install  ## build the images, run the Compose stack and a journey through it (podman; slow, not in CI)
+test-containers: install  ## images, Compose stack + journey, replica kill, kube play (podman; slow; not in CI)
 	VENV_BIN=$(BIN) ./scripts/test-containers.sh
 
 format: install  ## apply black, isort and ruff's fixes

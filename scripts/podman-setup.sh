@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes this machine able to build and run Sift's images with podman (docs/deploy.md):
-# - Debian's podman, runc and podman-compose;
+# - Debian's podman, runc and podman-compose, iptables (netavark sets up container networks
+#   with it) and catatonit (the pause process of `podman kube play`'s pods);
 # - runc as the runtime and fixed ulimits: crun refuses this kind of machine's hybrid
 #   cgroups and its rlimits;
 # - the base image `debian:bookworm-slim` made locally with debootstrap, as no image
@@ -15,7 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=()
-for pkg in podman runc podman-compose debootstrap; do
+for pkg in podman runc podman-compose debootstrap iptables catatonit; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -62,11 +62,17 @@ def compose_services() -> dict[str, Any]:
 
 
 def pod_specs(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {
+    pods = {
         f"{doc['kind']}/{doc['metadata']['name']}": doc["spec"]["template"]["spec"]
         for doc in documents
         if doc["kind"] in POD_KINDS
     }
+    for doc in documents:
+        if doc["kind"] == "CronJob":
+            pods[f"CronJob/{doc['metadata']['name']}"] = doc["spec"]["jobTemplate"]["spec"][
+                "template"
+            ]["spec"]
+    return pods
 
 
 def insecure(pod: dict[str, Any]) -> list[str]:
@@ -123,7 +129,7 @@ def test_every_overlay_renders_and_validates(overlay: str) -> None:
     documents = render_overlay(overlay)
     kinds = {doc["kind"] for doc in documents}
     assert {"Deployment", "Service", "Ingress", "HorizontalPodAutoscaler"} <= kinds
-    assert {"PodDisruptionBudget", "NetworkPolicy", "ConfigMap", "Job"} <= kinds
+    assert {"PodDisruptionBudget", "NetworkPolicy", "ConfigMap", "Job", "CronJob"} <= kinds
     for doc in documents:
         kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
     deployments = {d["metadata"]["name"] for d in documents if d["kind"] == "Deployment"}
@@ -146,6 +152,7 @@ def test_the_validator_refuses_an_unknown_field() -> None:
 def test_prod_pods_run_locked_down() -> None:
     pods = pod_specs(render_overlay("prod"))
     assert len(pods) >= 15
+    assert "CronJob/sift-backup" in pods
     problems = {name: found for name, pod in pods.items() if (found := insecure(pod))}
     assert problems == {}
     for name, pod in pods.items():
@@ -191,6 +198,25 @@ def test_prod_keeps_its_data_outside_and_dev_inside() -> None:
     assert {d["metadata"]["namespace"] for d in prod if "metadata" in d} == {"sift"}
 
 
+@needs_kubectl
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_the_backup_slot_waits_suspended_and_may_reach_the_data(overlay: str) -> None:
+    documents = render_overlay(overlay)
+    backup = next(d for d in documents if d["kind"] == "CronJob")
+    assert backup["metadata"]["name"] == "sift-backup"
+    assert backup["spec"]["suspend"] is True  # until `sift backup` exists (issue 19)
+    component = backup["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"][
+        "app.kubernetes.io/component"
+    ]
+    to_data = next(
+        d
+        for d in documents
+        if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "sift-to-datastores"
+    )
+    selector = to_data["spec"]["podSelector"]["matchExpressions"][0]
+    assert component in selector["values"]
+
+
 # --- Compose ---
 
 
@@ -210,6 +236,18 @@ def test_compose_runs_every_process_kind() -> None:
         needs = service.get("depends_on", {})
         if "migrate" in needs:
             assert needs["migrate"]["condition"] == "service_completed_successfully", name
+
+
+def test_observability_and_logging_wait_behind_their_profiles() -> None:
+    services = compose_services()
+    profiled = {name: s["profiles"] for name, s in services.items() if "profiles" in s}
+    assert set(profiled) == {"prometheus", "grafana", "elasticsearch", "logstash", "kibana"}
+    assert {p for profiles in profiled.values() for p in profiles} == {"observability", "logging"}
+    for name in profiled:  # nothing of Sift's waits on them: the stack runs without
+        for other, service in services.items():
+            assert name not in service.get("depends_on", {}) or other in profiled, other
+        for port in services[name].get("ports", []):
+            assert port.startswith("127.0.0.1:"), name
 
 
 @pytest.mark.parametrize("compose_file", ["compose.yaml", "compose.dev.yaml"])

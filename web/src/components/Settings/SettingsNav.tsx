@@ -15,6 +15,7 @@ const TABS = [
   { href: "/settings/api-keys", label: "API keys", admin: true },
   { href: "/settings/audit", label: "Audit log", admin: true },
   { href: "/settings/ingestion", label: "Ingestion", admin: true },
+  { href: "/settings/evaluation", label: "Evaluation", admin: true },
   { href: "/settings/organization", label: "Organization", admin: true },
 ];
 

@@ -4,12 +4,14 @@ answering first and the monthly quota refusing with 429 once used up."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from sift.assistant.providers.gemini import GeminiProvider
 from sift.assistant.providers.openai import OpenAIProvider
+from sift.assistant.settings.service import Month
 from tests.assistant.world import (
     ENGINE,
     Assistant,
@@ -157,3 +159,10 @@ async def test_bad_ai_settings_are_refused(
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["errors"][0]["loc"][:2] == ["body", field]
+
+
+def test_the_quota_month_is_the_utc_calendar_month() -> None:
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))  # 1 Jan UTC
+    assert Month.of(late) == Month(date(2027, 1, 1), datetime(2027, 2, 1, tzinfo=UTC))
+    december = Month.of(datetime(2026, 12, 5, 1, 0, tzinfo=UTC))
+    assert december == Month(date(2026, 12, 1), datetime(2027, 1, 1, tzinfo=UTC))

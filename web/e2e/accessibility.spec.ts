@@ -130,6 +130,8 @@ test("accessibility: every screen, light and dark, has no serious or critical ax
     ["settings-api-keys", "/settings/api-keys", heading("Settings")],
     ["settings-audit", "/settings/audit", heading("Settings")],
     ["settings-ingestion", "/settings/ingestion", heading("Settings")],
+    ["settings-evaluation", "/settings/evaluation", heading("Settings")],
+    ["settings-organization", "/settings/organization", heading("Settings")],
   ];
   for (const [screen, url, ready] of screens) {
     await page.goto(url);

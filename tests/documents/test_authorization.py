@@ -105,6 +105,14 @@ ENDPOINTS = [
     Endpoint(
         "PATCH", f"/api/collections/{C}", "collections:manage", "manager", body={"description": "d"}
     ),
+    Endpoint("GET", "/api/documents/settings", "documents:read", None),
+    Endpoint(
+        "PUT",
+        "/api/documents/settings",
+        "collections:manage",
+        None,
+        body={"redact_pii_default": False},
+    ),
     Endpoint("GET", "/api/documents/ingestion", "collections:manage", None),
     Endpoint("GET", "/api/documents/ingestion/documents", "collections:manage", None),
     Endpoint("POST", "/api/documents/reindex", "collections:manage", None, ok=202),

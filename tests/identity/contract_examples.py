@@ -25,6 +25,7 @@ from sift.contracts.events.identity import (
     MfaEnabled,
     OAuthAccountLinked,
     OrganizationCreated,
+    OrganizationRenamed,
     PasswordChanged,
     PasswordResetCompleted,
     PasswordResetRequested,
@@ -53,6 +54,7 @@ IDENTITY_EXAMPLES: list[EventPayload] = [
     PasswordResetRequested(user_id=ID, email=EMAIL, link=LINK, expires_at=WHEN),
     PasswordResetCompleted(user_id=ID, email=EMAIL, sessions_revoked=1),
     OrganizationCreated(org_id=ID, created_by=ID, personal=False),
+    OrganizationRenamed(org_id=ID, renamed_by=ID, name="Acme Inc"),
     InvitationCreated(
         invitation_id=ID,
         org_id=ID,

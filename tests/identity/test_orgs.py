@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth.permissions import Role
@@ -198,7 +199,33 @@ async def test_only_owners_rename_the_organization(
         f"/api/orgs/{org_id}", json={"name": "Acme Inc"}, headers=team["owner"].headers
     )
     assert renamed.status_code == 200 and renamed.json()["name"] == "Acme Inc"
-    refused = await identity.client.patch(
-        f"/api/orgs/{org_id}", json={"name": "Mine"}, headers=team["admin"].headers
+    [event] = await outbox_events(session, "org.renamed")
+    assert event["data"] == {
+        "org_id": str(org_id),
+        "renamed_by": str(team["owner"].user.id),
+        "name": "Acme Inc",
+    }
+    for role in ("admin", "editor", "viewer"):
+        refused = await identity.client.patch(
+            f"/api/orgs/{org_id}", json={"name": "Mine"}, headers=team[role].headers
+        )
+        assert refused.status_code == 403
+    # The same name again changes nothing and tells nobody.
+    again = await identity.client.patch(
+        f"/api/orgs/{org_id}", json={"name": "Acme Inc"}, headers=team["owner"].headers
     )
-    assert refused.status_code == 403
+    assert again.status_code == 200
+    assert len(await outbox_events(session, "org.renamed")) == 1
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201, 42])
+async def test_a_bad_organization_name_is_refused(
+    identity: Identity, session: AsyncSession, name: object
+) -> None:
+    team = await _team(identity, session)
+    answer = await identity.client.patch(
+        f"/api/orgs/{team['owner'].org.id}", json={"name": name}, headers=team["owner"].headers
+    )
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["errors"][0]["loc"][:2] == ["body", "name"]

@@ -136,6 +136,8 @@ test("accessibility: every screen, light and dark, has no serious or critical ax
       "/settings/analytics",
       page.getByRole("region", { name: "At a glance" }),
     ],
+    ["settings-evaluation", "/settings/evaluation", heading("Settings")],
+    ["settings-organization", "/settings/organization", heading("Settings")],
   ];
   for (const [screen, url, ready] of screens) {
     await page.goto(url);

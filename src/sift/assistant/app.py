@@ -14,6 +14,7 @@ from sift.assistant.conversations import endpoints as conversations
 from sift.assistant.providers.base import Provider
 from sift.assistant.providers.circuit_metrics import CircuitGauges
 from sift.assistant.runtime import create_runtime
+from sift.assistant.settings import endpoints as assistant_settings
 from sift.core.app import create_service_app
 from sift.core.config import CoreSettings, get_settings
 
@@ -50,7 +51,7 @@ def create_app(
     app = create_service_app(
         NAME,
         settings=settings,
-        routers=[answers.router, conversations.router],
+        routers=[answers.router, conversations.router, assistant_settings.router],
         lifespan=lifespan,
         description="Grounded answers with citations from the caller's documents.",
     )

@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from sift.assistant.auth import AssistantAsk
 from sift.assistant.config import AssistantSettings
 from sift.assistant.runtime import Runtime
+from sift.assistant.settings.service import assistant_settings_service
 from sift.core.db import Database, get_database
 from sift.core.ratelimit import ConfiguredLimit, by_organization, by_principal
 
@@ -46,3 +48,13 @@ ForwardedAuthorization = Annotated[str, Depends(forwarded_authorization)]
 
 # Asking opens its own sessions: a streamed answer is recorded after its response started.
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+async def monthly_quota(principal: AssistantAsk, database: DatabaseDep) -> None:
+    """429 once the organization used its monthly AI quota (set by its admins)."""
+    # A short session of its own: a streamed answer must not hold one while it runs.
+    async with database.read_sessionmaker() as session:
+        await assistant_settings_service.check_quota(session, principal.org_id)
+
+
+MonthlyQuotaDep = Annotated[None, Depends(monthly_quota)]

@@ -155,3 +155,22 @@ class UsageDaily(Base):
         BigInteger, nullable=False, server_default=text("0")
     )
     cost_usd: Mapped[Decimal] = mapped_column(Money, nullable=False, server_default=text("0"))
+
+
+class OrganizationSettings(TimestampMixin, Base):
+    """An organization's AI settings; no row means the installation's defaults."""
+
+    __tablename__ = "org_settings"
+    __table_args__ = (
+        CheckConstraint(
+            "monthly_answer_quota IS NULL OR monthly_answer_quota >= 0",
+            name="monthly_answer_quota",
+        ),
+    )
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # Tried first, before the installation's other providers (NULL: the installation's order).
+    default_provider: Mapped[str | None] = mapped_column(String(32))
+    # AI requests (answers and summaries) per calendar month, UTC (NULL: no monthly limit).
+    monthly_answer_quota: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[uuid.UUID] = mapped_column(nullable=False)

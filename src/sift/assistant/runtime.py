@@ -92,6 +92,21 @@ class Runtime:
     cache: AnswerCache
     http: httpx.AsyncClient
 
+    def chain_for(self, preferred: str | None) -> ProviderChain:
+        """The chain with an organization's preferred provider tried first (the others keep
+        their order behind it); the installation's chain when it prefers none it offers."""
+        names = [provider.name for provider in self.chain.providers]
+        if preferred is None or preferred not in names or names[0] == preferred:
+            return self.chain
+        # The providers (and their clients) are shared: only the order differs.
+        first = [p for p in self.chain.providers if p.name == preferred]
+        rest = [p for p in self.chain.providers if p.name != preferred]
+        return ProviderChain(first + rest, breaker=self.chain.breaker, config=self.chain.config)
+
+    def offered_providers(self) -> list[tuple[str, bool]]:
+        """The installation's providers in order, each with whether it can answer."""
+        return [(provider.name, provider.configured) for provider in self.chain.providers]
+
     def cost(self, provider: str, usage: Usage) -> Decimal:
         price = self.config.prices.get(provider)
         if price is None:

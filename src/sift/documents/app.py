@@ -14,6 +14,7 @@ from sift.documents.collections import endpoints as collections
 from sift.documents.config import DocumentsSettings, get_documents_settings
 from sift.documents.documents import endpoints as documents
 from sift.documents.ingestion import endpoints as ingestion
+from sift.documents.settings import endpoints as document_settings
 
 NAME = "documents"
 
@@ -36,7 +37,7 @@ def create_app(
         NAME,
         settings=settings,
         # Ingestion first: its paths would otherwise match `/api/documents/{document_id}`.
-        routers=[collections.router, ingestion.router, documents.router],
+        routers=[collections.router, ingestion.router, document_settings.router, documents.router],
         # Uploads are the only large bodies; the file's own cap is enforced while it streams.
         max_body_bytes=max(config.max_request_bytes, settings.max_body_bytes),
         lifespan=lifespan,

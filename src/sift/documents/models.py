@@ -221,3 +221,14 @@ class DocumentVersion(IdMixin, Base):
         CheckConstraint("size >= 0", name="size"),
         CheckConstraint("number >= 1", name="number"),
     )
+
+
+class OrganizationSettings(TimestampMixin, Base):
+    """An organization's defaults for its documents; no row means every default is off."""
+
+    __tablename__ = "org_settings"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # Applied to a collection created without an explicit `redact_pii`.
+    redact_pii_default: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    updated_by: Mapped[uuid.UUID]

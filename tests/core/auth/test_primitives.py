@@ -37,6 +37,7 @@ def test_each_role_holds_everything_the_roles_below_it_hold() -> None:
         ("documents:write", {"editor", "admin", "owner"}),
         ("members:manage", {"admin", "owner"}),
         ("audit:read", {"admin", "owner"}),
+        ("assistant:manage", {"admin", "owner"}),
         ("org:manage", {"owner"}),
         ("privacy:manage", {"owner"}),
     ],

@@ -26,7 +26,12 @@ from sift.assistant.answers.service import AnswerEvent, CitationsEvent, answer_s
 from sift.assistant.answers.summaries import summary_service
 from sift.assistant.auth import AssistantAsk
 from sift.assistant.conversations.service import conversation_service
-from sift.assistant.dependencies import AiQuotaDep, DatabaseDep, ForwardedAuthorization
+from sift.assistant.dependencies import (
+    AiQuotaDep,
+    DatabaseDep,
+    ForwardedAuthorization,
+    MonthlyQuotaDep,
+)
 from sift.assistant.runtime import RuntimeDep
 from sift.core.db import ReadSessionDep, SessionDep
 from sift.core.errors import RateLimited, SiftError, problem_details
@@ -36,7 +41,7 @@ log = structlog.get_logger()
 router = APIRouter(prefix="/api/assistant", tags=["assistant"])
 
 _ASK_ERRORS = {
-    **RateLimited.openapi(),
+    **RateLimited.openapi(),  # also the monthly quota (`monthly-quota-exceeded`)
     **exceptions.ConversationNotFound.openapi(),
     **exceptions.RetrievalUnavailable.openapi(),
 }
@@ -59,6 +64,7 @@ def _wants_stream(request: Request, body: AskRequest) -> bool:
 async def ask(
     principal: AssistantAsk,
     _: AiQuotaDep,
+    __: MonthlyQuotaDep,
     body: AskRequest,
     request: Request,
     database: DatabaseDep,
@@ -119,6 +125,7 @@ def _event(name: str, data: Any) -> dict[str, str]:
 async def summarize(
     principal: AssistantAsk,
     _: AiQuotaDep,
+    __: MonthlyQuotaDep,
     body: SummarizeRequest,
     session: SessionDep,
     runtime: RuntimeDep,

@@ -38,8 +38,9 @@ from sift.assistant.grounding import prompt as prompts
 from sift.assistant.models import TITLE_LENGTH, Conversation, Message, MessageRole
 from sift.assistant.passages import Passage
 from sift.assistant.providers.base import GenerationRequest, Task, Turn, Usage
-from sift.assistant.providers.chain import Skip
+from sift.assistant.providers.chain import ProviderChain, Skip
 from sift.assistant.runtime import Runtime
+from sift.assistant.settings.service import assistant_settings_service
 from sift.contracts.events import AssistantAnswered
 from sift.core.auth import Principal
 from sift.core.db import Database, ReadSession, new_id
@@ -62,6 +63,7 @@ class Prepared:
     retrieval_query: str
     passages: list[Passage]
     cache_key: str | None
+    chain: ProviderChain  # the organization's preferred provider first
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -155,11 +157,14 @@ class AnswerService:
         passages = await runtime.search.retrieve(
             authorization, query, collection_ids=body.collection_ids, limit=runtime.config.passages
         )
+        chain = runtime.chain_for(
+            await assistant_settings_service.default_provider(session, principal.org_id)
+        )
         cache_key = None
         if not history and passages and runtime.cache.enabled:
             cache_key = answer_key(
                 org_id=principal.org_id,
-                chain=runtime.chain.signature,
+                chain=chain.signature,
                 question=body.question,
                 collection_ids=body.collection_ids,
                 passages=passages,
@@ -176,6 +181,7 @@ class AnswerService:
             retrieval_query=query,
             passages=passages,
             cache_key=cache_key,
+            chain=chain,
         )
 
     async def _generate(
@@ -210,7 +216,7 @@ class AnswerService:
             history=prepared.history,
             max_output_tokens=runtime.config.max_output_tokens,
         )
-        chain = runtime.chain if prepared.passages else runtime.local_chain
+        chain = prepared.chain if prepared.passages else runtime.local_chain
         async for event in run_chain(chain, request):
             if not isinstance(event, tuple):
                 yield event

@@ -22,8 +22,9 @@ from sift.assistant.grounding import citations as grounding
 from sift.assistant.grounding import prompt as prompts
 from sift.assistant.passages import Passage
 from sift.assistant.providers.base import GenerationRequest, Task, Usage
-from sift.assistant.providers.chain import Finished
+from sift.assistant.providers.chain import Finished, ProviderChain
 from sift.assistant.runtime import Runtime
+from sift.assistant.settings.service import assistant_settings_service
 from sift.contracts.events import AssistantAnswered
 from sift.core.auth import Principal
 
@@ -45,9 +46,9 @@ def sections(passages: Sequence[Passage], max_chars: int) -> list[list[Passage]]
     return groups
 
 
-async def _complete(runtime: Runtime, request: GenerationRequest) -> tuple[str, Finished]:
+async def _complete(chain: ProviderChain, request: GenerationRequest) -> tuple[str, Finished]:
     result: tuple[str, Finished] | None = None
-    async for event in run_chain(runtime.chain, request):
+    async for event in run_chain(chain, request):
         if isinstance(event, tuple):
             result = event
     assert result is not None  # run_chain ends with its result or raises
@@ -67,9 +68,13 @@ class SummaryService:
         document = await runtime.search.document(authorization, document_id)
         passages = document.passages
         groups = sections(passages, runtime.config.summary_chunk_chars)
+        # The organization's preferred provider first, like answers.
+        chain = runtime.chain_for(
+            await assistant_settings_service.default_provider(session, principal.org_id)
+        )
         usage = Usage()
         if len(groups) == 1:
-            text, finished = await _complete(runtime, self._request(passages))
+            text, finished = await _complete(chain, self._request(passages))
             usage = finished.usage
         else:
             numbered: list[Passage] = [p for group in groups for p in group]
@@ -78,7 +83,7 @@ class SummaryService:
                 offsets.append(offsets[-1] + len(group))
             mapped = await asyncio.gather(
                 *(
-                    _complete(runtime, self._request(group, first_number=offset + 1))
+                    _complete(chain, self._request(group, first_number=offset + 1))
                     for group, offset in zip(groups, offsets, strict=True)
                 )
             )
@@ -86,7 +91,7 @@ class SummaryService:
             for _, finished in mapped:
                 usage = usage + finished.usage
             reduce = self._request(numbered, prompt=prompts.reduce_prompt(partials))
-            text, finished = await _complete(runtime, reduce)
+            text, finished = await _complete(chain, reduce)
             usage = usage + finished.usage
             passages = numbered
         checked = grounding.check(text, passages)

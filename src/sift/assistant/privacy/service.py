@@ -1,20 +1,35 @@
 """What the assistant holds about a person: conversations (questions, answers, citations),
 feedback, and daily AI usage; an organization's erasure drops all of these of the
-organization."""
+organization, and its AI settings."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.assistant.events import events
-from sift.assistant.models import Conversation, Feedback, Message, OutboxEvent, UsageDaily
+from sift.assistant.models import (
+    Conversation,
+    Feedback,
+    Message,
+    OrganizationSettings,
+    OutboxEvent,
+    UsageDaily,
+)
 from sift.contracts.events import (
     ErasureRequested,
     ExportRequested,
     OrganizationErasureRequested,
 )
-from sift.core.privacy import ExportPart, answer_erasure, answer_export, delete_by, row_dict
+from sift.core.privacy import (
+    ERASED_USER_ID,
+    ExportPart,
+    answer_erasure,
+    answer_export,
+    delete_by,
+    row_dict,
+    run_counted,
+)
 
 SERVICE = "assistant"
 
@@ -53,13 +68,28 @@ class AssistantPrivacyService:
         erased = await delete_by(
             session, (Feedback, Message, Conversation, UsageDaily), user_id=user_id
         )
+        # The AI settings of an organization the person alone belonged to go with them;
+        # elsewhere they stay, no longer saying who set them.
+        sole = list(request.sole_member_org_ids)
+        erased += await run_counted(
+            session,
+            [delete(OrganizationSettings).where(OrganizationSettings.org_id.in_(sole))],
+        )
+        anonymized = await run_counted(
+            session,
+            [
+                update(OrganizationSettings)
+                .where(OrganizationSettings.updated_by == user_id)
+                .values(updated_by=ERASED_USER_ID)
+            ],
+        )
         await answer_erasure(
             session,
             events,
             request,
             service=SERVICE,
             erased=erased,
-            anonymized=0,
+            anonymized=anonymized,
             outbox=OutboxEvent,
         )
 
@@ -68,7 +98,9 @@ class AssistantPrivacyService:
     ) -> None:
         # Feedback cascades with its messages, messages with their conversations.
         erased = await delete_by(
-            session, (Message, Conversation, UsageDaily), org_id=request.org_id
+            session,
+            (Message, Conversation, UsageDaily, OrganizationSettings),
+            org_id=request.org_id,
         )
         await answer_erasure(
             session,

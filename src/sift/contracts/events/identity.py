@@ -165,6 +165,15 @@ class OrganizationCreated(EventPayload):
     personal: bool
 
 
+@event("org.renamed", version=1)
+class OrganizationRenamed(EventPayload):
+    """The organization has a new name (services that show it read it from here)."""
+
+    org_id: uuid.UUID
+    renamed_by: uuid.UUID
+    name: str = Field(min_length=1, max_length=200)
+
+
 @event("invitation.created", version=1)
 class InvitationCreated(EventPayload):
     """Send `email` the (sealed) link that joins `org_name` as `role`."""

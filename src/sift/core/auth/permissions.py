@@ -43,6 +43,8 @@ class Permission(StrEnum):
     collections_manage = "collections:manage"
     search_read = "search:read"
     assistant_ask = "assistant:ask"
+    # The organization's AI settings: default provider, monthly answer quota.
+    assistant_manage = "assistant:manage"
     notifications_read = "notifications:read"
     # Oversight.
     audit_read = "audit:read"
@@ -68,6 +70,7 @@ _EDITOR = _VIEWER | {P.documents_write}
 _ADMIN = _EDITOR | {
     P.members_manage,
     P.collections_manage,
+    P.assistant_manage,
     P.api_keys_manage,
     P.audit_read,
     P.analytics_read,

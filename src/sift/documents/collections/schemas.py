@@ -39,7 +39,8 @@ class CollectionCreate(Schema):
     description: str = Field(default="", max_length=DESCRIPTION_LENGTH)
     visibility: Visibility = Visibility.org
     language: str | None = None
-    redact_pii: StrictBool = False
+    # Null or absent: the organization's default (`GET /api/documents/settings`).
+    redact_pii: StrictBool | None = None
     keep_original_files: StrictBool = True  # false only with redact_pii (else 422)
 
     _language = field_validator("language")(language_code)

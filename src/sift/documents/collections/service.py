@@ -49,6 +49,7 @@ from sift.documents.collections.repository import (
 from sift.documents.collections.schemas import CollectionCreate, CollectionUpdate
 from sift.documents.events import events
 from sift.documents.models import Collection, CollectionMember, CollectionRole, Visibility
+from sift.documents.settings.service import document_settings_service
 
 _NEEDS = {
     CollectionRole.viewer: "read",
@@ -118,7 +119,12 @@ class CollectionService:
     ) -> tuple[Collection, CollectionRole]:
         if await collection_repository.name_taken(session, principal.org_id, data.name):
             raise CollectionNameTaken()
-        if not data.keep_original_files and not data.redact_pii:
+        redact_pii = data.redact_pii
+        if redact_pii is None:
+            redact_pii = await document_settings_service.redact_pii_default(
+                session, principal.org_id
+            )
+        if not data.keep_original_files and not redact_pii:
             raise OriginalsNeedRedaction()
         collection = Collection(
             org_id=principal.org_id,
@@ -127,7 +133,7 @@ class CollectionService:
             visibility=data.visibility,
             created_by=principal.user_id,
             language=data.language,
-            redact_pii=data.redact_pii,
+            redact_pii=redact_pii,
             keep_original_files=data.keep_original_files,
         )
         await self._flush_unique(session, collection)

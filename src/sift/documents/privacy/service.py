@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events import (
@@ -38,6 +38,7 @@ from sift.documents.models import (
     CollectionMember,
     Document,
     DocumentVersion,
+    OrganizationSettings,
     OutboxEvent,
 )
 
@@ -125,6 +126,10 @@ class DocumentsPrivacyService:
             )
         erased += len(collections)
         erased += await delete_by(session, [CollectionMember], user_id=user_id)
+        erased += await run_counted(
+            session,
+            [delete(OrganizationSettings).where(OrganizationSettings.org_id.in_(sole))],
+        )
         anonymized = await run_counted(
             session,
             (
@@ -134,6 +139,7 @@ class DocumentsPrivacyService:
                     (DocumentVersion, DocumentVersion.created_by),
                     (Collection, Collection.created_by),
                     (CollectionMember, CollectionMember.granted_by),
+                    (OrganizationSettings, OrganizationSettings.updated_by),
                 )
             ),
         )
@@ -167,7 +173,9 @@ class DocumentsPrivacyService:
         await session.execute(
             update(Document).where(Document.org_id == org_id).values(current_version_id=None)
         )
-        erased = await delete_by(session, (Document, Collection), org_id=org_id)
+        erased = await delete_by(
+            session, (Document, Collection, OrganizationSettings), org_id=org_id
+        )
         await answer_erasure(
             session,
             events,

@@ -6,7 +6,12 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sift.contracts.events.identity import MemberRemoved, MemberRoleChanged, OrganizationCreated
+from sift.contracts.events.identity import (
+    MemberRemoved,
+    MemberRoleChanged,
+    OrganizationCreated,
+    OrganizationRenamed,
+)
 from sift.core.auth.permissions import Role
 from sift.core.auth.principal import Principal
 from sift.core.auth.revocation import Revocations
@@ -86,8 +91,17 @@ class OrganizationService:
     ) -> tuple[Organization, Membership]:
         self.require_current(principal, org_id)
         org, membership = await self.get(session, org_id, principal.user_id)
+        if org.name == name:
+            return org, membership
         org.name = name
         await session.flush()
+        await events.publish(
+            session,
+            OrganizationRenamed(org_id=org.id, renamed_by=principal.user_id, name=name),
+            org_id=org.id,
+            actor_id=principal.user_id,
+            subject_id=org.id,
+        )
         return org, membership
 
     async def members(

@@ -16,8 +16,11 @@ const EMPTY: CollectionValues = {
 
 export function CreateCollectionDialog({
   onCreate,
+  redactByDefault = false,
 }: {
   onCreate: (values: CollectionValues) => Promise<unknown>;
+  /** The organization's default for new collections (Settings → Organization). */
+  redactByDefault?: boolean;
 }) {
   const [open, setOpen] = useState(false);
   return (
@@ -30,7 +33,7 @@ export function CreateCollectionDialog({
         description="Group documents that belong together."
       >
         <CollectionForm
-          values={EMPTY}
+          values={{ ...EMPTY, redact_pii: redactByDefault }}
           submitLabel="Create collection"
           autoFocus
           onSubmit={async (values) => {

@@ -16,6 +16,7 @@ const TABS = [
   { href: "/settings/audit", label: "Audit log", admin: true },
   { href: "/settings/ingestion", label: "Ingestion", admin: true },
   { href: "/settings/analytics", label: "Analytics", admin: true },
+  { href: "/settings/evaluation", label: "Evaluation", admin: true },
   { href: "/settings/organization", label: "Organization", admin: true },
 ];
 

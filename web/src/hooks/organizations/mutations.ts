@@ -83,3 +83,20 @@ export function useAcceptInvitation() {
     },
   });
 }
+
+/** Rename the current organization (owners); the switcher and the pages follow. */
+export function useRenameOrganization() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ orgId, name }: { orgId: string; name: string }) =>
+      unwrap(
+        api.PATCH("/api/orgs/{org_id}", { params: { path: { org_id: orgId } }, body: { name } }),
+      ),
+    onSuccess: (renamed) =>
+      client.setQueryData<Organization[]>(organizationKeys.list(), (organizations) =>
+        organizations?.map((organization) =>
+          organization.id === renamed.id ? { ...organization, name: renamed.name } : organization,
+        ),
+      ),
+  });
+}

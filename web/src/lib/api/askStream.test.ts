@@ -128,6 +128,26 @@ describe("askStream", () => {
     );
   });
 
+  it("shows the monthly quota's own sentence: its wait is weeks, not a moment", async () => {
+    const detail =
+      "Your organization has used its 1 AI answers for this month; the quota resets on 01 January 2027 (UTC).";
+    fetchMock.mockResolvedValueOnce(
+      new Response(
+        JSON.stringify({
+          type: "https://sift.example/problems/monthly-quota-exceeded",
+          title: "Monthly AI quota used up",
+          status: 429,
+          detail,
+        }),
+        {
+          status: 429,
+          headers: { "content-type": "application/problem+json", "retry-after": "2000000" },
+        },
+      ),
+    );
+    await expect(askStream({ question: "q" }).next()).rejects.toThrow(detail);
+  });
+
   it("fails when the stream ends before the answer is done", async () => {
     const stream = controlledStream();
     fetchMock.mockResolvedValueOnce(stream.response);

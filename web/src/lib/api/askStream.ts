@@ -61,7 +61,8 @@ export function formatWait(seconds: number): string {
 /** A quota answer names its wait (`Retry-After`, seconds) in words the reader can act on. */
 async function askFailure(response: Response): Promise<ApiError> {
   const error = await errorFromResponse(response);
-  if (response.status !== 429) return error;
+  // The organization's monthly quota says itself when it resets and who can raise it.
+  if (response.status !== 429 || error.type.endsWith("/monthly-quota-exceeded")) return error;
   const wait = Number(response.headers.get("retry-after"));
   const when = Number.isFinite(wait) && wait > 0 ? `in ${formatWait(wait)}` : "in a moment";
   return new ApiError(

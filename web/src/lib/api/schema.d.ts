@@ -1014,6 +1014,30 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/documents/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Document Settings
+         * @description The organization's defaults for new collections.
+         */
+        get: operations["documents_document_settings_get_document_settings"];
+        /**
+         * Update Document Settings
+         * @description Set the organization's defaults for new collections (admins and owners).
+         */
+        put: operations["documents_document_settings_update_document_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/documents": {
         parameters: {
             query?: never;
@@ -1559,6 +1583,30 @@ export type paths = {
          */
         get: operations["assistant_conversations_get_conversation"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/assistant/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Assistant Settings
+         * @description The organization's default provider, monthly quota and this month's AI requests.
+         */
+        get: operations["assistant_assistant_settings_get_assistant_settings"];
+        /**
+         * Update Assistant Settings
+         * @description Set the organization's default provider and monthly quota (admins and owners).
+         */
+        put: operations["assistant_assistant_settings_update_assistant_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2643,7 +2691,7 @@ export type components = {
          * Permission
          * @enum {string}
          */
-        Permission: "account:manage" | "org:create" | "org:read" | "org:manage" | "members:read" | "members:manage" | "api_keys:manage" | "documents:read" | "documents:write" | "collections:manage" | "search:read" | "assistant:ask" | "notifications:read" | "audit:read" | "analytics:read" | "privacy:manage";
+        Permission: "account:manage" | "org:create" | "org:read" | "org:manage" | "members:read" | "members:manage" | "api_keys:manage" | "documents:read" | "documents:write" | "collections:manage" | "search:read" | "assistant:ask" | "assistant:manage" | "notifications:read" | "audit:read" | "analytics:read" | "privacy:manage";
         /** PhoneRead */
         PhoneRead: {
             /** Phone Number */
@@ -2880,11 +2928,8 @@ export type components = {
             visibility: components["schemas"]["Visibility"];
             /** Language */
             language?: string | null;
-            /**
-             * Redact Pii
-             * @default false
-             */
-            redact_pii: boolean;
+            /** Redact Pii */
+            redact_pii?: boolean | null;
             /**
              * Keep Original Files
              * @default true
@@ -3025,6 +3070,21 @@ export type components = {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** DocumentSettingsRead */
+        DocumentSettingsRead: {
+            /**
+             * Redact Pii Default
+             * @default false
+             */
+            redact_pii_default: boolean;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** DocumentSettingsUpdate */
+        DocumentSettingsUpdate: {
+            /** Redact Pii Default */
+            redact_pii_default: boolean;
         };
         /**
          * DocumentStatus
@@ -3837,6 +3897,34 @@ export type components = {
              */
             stream: boolean;
         };
+        /** AssistantSettingsRead */
+        AssistantSettingsRead: {
+            /** Default Provider */
+            default_provider?: string | null;
+            /** Monthly Answer Quota */
+            monthly_answer_quota?: number | null;
+            /** Answers This Month */
+            answers_this_month: number;
+            /**
+             * Quota Resets At
+             * Format: date-time
+             */
+            quota_resets_at: string;
+            /** Providers */
+            providers: components["schemas"]["ProviderOption"][];
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /**
+         * AssistantSettingsUpdate
+         * @description Both fields are set as given: null clears one.
+         */
+        AssistantSettingsUpdate: {
+            /** Default Provider */
+            default_provider: ("gemini" | "openai" | "local") | null;
+            /** Monthly Answer Quota */
+            monthly_answer_quota: number | null;
+        };
         /** CitationRead */
         CitationRead: {
             /** N */
@@ -4034,6 +4122,13 @@ export type components = {
             items: components["schemas"]["ConversationRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /** ProviderOption */
+        ProviderOption: {
+            /** Name */
+            name: string;
+            /** Configured */
+            configured: boolean;
         };
         /**
          * Rating
@@ -8377,6 +8472,104 @@ export interface operations {
             };
         };
     };
+    documents_document_settings_get_document_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentSettingsRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    documents_document_settings_update_document_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentSettingsRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     documents_documents_list_documents: {
         parameters: {
             query?: {
@@ -10405,6 +10598,104 @@ export interface operations {
             };
             /** @description Search unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assistant_assistant_settings_get_assistant_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantSettingsRead"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assistant_assistant_settings_update_assistant_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantSettingsRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,12 +8,14 @@ import { EmptyState } from "@/components/ui/EmptyState";
 import { Skeleton } from "@/components/ui/Skeleton";
 import { useCreateCollection } from "@/hooks/collections/mutations";
 import { useCollections } from "@/hooks/collections/queries";
+import { useDocumentSettings } from "@/hooks/orgSettings/queries";
 import { errorText } from "@/lib/api/problem";
 
 export default function CollectionsPage() {
   const { data: collections, error: failure } = useCollections();
   const error = errorText(failure);
   const create = useCreateCollection();
+  const defaults = useDocumentSettings();
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -23,7 +25,10 @@ export default function CollectionsPage() {
             Documents are organized in collections.
           </p>
         </div>
-        <CreateCollectionDialog onCreate={create.mutateAsync} />
+        <CreateCollectionDialog
+          onCreate={create.mutateAsync}
+          redactByDefault={defaults.data?.redact_pii_default ?? false}
+        />
       </div>
       {error && <Alert>{error}</Alert>}
       {collections === undefined ? (

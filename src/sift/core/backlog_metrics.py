@@ -12,7 +12,7 @@ import shutil
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge
-from sqlalchemy import text
+from sqlalchemy import column, func, select, table
 
 from sift.core.config import CoreSettings
 from sift.core.events.bus import dead_letter_key
@@ -71,12 +71,15 @@ class BacklogGauges:
     async def refresh(self, app: Any) -> None:
         settings: CoreSettings = app.state.settings
         async with app.state.database.sessionmaker() as session:
+            outbox = table(
+                "outbox", column("created_at"), column("published_at"), schema=self.service
+            )
+            oldest = func.extract("epoch", func.now() - func.min(outbox.c.created_at))
             row = (
                 await session.execute(
-                    text(
-                        f"SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)"  # noqa: S608 - the schema is the service's own name
-                        f" FROM {self.service}.outbox WHERE published_at IS NULL"
-                    )
+                    select(func.count(), func.coalesce(oldest, 0))
+                    .select_from(outbox)
+                    .where(outbox.c.published_at.is_(None))
                 )
             ).one()
         self.outbox_pending.labels(self.service).set(row[0])

@@ -64,6 +64,7 @@ test("settings: profile, sessions, API keys, two-step verification and signing i
   await page.getByRole("button", { name: "Done" }).click();
   const keyRow = page.getByTestId("api-key-row").filter({ hasText: "Nightly export" });
   await expect(keyRow).toBeVisible();
+  await screenshotAll(page, "settings-api-keys");
   await keyRow.getByRole("button", { name: "Revoke Nightly export" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
   await expect(keyRow).toBeHidden();

@@ -24,6 +24,11 @@ interface Query<T> {
   error: unknown;
 }
 
+/** A total shown as a count. */
+function CountStat({ id, label, count }: { id: string; label: string; count: number }) {
+  return <Stat id={id} label={label} value={count} display={formatCount(count)} />;
+}
+
 /** The range in numbers: who was active, what was uploaded, searched and answered, the cost. */
 export function SummaryPanel({
   range,
@@ -61,43 +66,18 @@ export function SummaryPanel({
               value={active}
               display={active === null ? "–" : formatCount(active)}
             />
-            <Stat
-              id="uploads"
-              label="Uploads"
-              value={total(series.uploads)}
-              display={formatCount(total(series.uploads))}
-            />
-            <Stat
-              id="indexed"
-              label="Indexed"
-              value={total(series.indexed)}
-              display={formatCount(total(series.indexed))}
-            />
-            <Stat
-              id="failed"
-              label="Failed to index"
-              value={total(series.failed)}
-              display={formatCount(total(series.failed))}
-            />
-            <Stat id="searches" label="Searches" value={searches} display={formatCount(searches)} />
+            <CountStat id="uploads" label="Uploads" count={total(series.uploads)} />
+            <CountStat id="indexed" label="Indexed" count={total(series.indexed)} />
+            <CountStat id="failed" label="Failed to index" count={total(series.failed)} />
+            <CountStat id="searches" label="Searches" count={searches} />
             <Stat
               id="zero-result-rate"
               label="Without results"
               value={zeroRate}
               display={formatPercent(zeroRate)}
             />
-            <Stat
-              id="answers"
-              label="AI answers"
-              value={total(series.answers)}
-              display={formatCount(total(series.answers))}
-            />
-            <Stat
-              id="failovers"
-              label="Failovers"
-              value={total(series.failovers)}
-              display={formatCount(total(series.failovers))}
-            />
+            <CountStat id="answers" label="AI answers" count={total(series.answers)} />
+            <CountStat id="failovers" label="Failovers" count={total(series.failovers)} />
             <Stat id="cost" label="AI cost" value={cost} display={formatUsd(cost)} />
           </StatGrid>
         );

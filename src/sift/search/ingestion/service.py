@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
 from sqlalchemy import select
@@ -37,9 +36,10 @@ from sift.search.ingestion.exceptions import IngestError
 from sift.search.ingestion.nlp import settle_language
 from sift.search.ingestion.pages import text_pages
 from sift.search.ingestion.pipeline import Processed, StepClock
-from sift.search.ingestion.repository import chunk_id, ingestion_repository, projected_title
-from sift.search.models import EMBEDDING_DIMENSION, DocumentIndex, IndexedDocument, IndexStatus
-from sift.search.vectors import VectorIndex, VectorRecord, create_vector_index
+from sift.search.ingestion.repository import ingestion_repository, projected_title
+from sift.search.ingestion.rows import chunk_rows, vector_records
+from sift.search.models import DocumentIndex, IndexedDocument, IndexStatus
+from sift.search.vectors import VectorIndex, create_vector_index
 
 log = structlog.get_logger()
 
@@ -226,7 +226,7 @@ class IngestionService:
                 await ingestion_repository.delete_chunks(session, version_id)
                 await vectors.delete_version(state.org_id, version_id)
             else:
-                rows = self._rows(state, processed, title)
+                rows = chunk_rows(state, processed, title)
                 await ingestion_repository.replace_chunks(session, version_id, rows)
                 await ingestion_repository.replace_pages(
                     session, version_id, text_pages(processed.extracted)
@@ -238,7 +238,7 @@ class IngestionService:
                     await vectors.delete_version(state.org_id, older_version)
                 # An earlier run of this version may have left more chunks than this one.
                 await vectors.delete_version(state.org_id, version_id)
-                await vectors.upsert(self._records(state, document, rows, processed.vectors))
+                await vectors.upsert(vector_records(state, document, rows, processed.vectors))
         analysis, extracted = processed.analysis, processed.extracted
         state.status = IndexStatus.superseded if superseded else IndexStatus.indexed
         state.error_code = state.error_message = None
@@ -395,58 +395,6 @@ class IngestionService:
         for org_id in list(orgs):
             await index_version_repository.bump(session, org_id)  # full-text results change
         log.info("ingest.context_refreshed", document_id=str(document_id), versions=len(versions))
-
-    @staticmethod
-    def _records(
-        state: DocumentIndex,
-        document: IndexedDocument | None,
-        rows: list[dict[str, Any]],
-        vectors: list[list[float]],
-    ) -> list[VectorRecord]:
-        return [
-            VectorRecord(
-                chunk_id=row["id"],
-                vector=vector,
-                org_id=state.org_id,
-                collection_id=state.collection_id,
-                document_id=state.document_id,
-                version_id=state.version_id,
-                embedding_model=row["embedding_model"],
-                mime_type=(document.mime_type if document else None) or state.content_type,
-                tags=list(document.tags) if document else [],
-            )
-            for row, vector in zip(rows, vectors, strict=True)
-        ]
-
-    @staticmethod
-    def _rows(
-        state: DocumentIndex, processed: Processed, title: str | None
-    ) -> list[dict[str, Any]]:
-        analysis = processed.analysis
-        return [
-            {
-                "id": chunk_id(state.version_id, draft.ordinal),
-                "org_id": state.org_id,
-                "collection_id": state.collection_id,
-                "document_id": state.document_id,
-                "version_id": state.version_id,
-                "ordinal": draft.ordinal,
-                "page": draft.page,
-                "page_end": draft.page_end,
-                "start_char": draft.start,
-                "end_char": draft.end,
-                "heading": draft.heading[:500] if draft.heading else None,
-                "context": chunk_context(title, draft.heading),
-                "text": draft.text,
-                "token_count": draft.token_count,
-                "language": analysis.language,
-                "text_search_config": analysis.text_search_config,
-                # The column is vector(384): another size lives only in Pinecone (ADR 0003).
-                "embedding": vector if len(vector) == EMBEDDING_DIMENSION else None,
-                "embedding_model": processed.embedding_model,
-            }
-            for draft, vector in zip(processed.chunks, processed.vectors, strict=True)
-        ]
 
 
 ingestion = IngestionService()

@@ -18,9 +18,11 @@ export const options = Object.assign(commonOptions(["ask"]), {
   },
 });
 
-export default function () {
+export function ask(user) {
   const question = `What do our documents say about ${pick(words)} and ${pick(words)}?`;
-  call(userFor(exec.scenario.iterationInTest), "POST", "/api/assistant/ask", json({ question }), "ask", {
-    timeout: "60s",
-  });
+  return call(user, "POST", "/api/assistant/ask", json({ question }), "ask", { timeout: "60s" });
+}
+
+export default function () {
+  ask(userFor(exec.scenario.iterationInTest));
 }

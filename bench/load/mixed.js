@@ -2,7 +2,7 @@
 // or not earlier ones have answered). The mix of issue 21: 25 % profile, 20 % collections,
 // 20 % document list, 15 % conversations, 20 % full-text search.
 //   k6 run -e SIFT_SEED=seed.json -e RATE=20 -e DURATION=1m bench/load/mixed.js
-import { call, commonOptions, duration, json, query, rate, userFor } from "./lib.js";
+import { call, commonOptions, duration, json, query, rate, userFor, withWarmup } from "./lib.js";
 import exec from "k6/execution";
 
 // [weight, endpoint tag, request(user, tag)]
@@ -34,29 +34,37 @@ export const MIX = [
   ],
 ];
 
-export function mixed(user) {
+export function mixed(user, tag) {
   let roll = Math.random() * 100;
   for (const [weight, , request] of MIX) {
     roll -= weight;
-    if (roll < 0) return request(user);
+    if (roll < 0) return request(user, tag);
   }
-  return MIX[0][2](user);
+  return MIX[0][2](user, tag);
 }
 
 const target = rate(20);
 export const options = Object.assign(commonOptions(MIX.map((m) => m[1])), {
-  scenarios: {
-    mixed: {
-      executor: "constant-arrival-rate",
-      rate: target,
-      timeUnit: "1s",
-      duration: duration("1m"),
-      preAllocatedVUs: Math.max(10, target * 2),
-      maxVUs: Math.max(50, target * 10),
+  scenarios: withWarmup(
+    {
+      mixed: {
+        executor: "constant-arrival-rate",
+        rate: target,
+        timeUnit: "1s",
+        duration: duration("1m"),
+        preAllocatedVUs: Math.max(10, target * 2),
+        maxVUs: Math.max(50, target * 10),
+      },
     },
-  },
+    target,
+    "warmup",
+  ),
 });
 
 export default function () {
   mixed(userFor(exec.scenario.iterationInTest));
+}
+
+export function warmup() {
+  mixed(userFor(exec.scenario.iterationInTest), "warmup");
 }

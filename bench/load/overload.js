@@ -7,8 +7,8 @@
 //   k6 run -e SIFT_SEED=seed.json -e RATE=50 -e DURATION=30s bench/load/overload.js
 import exec from "k6/execution";
 import { Counter, Trend } from "k6/metrics";
-import { commonOptions, duration, rate, seconds, userFor } from "./lib.js";
-import { MIX } from "./mixed.js";
+import { commonOptions, duration, rate, seconds, userFor, withWarmup } from "./lib.js";
+import { MIX, mixed } from "./mixed.js";
 
 const refusalMs = new Trend("refusal_ms", true);
 const refusalsWithoutRetryAfter = new Counter("refusals_without_retry_after");
@@ -19,24 +19,32 @@ const phase = duration("30s");
 const PHASES = ["baseline", "burst", "after"];
 
 export const options = Object.assign(commonOptions(PHASES.map((p) => `mixed_${p}`)), {
-  scenarios: {
-    overload: {
-      executor: "ramping-arrival-rate",
-      startRate: target,
-      timeUnit: "1s",
-      // Steps, not ramps: 1 s to change rate, then hold for the phase.
-      stages: [
-        { target, duration: phase },
-        { target: Math.round(target * factor), duration: "1s" },
-        { target: Math.round(target * factor), duration: phase },
-        { target, duration: "1s" },
-        { target, duration: phase },
-      ],
-      preAllocatedVUs: Math.max(20, target * 4),
-      maxVUs: Math.max(100, Math.round(target * factor * 20)),
+  scenarios: withWarmup(
+    {
+      overload: {
+        executor: "ramping-arrival-rate",
+        startRate: target,
+        timeUnit: "1s",
+        // Steps, not ramps: 1 s to change rate, then hold for the phase.
+        stages: [
+          { target, duration: phase },
+          { target: Math.round(target * factor), duration: "1s" },
+          { target: Math.round(target * factor), duration: phase },
+          { target, duration: "1s" },
+          { target, duration: phase },
+        ],
+        preAllocatedVUs: Math.max(20, target * 4),
+        maxVUs: Math.max(100, Math.round(target * factor * 20)),
+      },
     },
-  },
+    target,
+    "warmup",
+  ),
 });
+
+export function warmup() {
+  mixed(userFor(exec.scenario.iterationInTest), "warmup");
+}
 
 function phaseAt(elapsedSeconds) {
   const length = seconds(phase) + 1;

@@ -27,6 +27,7 @@ import csv
 import gzip
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -50,7 +51,7 @@ from stack import Stack  # noqa: E402
 from sift.runtime.embedded_postgres import EmbeddedPostgres  # noqa: E402
 from sift.search.evaluation.metrics import percentile  # noqa: E402
 
-SCENARIOS = ("mixed", "search", "ask", "upload", "users-1000", "overload")
+SCENARIOS = ("mixed", "mixed-ask", "search", "ask", "upload", "users-1000", "overload")
 REFUSALS = ("429", "503")
 K6 = Path(sys.executable).parent / "k6"
 
@@ -109,6 +110,18 @@ def wait_indexed(stack: Stack, seed_file: Path, timeout: float) -> tuple[int, in
             time.sleep(2)
 
 
+WARMUP_TAG = "warmup"
+# The scenarios that ramp up to their rate before they count (lib.js `withWarmup`).
+WARMED_UP = ("mixed", "mixed-ask", "overload")
+
+
+def k6_seconds(text: str) -> float:
+    units = {"h": 3600, "m": 60, "s": 1}
+    return sum(
+        float(value) * units[unit] for value, unit in re.findall(r"(\d+(?:\.\d+)?)(h|m|s)", text)
+    )
+
+
 def endpoint_stats(samples: Path, seconds: float) -> dict[str, dict[str, Any]]:
     """Per `endpoint` tag: latencies (ms), requests per minute, answers by status."""
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -119,6 +132,8 @@ def endpoint_stats(samples: Path, seconds: float) -> dict[str, dict[str, Any]]:
                 continue
             tags = dict(p.split("=", 1) for p in row["extra_tags"].split("&") if "=" in p)
             endpoint = tags.get("endpoint", "untagged")
+            if endpoint == WARMUP_TAG:
+                continue
             latencies[endpoint].append(float(row["metric_value"]))
             statuses[endpoint][row["status"] or "0"] += 1
     return {
@@ -156,6 +171,8 @@ def run_scenario(
     out = args.workdir / "runs" / f"{name}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     out.mkdir(parents=True, exist_ok=True)
     env_args = {"SIFT_BASE_URL": base, "SIFT_SEED": str(seed_file), "DURATION": args.duration}
+    warmup = args.warmup if name in WARMED_UP else "0s"
+    env_args["WARMUP"] = warmup
     if args.rate:
         env_args["RATE"] = str(args.rate)
     if name == "users-1000":
@@ -172,7 +189,7 @@ def run_scenario(
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     sampler.watch(process.pid)
     code = process.wait()
-    seconds = time.monotonic() - started
+    seconds = time.monotonic() - started - k6_seconds(warmup)
     usage = sampler.stop()
     summary = json.loads((out / "summary.json").read_text())
     command = shlex.join(argv).replace(str(here.parents[1]) + "/", "")
@@ -332,6 +349,11 @@ def main() -> int:
     parser.add_argument("--index-timeout", type=float, default=600.0, metavar="SECONDS")
     parser.add_argument("--duration", default="1m", help="of each scenario (k6 syntax)")
     parser.add_argument("--rate", type=int, help="requests a second (default: the script's)")
+    parser.add_argument(
+        "--warmup",
+        default="15s",
+        help="mixed and overload first ramp up to the rate for this long, not counted",
+    )
     parser.add_argument("--model-users", type=int, default=1000, help="users-1000's users")
     parser.add_argument("--ramp-up", default="1m", help="users-1000's ramp to full rate")
     parser.add_argument(

@@ -73,7 +73,48 @@ def test_the_in_flight_limit_is_in_every_service_route_and_can_be_off(
     for location in ("= /api/documents", "/api/documents/", "= /api/auth/login"):
         assert "limit_conn sift_in_flight 300;" in location_block(config, location)
     assert "limit_conn" not in location_block(config, "= /gateway/healthz")
-    assert "limit_conn" not in render(core, GatewaySettings(max_in_flight_requests=0))
+    off = GatewaySettings(max_in_flight_requests=0, max_in_flight_per_replica=0)
+    assert "limit_conn" not in render(core, off)
+
+
+def test_each_service_has_its_own_in_flight_limit_per_replica(core: CoreSettings) -> None:
+    config = render(core, GatewaySettings(max_in_flight_per_replica=5), identity_replicas=2)
+    assert "limit_conn_zone $server_name zone=sift_search_in_flight:1m;" in config
+    # Two identity replicas take twice as many as one search replica.
+    assert "limit_conn sift_identity_in_flight 10;" in location_block(config, "= /api/users")
+    assert "limit_conn sift_search_in_flight 5;" in location_block(config, "/api/search/")
+    # Streamed answers and the live feed hold a request for as long as a client listens.
+    assert "_in_flight 5" not in location_block(config, "/api/assistant/")
+    stream = location_block(config, "= /api/notifications/stream")
+    assert "sift_notifications_in_flight" not in stream
+    assert "proxy_buffering off;" in stream
+    assert "limit_conn sift_notifications_in_flight 5;" in location_block(
+        config, "/api/notifications/"
+    )
+    # Behind one Service address the gateway cannot count replicas: each bounds itself.
+    behind_services = GatewaySettings(
+        max_in_flight_per_replica=5, upstream_host_template="{service}"
+    )
+    assert "sift_search_in_flight" not in render(core, behind_services)
+
+
+async def test_past_a_replicas_limit_its_requests_are_refused_at_once(
+    core: CoreSettings, busy_port: int
+) -> None:
+    settings = {"max_in_flight_requests": 100, "max_in_flight_per_replica": 1}
+    async with (
+        serve_gateway(core, busy_port, **settings) as running,
+        httpx.AsyncClient(verify=False, timeout=10) as client,
+    ):
+        held = asyncio.create_task(client.get(f"{running.https}/api/users/slow"))
+        await asyncio.sleep(0.3)
+        started = time.perf_counter()
+        refused = await client.get(f"{running.https}/api/users/me")
+        assert time.perf_counter() - started < FAST_SECONDS
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "2"
+        assert (await held).status_code == 200
+        assert (await client.get(f"{running.https}/api/users/me")).status_code == 200
 
 
 def test_a_per_client_api_rate_is_off_unless_set(core: CoreSettings) -> None:

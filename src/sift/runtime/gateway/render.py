@@ -38,6 +38,8 @@ _QUOTED_FORBIDDEN = re.compile(r'["\\$;{}\n\r\x00]')
 class Upstream:
     name: str
     servers: tuple[str, ...]
+    # Requests in flight to all its servers at once (nginx `limit_conn`); None: no bound.
+    max_in_flight: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,12 @@ def _upstream_servers(layout: ServiceLayout, gateway: GatewaySettings) -> tuple[
     return tuple(f"{gateway.upstream_host}:{port}" for port in layout.ports)
 
 
+def _upstream_in_flight(gateway: GatewaySettings, servers: tuple[str, ...]) -> int | None:
+    if gateway.upstream_host_template or not gateway.max_in_flight_per_replica:
+        return None  # one address in front of an unknown number of replicas
+    return gateway.max_in_flight_per_replica * len(servers)
+
+
 def _owner(path: str, layouts: Sequence[ServiceLayout]) -> ServiceLayout:
     best: tuple[int, ServiceLayout] | None = None
     for layout in layouts:
@@ -157,7 +165,7 @@ def build_routes(
     `/api/search/...`, never `/api/searchx`), rate-limited paths as their own locations."""
     routes: dict[tuple[str, str], Route] = {}
 
-    def add(path: str, upstream: str, *, rate_limited: bool) -> None:
+    def add(path: str, upstream: str, *, rate_limited: bool, override: bool = False) -> None:
         path = path.rstrip("/") or "/"
         is_upload = any(
             path == prefix or path.startswith(prefix.rstrip("/") + "/")
@@ -165,14 +173,14 @@ def build_routes(
         )
         is_streaming = any(
             path == prefix or path.startswith(prefix.rstrip("/") + "/")
-            for prefix in gateway.streaming_prefixes
+            for prefix in (*gateway.streaming_prefixes, *gateway.long_lived_paths)
         )
         max_body = gateway.upload_max_bytes if is_upload else None
         if max_body == default_max_body:
             max_body = None
         for match, location in (("= ", path), ("", path.rstrip("/") + "/")):
             key = (match, location)
-            if key in routes and not rate_limited:
+            if key in routes and not (rate_limited or override):
                 raise GatewayError(f"two services claim the path {location!r}")
             routes[key] = Route(
                 match="= " if match else "",
@@ -189,6 +197,8 @@ def build_routes(
             add(prefix, f"sift_{layout.name}", rate_limited=False)
     for path in gateway.rate_limited_paths:
         add(path, f"sift_{_owner(path, layouts).name}", rate_limited=True)
+    for path in gateway.long_lived_paths:
+        add(path, f"sift_{_owner(path, layouts).name}", rate_limited=False, override=True)
     return sorted(routes.values(), key=lambda route: (route.path, route.match))
 
 
@@ -205,7 +215,12 @@ def render_gateway_config(
     default_max_body = gateway.max_body_bytes or settings.max_body_bytes
     ordered = list(layouts.values())
     upstreams = [
-        Upstream(f"sift_{layout.name}", _upstream_servers(layout, gateway)) for layout in ordered
+        Upstream(
+            f"sift_{layout.name}",
+            servers := _upstream_servers(layout, gateway),
+            _upstream_in_flight(gateway, servers),
+        )
+        for layout in ordered
     ]
     if gateway.web_upstream:
         upstreams.append(Upstream("sift_web", (gateway.web_upstream,)))
@@ -244,6 +259,7 @@ def render_gateway_config(
         stream_read_timeout=gateway.stream_read_timeout_seconds,
         api_docs_dir=paths.api_docs if gateway.api_docs else None,
         upstreams=upstreams,
+        upstream_limits={u.name: u.max_in_flight for u in upstreams if u.max_in_flight},
         upstream_keepalive=gateway.upstream_keepalive,
         upstream_keepalive_timeout=GATEWAY_KEEPALIVE_SECONDS,
         listen_address=gateway.listen_address,

@@ -22,6 +22,9 @@ from sift.runtime.migrate import migrate_all
 
 os.environ.setdefault("SIFT_ENV", "test")
 os.environ.setdefault("SIFT_LOG_JSON", "false")
+# torch's thread count is per process: a search app in the test process must not slow the
+# ingestion tests that embed in the same process.
+os.environ.setdefault("SIFT_SEARCH_QUERY_EMBEDDING_THREADS", "0")
 # A loaded CI machine can starve the event loop past the 1 s production default, and a
 # check that times out answers 503 (fail closed). Tests of the timeout set their own.
 os.environ.setdefault("SIFT_AUTH_REVOCATION_TIMEOUT_SECONDS", "15")

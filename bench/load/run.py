@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ import psycopg
 here = Path(__file__).resolve().parent
 sys.path[:0] = [str(here), str(here.parent / "retrieval")]
 
+from hotsql import HotSql, HotStatement  # noqa: E402
+from hotsql import render as render_hot_sql  # noqa: E402
 from procstat import Sampler, Usage, loadavg, snapshot  # noqa: E402
 from report import machine  # noqa: E402
 from stack import Stack  # noqa: E402
@@ -69,6 +71,7 @@ class ScenarioResult:
     endpoints: dict[str, dict[str, Any]]
     usage: Usage
     exit_code: int
+    hot_sql: list[HotStatement] = field(default_factory=list)
 
 
 def seed(stack: Stack, args: argparse.Namespace, out: Path) -> None:
@@ -166,7 +169,12 @@ def recovery_seconds(samples: Path) -> float | None:
 
 
 def run_scenario(
-    name: str, base: str, seed_file: Path, args: argparse.Namespace, roots: set[int] | None
+    name: str,
+    base: str,
+    seed_file: Path,
+    args: argparse.Namespace,
+    roots: set[int] | None,
+    hot_sql: HotSql | None = None,
 ) -> ScenarioResult:
     out = args.workdir / "runs" / f"{name}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     out.mkdir(parents=True, exist_ok=True)
@@ -182,6 +190,8 @@ def run_scenario(
     for key, value in env_args.items():
         argv += ["-e", f"{key}={value}"]
     argv.append(str(here / f"{name}.js"))
+    if hot_sql is not None:
+        hot_sql.start()
     sampler = Sampler(roots)
     sampler.start()
     started = time.monotonic()
@@ -196,7 +206,8 @@ def run_scenario(
     stats = endpoint_stats(out / "samples.csv.gz", seconds)
     if name == "overload":
         summary["recovery_seconds"] = recovery_seconds(out / "samples.csv.gz")
-    return ScenarioResult(name, command, seconds, summary, stats, usage, code)
+    statements = hot_sql.finish() if hot_sql is not None else []
+    return ScenarioResult(name, command, seconds, summary, stats, usage, code, statements)
 
 
 # The processes a request of the API goes through: their CPU divided by the requests
@@ -331,6 +342,7 @@ def render(results: list[ScenarioResult], args: argparse.Namespace, context: dic
             " of a role of several processes is their sum, which counts memory they share"
             " (PostgreSQL's shared buffers) once per process.",
             "",
+            *render_hot_sql(result.hot_sql),
         ]
     return "\n".join(lines)
 
@@ -411,7 +423,11 @@ def main() -> int:
             if stack is not None and index:
                 # Fresh sessions (the rest is reused): tokens last 15 minutes at most.
                 seed(stack, args, seed_file)
-            results.append(run_scenario(name, base, seed_file, args, roots))
+            hot_sql = None
+            if stack is not None:
+                server_log = stack.data_dir / "postgres" / "pgdata" / "server.log"
+                hot_sql = HotSql(stack.database_url, server_log)
+            results.append(run_scenario(name, base, seed_file, args, roots, hot_sql))
     finally:
         if stack is not None:
             log("stopping the stack")

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from redis.asyncio import Redis
 
 from sift.core.config import CoreSettings
-from sift.search.ingestion.embedding import Embedder
+from sift.search.app import query_embedder
+from sift.search.config import IngestSettings, SearchSettings
+from sift.search.ingestion.embedding import Embedder, SentenceTransformerEmbedder
 from sift.search.retrieval.semantic import QueryEmbeddings
 
 
@@ -58,3 +60,13 @@ async def test_concurrent_misses_embed_once_and_no_ttl_means_no_cache(
     await uncached.embed("fresh query")
     await uncached.embed("fresh query")
     assert model.asked == ["fresh query"] * 3
+
+
+def test_a_serving_process_embeds_queries_on_its_own_share_of_torch_threads() -> None:
+    ingest = IngestSettings(embedding_threads=0)
+    embedder = query_embedder(ingest, SearchSettings(query_embedding_threads=1))
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    assert embedder.threads == 1  # the ingest workers' setting is left alone
+    assert ingest.embedding_threads == 0
+    default = query_embedder(ingest, SearchSettings(query_embedding_threads=0))
+    assert isinstance(default, SentenceTransformerEmbedder) and default.threads == 0

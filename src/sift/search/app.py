@@ -13,7 +13,12 @@ from sift.core.app import create_service_app
 from sift.core.config import CoreSettings, get_settings
 from sift.search.access import endpoints as access
 from sift.search.clicks import endpoints as clicks
-from sift.search.config import SearchSettings, get_ingest_settings, get_search_settings
+from sift.search.config import (
+    IngestSettings,
+    SearchSettings,
+    get_ingest_settings,
+    get_search_settings,
+)
 from sift.search.evaluation import endpoints as evaluations
 from sift.search.ingestion.backlog import IngestBacklog
 from sift.search.ingestion.embedding import (
@@ -40,6 +45,12 @@ def _load_local_model(embedder: Embedder) -> None:
         log.exception("search.embedder_warm_up_failed")
 
 
+def query_embedder(ingest: IngestSettings, config: SearchSettings) -> Embedder:
+    """The index's own model, on the serving process's share of torch threads."""
+    threads = config.query_embedding_threads
+    return get_embedder(ingest.model_copy(update={"embedding_threads": threads}))
+
+
 def create_app(
     settings: CoreSettings | None = None, *, config: SearchSettings | None = None
 ) -> FastAPI:
@@ -49,7 +60,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The query embedder is the index's own model.
-        embedder = get_embedder(get_ingest_settings())
+        embedder = query_embedder(get_ingest_settings(), config)
         app.state.retrieval = Retrieval(
             config, settings, app.state.redis, embedder, vectors=create_vector_index(config)
         )

@@ -1,7 +1,8 @@
 """Load tests of a whole Sift stack with k6; writes bench/load/REPORT.md.
 
-    .venv/bin/python bench/load/run.py --scenarios mixed,search,ask,upload,users-1000 \
-        --users 1000 --documents 200 --duration 5m --out bench/load/REPORT.md
+    .venv/bin/python bench/load/run.py --scenarios mixed,mixed-ask,overload,users-1000 \
+        --users 1000 --documents 40 --duration 90s --rate 167 --model-users 1000 \
+        --ramp-up 1m --out /tmp/load-REPORT.md
 
 Without `--target`, a throwaway stack is started (`sift up --no-web` in a subprocess, as
 bench/retrieval/stack.py does: its own data directory, PostgreSQL, Redis prefix and
@@ -13,7 +14,9 @@ seed load --out FILE`).
 
 Each scenario is `k6 run --summary-export` on the JS file of the same name, with every
 sample also written to CSV (per endpoint p50/p95/p99, requests per minute and statuses
-come from it). A sampler reads /proc every second: CPU and RSS of each process of the
+come from it; `mixed`, `mixed-ask` and `overload` ramp up for `--warmup` first, which is
+not counted). The hot SQL statements of each scenario come from `pg_stat_statements` and
+the server's slow-statement log (hotsql.py). A sampler reads /proc every second: CPU and RSS of each process of the
 stack and of k6, and the machine's load (with `--target`: every process of this machine
 whose command line looks like Sift's, another stack's too). Access tokens live
 `SIFT_AUTH_ACCESS_TOKEN_SECONDS` (15 minutes on the started stack, where the seed runs

@@ -16,9 +16,10 @@ Each scenario is `k6 run --summary-export` on the JS file of the same name, with
 sample also written to CSV (per endpoint p50/p95/p99, requests per minute and statuses
 come from it; `mixed`, `mixed-ask` and `overload` ramp up for `--warmup` first, which is
 not counted). The hot SQL statements of each scenario come from `pg_stat_statements` and
-the server's slow-statement log (hotsql.py). A sampler reads /proc every second: CPU and RSS of each process of the
-stack and of k6, and the machine's load (with `--target`: every process of this machine
-whose command line looks like Sift's, another stack's too). Access tokens live
+the server's slow-statement log (hotsql.py). A sampler reads /proc every second: CPU
+and RSS of each process of the stack and of k6, and the machine's load (with
+`--target`: every process of this machine whose command line looks like Sift's, another
+stack's too). Access tokens live
 `SIFT_AUTH_ACCESS_TOKEN_SECONDS` (15 minutes on the started stack, where the seed runs
 again before each scenario for fresh ones), so a scenario must fit in that.
 """

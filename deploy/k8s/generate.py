@@ -51,6 +51,8 @@ SERVICES = {
     "audit": 8106,
 }
 QUEUES = "identity,documents,search,assistant,notifications,audit,deliver,privacy,default"
+# The processes without HTTP serve their Prometheus metrics on this port (SIFT_METRICS_*).
+METRICS_PORT = 9400
 
 
 def processes() -> list[Process]:
@@ -182,8 +184,12 @@ def container(process: Process) -> dict[str, Any]:
             {"configMapRef": {"name": "sift-config"}},
             {"secretRef": {"name": "sift-secrets"}},
         ]
-    if process.extra_env:
-        spec["env"] = [{"name": k, "value": v} for k, v in process.extra_env.items()]
+    env = dict(process.extra_env)
+    if metrics_port(process) == METRICS_PORT:
+        env |= {"SIFT_METRICS_HOST": "0.0.0.0", "SIFT_METRICS_PORT": str(METRICS_PORT)}
+        spec["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"}]
+    if env:
+        spec["env"] = [{"name": k, "value": v} for k, v in env.items()]
     if process.port is not None:
         spec["ports"] = [{"name": "http", "containerPort": process.port, "protocol": "TCP"}]
         assert process.health and process.ready
@@ -203,6 +209,27 @@ def container(process: Process) -> dict[str, Any]:
     return spec
 
 
+def metrics_port(process: Process) -> int | None:
+    """Where a backend process serves /metrics: a service on its HTTP port, the others on
+    METRICS_PORT; the gateway and the web app serve none."""
+    if process.image == WEB_IMAGE or process.component == "gateway":
+        return None
+    return process.port or METRICS_PORT
+
+
+def pod_annotations(process: Process) -> dict[str, str]:
+    # The prometheus.io convention, read by Prometheus's Kubernetes pod discovery as
+    # commonly configured (and by the Prometheus Helm chart's default job).
+    port = metrics_port(process)
+    if port is None:
+        return {}
+    return {
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": str(port),
+        "prometheus.io/path": "/metrics",
+    }
+
+
 def deployment(process: Process) -> dict[str, Any]:
     web = process.image == WEB_IMAGE
     writable = "cache" if web else "data"
@@ -220,7 +247,8 @@ def deployment(process: Process) -> dict[str, Any]:
                 "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
             },
             "template": {
-                "metadata": {"labels": labels(process)},
+                "metadata": {"labels": labels(process)}
+                | ({"annotations": pod_annotations(process)} if pod_annotations(process) else {}),
                 "spec": {
                     "automountServiceAccountToken": False,
                     "enableServiceLinks": False,

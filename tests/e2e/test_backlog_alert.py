@@ -122,7 +122,12 @@ def test_killing_the_ingest_worker_fires_the_backlog_alert(observed: tuple[Stack
             break
         assert time.monotonic() < deadline, targets
         time.sleep(1)
-    assert len(targets) == sum(len(ports) for ports in stack.service_ports.values())
+    processes = {t["labels"]["process"] for t in targets if "process" in t["labels"]}
+    services = [t for t in targets if "service" in t["labels"]]
+    assert len(services) == sum(len(ports) for ports in stack.service_ports.values())
+    # The processes that answer no HTTP are targets too, each on its metrics port.
+    assert {"worker", "worker.ingest", "scheduler", "relay", "consume.search"} <= processes
+    assert len(targets) == len(services) + len(processes)
     assert alert_state(base) is None
 
     stop = threading.Event()
@@ -194,6 +199,43 @@ def test_every_dashboard_panel_query_returns_data(observed: tuple[Stack, str]) -
     )
     assert signup.status_code == 201, signup.text
     headers = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    # Work for every process: an upload indexed (the ingest worker, restarted since the
+    # first test; relay; consumers), an answer (provider counters), a live stream (SSE).
+    collection = client.post(
+        f"{stack.base}/api/collections", headers=headers, json={"name": "Panels"}
+    )
+    assert collection.status_code == 201, collection.text
+    upload = client.post(
+        f"{stack.base}/api/documents",
+        headers=headers,
+        data={"collection_id": collection.json()["id"], "title": "Harbor"},
+        files={"file": ("harbor.txt", b"The harbor lanterns are lit at dusk.\n", "text/plain")},
+    )
+    assert upload.status_code == 201, upload.text
+    deadline = time.monotonic() + 400
+    while True:
+        document = client.get(f"{stack.base}/api/documents/{upload.json()['id']}", headers=headers)
+        if document.json()["status"] == "indexed":
+            break
+        assert time.monotonic() < deadline, document.json()
+        time.sleep(1)
+    # Search loads its query model on first use: on a busy host the assistant's first
+    # retrieval may time out (503) while it does.
+    deadline = time.monotonic() + 120
+    while True:
+        asked = client.post(
+            f"{stack.base}/api/assistant/ask",
+            headers=headers,
+            json={"question": "When are the harbor lanterns lit?"},
+            timeout=60,
+        )
+        if asked.status_code != 503 or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert asked.status_code == 200, asked.text
+    with client.stream("GET", f"{stack.base}/api/notifications/stream", headers=headers) as live:
+        assert live.status_code == 200
+        next(live.iter_lines())
     for _ in range(3):  # a short load on the search and assistant routes
         client.post(f"{stack.base}/api/search", headers=headers, json={"query": "harbor"})
         client.get(f"{stack.base}/api/assistant/conversations", headers=headers)

@@ -160,6 +160,8 @@ def new_stack(root: Path) -> Stack:
     ports["identity"] = [identity_port, identity_port + 1]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SIFT_DATABASE_URL")}
     https_port, http_port, pg_port = free_port(), free_port(), free_port()
+    # The worker's, scheduler's, relay's and consumers' metrics: a run of free ports.
+    metrics_port = consecutive_free_ports(12)
     env |= {
         "SIFT_ENV": "test",
         "SIFT_LOG_JSON": "true",
@@ -175,6 +177,7 @@ def new_stack(root: Path) -> Stack:
         "SIFT_GATEWAY_AUTH_RATE": "60r/m",
         "SIFT_GATEWAY_AUTH_BURST": "2",
         "SIFT_IDENTITY_REPLICAS": "2",
+        "SIFT_METRICS_FIRST_PORT": str(metrics_port),
     }
     for name, group in ports.items():
         env[f"SIFT_{name.upper()}_PORT"] = str(group[0])

@@ -28,6 +28,7 @@ from sift.runtime.up import (
     check_ports,
     child_specs,
     data_dir_lock,
+    metrics_ports,
     start_redis,
 )
 from tests.conftest import REDIS_URL
@@ -72,6 +73,7 @@ def test_up_runs_every_replica_on_consecutive_ports(
 ) -> None:
     monkeypatch.setenv("SIFT_SEARCH_REPLICAS", "3")
     monkeypatch.setenv("SIFT_SEARCH_PORT", "9300")
+    monkeypatch.setenv("SIFT_METRICS_FIRST_PORT", "9400")
     settings = CoreSettings(data_dir=tmp_path)
     specs = child_specs(
         settings,
@@ -89,10 +91,37 @@ def test_up_runs_every_replica_on_consecutive_ports(
         "9302",
     ]
     assert "scheduler" in by_name
+    # Each process without HTTP serves its metrics on a port of its own, from 9400.
+    metrics = {
+        name: int(spec.env["SIFT_METRICS_PORT"])
+        for name, spec in by_name.items()
+        if "SIFT_METRICS_PORT" in spec.env
+    }
+    assert list(metrics)[:4] == ["worker", "worker.ingest", "scheduler", "relay"]
+    assert "consume.search" in metrics and "search.1" not in metrics
+    assert list(metrics.values()) == list(range(9400, 9400 + len(metrics)))
+    assert all(by_name[name].port == port for name, port in metrics.items())
     gateway = by_name["gateway"]
     assert gateway.tier > by_name["identity"].tier
     assert gateway.stop_signal == signal.SIGQUIT
     assert "daemon off;" in gateway.argv
+
+
+def test_up_picks_free_metrics_ports_once_unless_told_where(tmp_path: Path) -> None:
+    options = UpOptions()
+    first = metrics_ports(service_layouts(), options)
+    assert len(set(first.values())) == len(first) >= 5
+    # The port check, the processes' environment and the targets file agree.
+    assert metrics_ports(service_layouts(), options) == first
+    specs = child_specs(
+        CoreSettings(data_dir=tmp_path),
+        service_layouts(),
+        options,
+        env={},
+        gateway=GatewaySettings(),
+        gateway_paths=None,
+    )
+    assert {s.name: int(s.env["SIFT_METRICS_PORT"]) for s in specs if s.name in first} == first
 
 
 def test_serve_alone_starts_the_embedded_database(pg_tmp: Path) -> None:

@@ -38,6 +38,16 @@ def test_every_replica_is_a_target_labelled_with_its_service(tmp_path: Path) -> 
     assert not list(paths.root.glob("*.tmp"))
 
 
+def test_each_process_without_http_is_a_target_labelled_with_its_name(tmp_path: Path) -> None:
+    paths = PrometheusPaths(tmp_path / "prometheus")
+    written = write_scrape_targets(paths, LAYOUTS, {"worker": 9400, "consume.search": 9401})
+    groups = json.loads(written.read_text())
+    assert groups[2:] == [
+        {"targets": ["127.0.0.1:9400"], "labels": {"job": "sift", "process": "worker"}},
+        {"targets": ["127.0.0.1:9401"], "labels": {"job": "sift", "process": "consume.search"}},
+    ]
+
+
 def test_the_configuration_and_its_rules_pass_promtool(tmp_path: Path) -> None:
     promtool = shutil.which("promtool")
     if promtool is None:
@@ -50,7 +60,7 @@ def test_the_configuration_and_its_rules_pass_promtool(tmp_path: Path) -> None:
         [promtool, "check", "config", str(paths.config)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 10 rules found" in result.stdout
+    assert "SUCCESS: 12 rules found" in result.stdout
     command = prometheus_command(paths, 9191)
     assert f"--config.file={paths.config}" in command
     assert "--web.listen-address=127.0.0.1:9191" in command

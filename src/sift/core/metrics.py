@@ -10,6 +10,7 @@ from typing import Any
 import structlog
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
@@ -63,7 +64,10 @@ class HttpMetrics:
         self.latency.labels(*labels).observe(seconds)
 
     def render(self) -> Response:
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        # The app's own registry (one per app: tests build many), then the process's
+        # default one: the counters services define where they count (tokens, SSE...).
+        body = generate_latest(self.registry) + generate_latest(REGISTRY)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 def _route_template(scope: Scope) -> str:

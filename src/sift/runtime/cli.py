@@ -90,6 +90,9 @@ def import_task_modules() -> list[str]:
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = load_settings(process="worker")
     _ensure_database(settings)
+    from sift.runtime.process_metrics import serve_worker_metrics
+
+    serve_worker_metrics(settings)  # before the task modules create their metrics
     from sift.core.tasks import configure_celery
 
     celery_app = configure_celery(settings)
@@ -110,15 +113,19 @@ def cmd_worker(args: argparse.Namespace) -> int:
         argv += ["--concurrency", str(args.concurrency)]
     if args.hostname:
         argv += ["--hostname", args.hostname]
+    if args.max_tasks_per_child:
+        argv += ["--max-tasks-per-child", str(args.max_tasks_per_child)]
     celery_app.worker_main(argv)
     return 0
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
+    from sift.runtime.process_metrics import serve_process_metrics
     from sift.runtime.scheduler import SchedulerSettings, run_scheduler
 
     settings = load_settings(process="scheduler")
     _ensure_database(settings)
+    serve_process_metrics("scheduler")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -132,8 +139,11 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_relay(args: argparse.Namespace) -> int:
+    from sift.runtime.process_metrics import serve_process_metrics
+
     settings = load_settings(process="relay")
     _ensure_database(settings)
+    serve_process_metrics("relay")
     try:
         from sift.core.events.relay import run_relay
     except ModuleNotFoundError as exc:
@@ -152,9 +162,11 @@ def cmd_relay(args: argparse.Namespace) -> int:
 
 def cmd_consume(args: argparse.Namespace) -> int:
     from sift.runtime.consumers import consume
+    from sift.runtime.process_metrics import serve_process_metrics
 
     settings = load_settings(process=f"consume-{args.service}")
     _ensure_database(settings)
+    serve_process_metrics(f"consume-{args.service}")
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -277,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--queues", "-Q", help="comma-separated; default: every queue")
     worker.add_argument("--concurrency", "-c", type=int)
     worker.add_argument("--hostname", "-n")
+    worker.add_argument(
+        "--max-tasks-per-child", type=int, help="replace a pool process after this many tasks"
+    )
     worker.set_defaults(handler=cmd_worker)
 
     commands.add_parser("scheduler", help="run the job scheduler").set_defaults(

@@ -42,22 +42,33 @@ class PrometheusPaths:
         return self.root / "data"
 
 
-def scrape_targets(layouts: Mapping[str, ServiceLayout]) -> list[dict[str, Any]]:
-    """One target group per service: each replica's port, labelled with the service."""
-    return [
+def scrape_targets(
+    layouts: Mapping[str, ServiceLayout], processes: Mapping[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """One target group per service (each replica's port, labelled with the service) and
+    one per process without HTTP (its metrics port, labelled with the process)."""
+    services = [
         {
             "targets": [f"127.0.0.1:{port}" for port in layout.ports],
             "labels": {"job": "sift", "service": layout.name},
         }
         for layout in layouts.values()
     ]
+    return services + [
+        {"targets": [f"127.0.0.1:{port}"], "labels": {"job": "sift", "process": name}}
+        for name, port in (processes or {}).items()
+    ]
 
 
-def write_scrape_targets(paths: PrometheusPaths, layouts: Mapping[str, ServiceLayout]) -> Path:
+def write_scrape_targets(
+    paths: PrometheusPaths,
+    layouts: Mapping[str, ServiceLayout],
+    processes: Mapping[str, int] | None = None,
+) -> Path:
     """Written on every `sift up`: Prometheus re-reads the file when it changes."""
     paths.root.mkdir(parents=True, exist_ok=True)
     temporary = paths.targets.with_suffix(".tmp")
-    temporary.write_text(json.dumps(scrape_targets(layouts), indent=2))
+    temporary.write_text(json.dumps(scrape_targets(layouts, processes), indent=2))
     os.replace(temporary, paths.targets)  # whole or not at all: Prometheus may be reading
     return paths.targets
 
@@ -97,11 +108,14 @@ def prometheus_command(paths: PrometheusPaths, port: int = DEFAULT_PORT) -> list
 
 
 def prepare_prometheus(
-    settings: CoreSettings, layouts: Mapping[str, ServiceLayout], port: int = DEFAULT_PORT
+    settings: CoreSettings,
+    layouts: Mapping[str, ServiceLayout],
+    port: int = DEFAULT_PORT,
+    processes: Mapping[str, int] | None = None,
 ) -> list[str]:
     """The targets and configuration in place; the command that runs Prometheus on them."""
     paths = PrometheusPaths.of(settings)
-    targets = write_scrape_targets(paths, layouts)
+    targets = write_scrape_targets(paths, layouts, processes)
     rules = [RULES] if RULES.is_file() else []
     paths.config.write_text(prometheus_config(targets, rules))
     return prometheus_command(paths, port)

@@ -38,6 +38,7 @@ from sift.core.storage import create_storage
 from sift.core.tasks import configure_celery
 from sift.runtime.backup import BackupSettings, backup_job
 from sift.runtime.leader import LeaderLock, leader_lock_key
+from sift.runtime.scheduler_metrics import observe_jobs
 from sift.runtime.services import service_modules
 
 log = structlog.get_logger()
@@ -268,6 +269,7 @@ def _lead(
     # `CREATE SCHEMA IF NOT EXISTS` from two replicas starting together would collide.
     ensure_schema(engine, settings.schema_name)
     scheduler = build_scheduler(engine, settings, instance=instance)
+    observe_jobs(scheduler)
     scheduler.start(paused=True)
     try:
         register_jobs(scheduler, jobs)

@@ -43,6 +43,7 @@ from sift.runtime.up import (
     child_specs,
     data_dir_lock,
     gateway_host,
+    metrics_ports,
     start_redis,
     with_web_upstream,
 )
@@ -56,11 +57,12 @@ def prometheus_spec(
     layouts: Mapping[str, ServiceLayout],
     options: UpOptions,
     env: Mapping[str, str],
+    processes: Mapping[str, int] | None = None,
 ) -> ProcessSpec:
     port = options.prometheus_port
     return ProcessSpec(
         "prometheus",
-        prepare_prometheus(settings, layouts, port),
+        prepare_prometheus(settings, layouts, port, processes),
         env=env,
         port=port,
         health_url=f"http://127.0.0.1:{port}/-/ready",
@@ -229,9 +231,10 @@ async def _supervise(
             web=web,
         )
         # Always written, so that a Prometheus run apart (or later) finds this stack.
-        write_scrape_targets(PrometheusPaths.of(settings), layouts)
+        processes = metrics_ports(layouts, options)
+        write_scrape_targets(PrometheusPaths.of(settings), layouts, processes)
         if options.observability:
-            specs.append(prometheus_spec(settings, layouts, options, env))
+            specs.append(prometheus_spec(settings, layouts, options, env, processes))
         for spec in specs:
             child = await supervisor.start(spec)
             port = f", port {spec.port}" if spec.port else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fcntl
 import importlib.util
 import os
@@ -33,6 +34,7 @@ from sift.runtime.infra import (
     redis_data_dir,
 )
 from sift.runtime.mail import capture_port, capture_spec
+from sift.runtime.process_metrics import ProcessMetricsSettings, assign_ports
 from sift.runtime.services import ServiceLayout
 from sift.runtime.supervisor import ProcessSpec, Supervisor
 from sift.runtime.web import WebApp, WebSettings, web_spec
@@ -160,6 +162,20 @@ def child_specs(
         for service in services_with_consumers(tuple(layouts)):
             argv = _python("consume", service)
             specs.append(ProcessSpec(f"consume.{service}", argv, env=env, tier=TIER_BACKEND))
+    # Each process without HTTP serves its metrics on a port of its own.
+    ports = metrics_ports(layouts, options)
+    specs = [
+        (
+            dataclasses.replace(
+                spec,
+                env={**spec.env, "SIFT_METRICS_PORT": str(ports[spec.name])},
+                port=ports[spec.name],
+            )
+            if spec.name in ports
+            else spec
+        )
+        for spec in specs
+    ]
     if web is not None:
         specs.append(web_spec(web, env, tier=TIER_BACKEND))
     if gateway_paths is not None:
@@ -175,6 +191,22 @@ def child_specs(
             )
         )
     return specs
+
+
+def metrics_ports(layouts: Mapping[str, ServiceLayout], options: UpOptions) -> dict[str, int]:
+    """The processes that answer no HTTP, each with the port it serves its metrics on."""
+    names: list[str] = []
+    if options.worker and _available(WORKER_MODULE):
+        names += ["worker", "worker.ingest"]
+    if options.scheduler:
+        names.append("scheduler")
+    if options.relay and _available(RELAY_MODULE):
+        names.append("relay")
+    if options.consumers:
+        from sift.runtime.consumers import services_with_consumers
+
+        names += [f"consume.{service}" for service in services_with_consumers(tuple(layouts))]
+    return assign_ports(names, ProcessMetricsSettings().first_port)
 
 
 def gateway_host(gateway: GatewaySettings) -> str:
@@ -195,6 +227,8 @@ def check_ports(
     for layout in layouts.values():
         for port in layout.ports:
             wanted[port] = layout.name
+    for name, port in metrics_ports(layouts, options).items():
+        wanted[port] = f"{name} metrics"
     if web is not None:
         wanted[web.port] = "web"
     if options.gateway:
@@ -208,7 +242,7 @@ def check_ports(
         raise UpError(
             f"ports in use: {described}. Is another stack running? Set SIFT_<SERVICE>_PORT "
             "SIFT_WEB_PORT, SIFT_NOTIFICATIONS_EMAIL_CAPTURE_PORT and SIFT_GATEWAY_HTTPS_PORT / "
-            "SIFT_GATEWAY_HTTP_PORT to run beside it."
+            "SIFT_GATEWAY_HTTP_PORT and SIFT_METRICS_FIRST_PORT to run beside it."
         )
 
 

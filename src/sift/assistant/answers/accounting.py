@@ -15,6 +15,11 @@ from sift.assistant.conversations.repository import conversation_repository as r
 from sift.assistant.events import events
 from sift.assistant.providers.base import Usage
 from sift.assistant.providers.chain import Skip
+from sift.assistant.providers.metrics import (
+    PROVIDER_ANSWERS,
+    PROVIDER_COST,
+    PROVIDER_TOKENS,
+)
 from sift.contracts.events import AssistantAnswered
 from sift.core.auth import Principal
 
@@ -39,6 +44,11 @@ async def record_usage(
         cost_usd=cost,
         cached=cached,
     )
+    provider = answered.provider
+    PROVIDER_ANSWERS.labels(provider, answered.kind, str(cached).lower()).inc()
+    PROVIDER_TOKENS.labels(provider, "prompt").inc(usage.prompt_tokens)
+    PROVIDER_TOKENS.labels(provider, "completion").inc(usage.completion_tokens)
+    PROVIDER_COST.labels(provider).inc(float(cost))
     await events.publish(
         session,
         answered,

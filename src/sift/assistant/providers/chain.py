@@ -35,6 +35,7 @@ from sift.assistant.providers.base import (
 )
 from sift.assistant.providers.breaker import CircuitBreaker
 from sift.assistant.providers.local import LocalProvider
+from sift.assistant.providers.metrics import PROVIDER_FAILOVERS
 
 log = structlog.get_logger()
 
@@ -151,6 +152,7 @@ class ProviderChain:
                 and not await self.breaker.allow(provider.name)
             ):
                 skipped.append(Skip(provider.name, "circuit_open"))
+                PROVIDER_FAILOVERS.labels(provider.name, "circuit_open").inc()
                 continue
             attempts = 0
             try:
@@ -160,6 +162,7 @@ class ProviderChain:
                         stream, first = await self._open(provider, request, deadline, local)
             except ProviderError as error:
                 skipped.append(Skip(provider.name, error.reason, attempts))
+                PROVIDER_FAILOVERS.labels(provider.name, error.reason).inc()
                 log.warning(
                     "assistant.provider.skipped",
                     provider=provider.name,
@@ -177,6 +180,7 @@ class ProviderChain:
             except StreamBroken as broken:
                 await self._failed(provider)
                 skipped.append(Skip(provider.name, broken.reason, attempts))
+                PROVIDER_FAILOVERS.labels(provider.name, broken.reason).inc()
                 log.warning(
                     "assistant.provider.broken", provider=provider.name, reason=broken.reason
                 )

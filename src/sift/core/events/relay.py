@@ -39,7 +39,7 @@ from sift.core.events.bus import (
     stream_key,
     wait_for_stop,
 )
-from sift.core.events.metrics import EVENTS_PUBLISHED
+from sift.core.events.metrics import EVENTS_PUBLISHED, RELAY_LAG_SECONDS
 from sift.core.events.outbox import outbox_lock_key
 from sift.core.events.tables import outbox_table
 from sift.core.redis import create_redis
@@ -102,13 +102,14 @@ class OutboxRelay:
             # or by the connection dying) keeps the order; other replicas serve other schemas.
             if not await conn.scalar(self._locks[schema]):
                 return 0
-            rows: Sequence[Row[tuple[object, int, str, str]]] = (
+            rows: Sequence[Row[tuple[object, int, str, str, float]]] = (
                 await conn.execute(
                     select(
                         outbox.c.id,
                         outbox.c.position,
                         outbox.c.type,
                         cast(outbox.c.envelope, Text).label("envelope"),
+                        func.extract("epoch", func.now() - outbox.c.created_at).label("waited"),
                     )
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.position)
@@ -128,6 +129,7 @@ class OutboxRelay:
             )
         for row in rows:
             EVENTS_PUBLISHED.labels(schema, row.type).inc()
+            RELAY_LAG_SECONDS.labels(schema).observe(max(0.0, float(row.waited)))
         log.info(
             "relay.published",
             schema=schema,
@@ -137,7 +139,7 @@ class OutboxRelay:
         )
         return len(rows)
 
-    async def _append(self, rows: Sequence[Row[tuple[object, int, str, str]]]) -> None:
+    async def _append(self, rows: Sequence[Row[tuple[object, int, str, str, float]]]) -> None:
         # MULTI/EXEC: a batch lands on the stream whole and contiguous, or not at all.
         async with self._redis.pipeline(transaction=True) as pipe:
             for row in rows:

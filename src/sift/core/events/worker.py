@@ -3,16 +3,16 @@
 A batch of events (one XREADGROUP, up to `batch_size`) is applied in one database
 transaction together with their `processed_events` rows (consumer group, event ID), written
 by one multi-row INSERT (`sift.core.events.batch`); a redelivered event finds its row and
-only gets acknowledged. One
-transaction per batch, not per event: the round trips and the commit (a WAL flush) were
-most of an event's cost. If any handler of the batch fails, the whole transaction rolls
-back and the batch is applied again one event per transaction, so that only the failing
-event is retried (or dead-lettered). XACK, one per batch, follows the commit, so a crash in
-between (or a member killed mid-batch, whose transaction never commits) redelivers events
-that then have no second effect. Messages of a consumer that died are claimed by the others
-(XAUTOCLAIM) once idle for `claim_idle_ms`; that is also the pause before a failed event is
-retried. An event delivered more than `max_attempts` times (or whose last allowed attempt
-fails) moves to the dead-letter stream and the group goes on with the next ones.
+only gets acknowledged. One transaction per batch, not per event: the round trips and the
+commit (a WAL flush) were most of an event's cost. If any handler of the batch fails, the
+whole transaction rolls back and the batch is applied again one event per transaction, so
+that only the failing event is retried (or dead-lettered). XACK, one per batch, follows the
+commit, so a crash in between (or a member killed mid-batch, whose transaction never
+commits) redelivers events that then have no second effect. Messages of a consumer that died
+are claimed by the others (XAUTOCLAIM) once idle for `claim_idle_ms`; that is also the pause
+before a failed event is retried. An event delivered more than `max_attempts` times (or
+whose last allowed attempt fails) moves to the dead-letter stream and the group goes on with
+the next ones.
 
 Delivery is ordered per stream, but a retried event is applied after later ones: handlers
 must not rely on the order of events about different subjects.
@@ -57,11 +57,13 @@ from sift.core.events.metrics import (
     EVENTS_DEAD_LETTERED,
     EVENTS_FAILED,
     HANDLER_SECONDS,
+    observe_group,
 )
 
 log = structlog.get_logger()
 
 PRUNE_EVERY_SECONDS = 300.0
+GAUGES_EVERY_SECONDS = 5.0  # the group's pending and lag, for the metrics
 
 
 @dataclass
@@ -379,7 +381,7 @@ class ConsumerWorker:
         await self.ensure_group()
         self._log.info("consumer.started", stream=self._stream, types=self.consumer.event_types)
         failures = 0
-        next_prune = time.monotonic()
+        next_prune = next_gauges = time.monotonic()
         while not stop.is_set():
             try:
                 if failures and not await self._wait_until_healthy(stop):
@@ -389,6 +391,9 @@ class ConsumerWorker:
                 if time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
                     await self.prune_consumers()
+                if time.monotonic() >= next_gauges:
+                    next_gauges = time.monotonic() + GAUGES_EVERY_SECONDS
+                    await observe_group(self._redis, self._stream, self.group)
             except Exception as exc:
                 failures += 1
                 if is_unavailable(exc):

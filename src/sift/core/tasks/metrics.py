@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
+TASK_STARTED = Counter("sift_task_started_total", "Task executions begun", ["task"])
 TASK_RUNS = Counter("sift_task_runs_total", "Task executions by outcome", ["task", "state"])
 TASK_DURATION = Histogram(
     "sift_task_duration_seconds",

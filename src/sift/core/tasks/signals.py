@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from celery import Task, signals
 
-from sift.core.tasks.metrics import TASK_DURATION, TASK_RETRIES, TASK_RUNS
+from sift.core.tasks.metrics import TASK_DURATION, TASK_RETRIES, TASK_RUNS, TASK_STARTED
 
 log = structlog.get_logger()
 
@@ -26,6 +26,7 @@ def _propagate_request_id(headers: dict[str, Any] | None = None, **_: Any) -> No
 @signals.task_prerun.connect
 def _on_task_start(task_id: str, task: Task[Any, Any], **_: Any) -> None:
     _started[task_id] = time.perf_counter()
+    TASK_STARTED.labels(task=task.name).inc()
     context: dict[str, Any] = {"task_id": task_id, "task": task.name}
     request_id = getattr(task.request, REQUEST_ID_HEADER, None)
     if request_id:

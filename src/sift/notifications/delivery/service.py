@@ -29,6 +29,7 @@ from sift.notifications.delivery.config import DeliverySettings
 from sift.notifications.delivery.exceptions import (
     ClaimLost,
 )
+from sift.notifications.delivery.metrics import NOTIFICATIONS_SENT
 from sift.notifications.delivery.models import (
     AttemptStatus,
     Delivery,
@@ -284,6 +285,7 @@ class DeliveryService:
                 started_at=started_at,
             )
             log.info("notifications.delivery_sent", delivery_id=str(delivery.id))
+            NOTIFICATIONS_SENT.labels(delivery.channel).inc()
             return Recorded(DeliveryStatus.sent)
         if result.unknown:
             # Handed over and then silence: maybe taken; not sent again (see tasks.py).

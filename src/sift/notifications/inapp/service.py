@@ -20,6 +20,7 @@ from sift.core.auth import Principal
 from sift.core.db import ReadSession, new_id
 from sift.core.pagination import cursor_uuid, decode_cursor, page_of
 from sift.notifications import batch
+from sift.notifications.delivery.metrics import NOTIFICATIONS_SENT
 from sift.notifications.inapp.exceptions import NotificationNotFound
 from sift.notifications.inapp.fanout import NotificationBus
 from sift.notifications.inapp.repository import (
@@ -101,6 +102,7 @@ class NotificationService:
     def _stored(session: AsyncSession, bus: NotificationBus, notification: Notification) -> None:
         if notification.channel == IN_APP:
             bus.publish_after_commit(session, notification.user_id, "notification")
+        NOTIFICATIONS_SENT.labels(notification.channel).inc()
         log.info(
             "notification.stored",
             type=notification.type,

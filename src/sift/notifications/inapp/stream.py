@@ -22,6 +22,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import jwt
+from prometheus_client import Gauge
 from sse_starlette import ServerSentEvent
 
 from sift.core.auth import Principal
@@ -30,6 +31,9 @@ from sift.notifications.inapp.fanout import NotificationBus
 from sift.notifications.inapp.schemas import NotificationRead
 from sift.notifications.inapp.service import notification_service
 from sift.notifications.inapp.subscriptions import Subscriptions
+
+# Open live streams of this process (a gauge: it goes down as clients leave).
+SSE_CONNECTIONS = Gauge("sift_sse_connections", "Open server-sent event streams", ("stream",))
 
 
 async def notification_feed(
@@ -43,38 +47,39 @@ async def notification_feed(
     until: float,
 ) -> AsyncIterator[ServerSentEvent]:
     """Events until `until` (epoch seconds: the token's expiry)."""
-    async with subscriptions.listen(bus.channel(principal.user_id)) as woken:
-        cursor = last_event_id
-        if cursor is None:
-            # A new client lists the inbox itself; the feed starts after its newest item.
-            async with database.read_sessionmaker() as session:
-                cursor = await notification_service.newest_id(session, principal)
-        last_count: int | None = None
-        while True:
-            async with database.read_sessionmaker() as session:
-                rows = await notification_service.newer_than(session, principal, cursor)
-                count = await notification_service.unread_count(session, principal)
-            for row in rows:
-                cursor = row.id
-                yield ServerSentEvent(
-                    NotificationRead.model_validate(row).model_dump_json(),
-                    event="notification",
-                    id=str(row.id),
-                )
-            if count != last_count or rows:
-                last_count = count
-                yield ServerSentEvent(
-                    json.dumps({"count": count}),
-                    event="unread_count",
-                    id=str(cursor) if cursor else "",  # "": nothing seen yet
-                )
-            left = until - time.time()
-            if left <= 0:
-                return
-            # Until the next signal, or `resync_seconds` without one.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), timeout=min(resync_seconds, left))
-            woken.clear()
+    with SSE_CONNECTIONS.labels("notifications").track_inprogress():
+        async with subscriptions.listen(bus.channel(principal.user_id)) as woken:
+            cursor = last_event_id
+            if cursor is None:
+                # A new client lists the inbox itself; the feed starts after its newest item.
+                async with database.read_sessionmaker() as session:
+                    cursor = await notification_service.newest_id(session, principal)
+            last_count: int | None = None
+            while True:
+                async with database.read_sessionmaker() as session:
+                    rows = await notification_service.newer_than(session, principal, cursor)
+                    count = await notification_service.unread_count(session, principal)
+                for row in rows:
+                    cursor = row.id
+                    yield ServerSentEvent(
+                        NotificationRead.model_validate(row).model_dump_json(),
+                        event="notification",
+                        id=str(row.id),
+                    )
+                if count != last_count or rows:
+                    last_count = count
+                    yield ServerSentEvent(
+                        json.dumps({"count": count}),
+                        event="unread_count",
+                        id=str(cursor) if cursor else "",  # "": nothing seen yet
+                    )
+                left = until - time.time()
+                if left <= 0:
+                    return
+                # Until the next signal, or `resync_seconds` without one.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), timeout=min(resync_seconds, left))
+                woken.clear()
 
 
 def token_expiry(authorization: str) -> float:

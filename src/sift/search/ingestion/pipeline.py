@@ -17,6 +17,7 @@ from sift.search.ingestion.chunking import ChunkDraft, chunk_text, embedding_inp
 from sift.search.ingestion.embedding import Embedder
 from sift.search.ingestion.exceptions import IngestError
 from sift.search.ingestion.extract import Deadline, ExtractedText, extract
+from sift.search.ingestion.metrics import CHUNKS_EMBEDDED
 from sift.search.ingestion.nlp import Analysis, analyze
 from sift.search.ingestion.redaction import redact_extracted
 
@@ -210,6 +211,7 @@ def embed(
         deadline.check()
         try:
             vectors.extend(embedder.embed(texts[offset : offset + batch]))
+            CHUNKS_EMBEDDED.inc(len(texts[offset : offset + batch]))
         except (RuntimeError, ValueError) as exc:
             raise IngestError(
                 IndexFailureCode.embedding_failed, "The embedding model failed on this text."

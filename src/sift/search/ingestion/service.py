@@ -33,6 +33,7 @@ from sift.search.config import get_ingest_settings, get_search_settings
 from sift.search.events import events
 from sift.search.ingestion.chunking import chunk_context
 from sift.search.ingestion.exceptions import IngestError
+from sift.search.ingestion.metrics import DOCUMENTS_INDEXED
 from sift.search.ingestion.nlp import settle_language
 from sift.search.ingestion.pages import text_pages
 from sift.search.ingestion.pipeline import Processed, StepClock
@@ -241,6 +242,7 @@ class IngestionService:
                 await vectors.upsert(vector_records(state, document, rows, processed.vectors))
         analysis, extracted = processed.analysis, processed.extracted
         state.status = IndexStatus.superseded if superseded else IndexStatus.indexed
+        DOCUMENTS_INDEXED.labels(state.status.value).inc()
         state.error_code = state.error_message = None
         state.file_type = extracted.file_type.value
         state.language = analysis.language
@@ -312,6 +314,7 @@ class IngestionService:
             # left behind match no chunk row, so retrieval drops them.
             log.warning("ingest.vector_cleanup_failed", version_id=str(state.version_id))
         state.status = IndexStatus.failed
+        DOCUMENTS_INDEXED.labels(state.status.value).inc()
         state.error_code = error.code.value
         state.error_message = error.message[:1000]
         state.chunk_count = 0

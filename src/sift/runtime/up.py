@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import structlog
 
 from sift.core.config import CoreSettings
+from sift.core.tracing import TracingSettings
 from sift.runtime.embedded_postgres import EmbeddedPostgres
 from sift.runtime.gateway import (
     GatewayPaths,
@@ -162,6 +163,10 @@ def child_specs(
             specs.append(ProcessSpec(f"consume.{service}", argv, env=env, tier=TIER_BACKEND))
     if web is not None:
         specs.append(web_spec(web, env, tier=TIER_BACKEND))
+    if gateway_paths is not None and TracingSettings().enabled:
+        # nginx's spans reach the collector through this (docs/adr/0010-tracing.md).
+        spans = _python("gateway", "spans")
+        specs.append(ProcessSpec("gateway.spans", spans, env=env, tier=TIER_BACKEND))
     if gateway_paths is not None:
         specs.append(
             ProcessSpec(

@@ -30,6 +30,7 @@ from sift.core.middleware import (
 )
 from sift.core.overload import install_overload
 from sift.core.redis import create_redis
+from sift.core.tracing import instrument_app
 
 log = structlog.get_logger()
 
@@ -185,6 +186,7 @@ def create_service_app(
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestOriginMiddleware)  # inside RequestId: it reads the request's ID
     app.add_middleware(RequestIdMiddleware)
+    instrument_app(app, name)  # outermost, when SIFT_TRACING_ENABLED: a span per request
     _document_problems(app)
     return app
 

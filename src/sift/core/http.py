@@ -25,6 +25,8 @@ import structlog
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
+from sift.core.tracing import traced_transport
+
 log = structlog.get_logger()
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -169,7 +171,8 @@ def create_http_client(
     `timeout` is a total per phase (connect, read, write, pool) when a number.
     `transport` replaces the network transport under the retries (e.g. for a proxy).
     """
-    inner = transport or httpx.AsyncHTTPTransport(limits=limits)
+    # Traced under the retries: each attempt is a client span carrying `traceparent`.
+    inner = traced_transport(transport or httpx.AsyncHTTPTransport(limits=limits))
     return httpx.AsyncClient(
         base_url=base_url or "",
         timeout=DEFAULT_TIMEOUT if timeout is None else timeout,

@@ -7,11 +7,14 @@ import sys
 
 import structlog
 
+from sift.core.tracing.logs import add_trace_ids
+
 
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
+        add_trace_ids,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),
         structlog.processors.format_exc_info,

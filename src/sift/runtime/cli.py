@@ -23,6 +23,7 @@ import sift
 from sift import SERVICES
 from sift.core.config import CoreSettings, Environment
 from sift.core.logging import configure_logging
+from sift.core.tracing import configure_tracing
 from sift.runtime.audit_cli import add_audit_parser
 from sift.runtime.backup_cli import add_backup_parsers
 from sift.runtime.demo_cli import add_demo_parser
@@ -93,6 +94,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from sift.runtime.process_metrics import serve_worker_metrics
 
     serve_worker_metrics(settings)  # before the task modules create their metrics
+    configure_tracing("worker")  # before the pool forks: its children inherit it
     from sift.core.tasks import configure_celery
 
     celery_app = configure_celery(settings)
@@ -126,6 +128,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     settings = load_settings(process="scheduler")
     _ensure_database(settings)
     serve_process_metrics("scheduler")
+    configure_tracing("scheduler")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -144,6 +147,7 @@ def cmd_relay(args: argparse.Namespace) -> int:
     settings = load_settings(process="relay")
     _ensure_database(settings)
     serve_process_metrics("relay")
+    configure_tracing("relay")
     try:
         from sift.core.events.relay import run_relay
     except ModuleNotFoundError as exc:
@@ -167,6 +171,7 @@ def cmd_consume(args: argparse.Namespace) -> int:
     settings = load_settings(process=f"consume-{args.service}")
     _ensure_database(settings)
     serve_process_metrics(f"consume-{args.service}")
+    configure_tracing(f"consume.{args.service}")
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -254,6 +259,8 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     from sift.runtime.services import service_layouts
 
     settings = load_settings(process="gateway")
+    if args.action == "spans":
+        return _run_gateway_spans()
     gateway = GatewaySettings()
     paths = prepare_gateway(settings, gateway, service_layouts())
     if args.action == "render":
@@ -262,6 +269,25 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     check_config(gateway, paths)
     command = nginx_command(gateway, paths)
     os.execv(command[0], command)  # noqa: S606 - becomes nginx: signals go straight to it
+
+
+def _run_gateway_spans() -> int:
+    from sift.core.tracing import TracingSettings
+    from sift.runtime.gateway.spans import run_span_forwarder
+
+    tracing = TracingSettings()
+    if not tracing.enabled:
+        raise CommandError("tracing is off: set SIFT_TRACING_ENABLED=true")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await run_span_forwarder(tracing, stop)
+
+    asyncio.run(main())
+    return 0
 
 
 # --- parser ---
@@ -325,8 +351,10 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=("start", "stop", "status", "url"))
     db.set_defaults(handler=cmd_db)
 
-    gateway = commands.add_parser("gateway", help="render or run the nginx gateway alone")
-    gateway.add_argument("action", choices=("render", "run"))
+    gateway = commands.add_parser(
+        "gateway", help="render or run the nginx gateway alone, or forward its spans"
+    )
+    gateway.add_argument("action", choices=("render", "run", "spans"))
     gateway.set_defaults(handler=cmd_gateway)
     add_ops_parsers(commands)
     add_seed_parser(commands)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import structlog
 
 from sift.core.config import CoreSettings
+from sift.core.tracing import TracingSettings
 from sift.runtime.embedded_postgres import EmbeddedPostgres
 from sift.runtime.gateway import (
     GatewayPaths,
@@ -178,6 +179,10 @@ def child_specs(
     ]
     if web is not None:
         specs.append(web_spec(web, env, tier=TIER_BACKEND))
+    if gateway_paths is not None and TracingSettings().enabled:
+        # nginx's spans reach the collector through this (docs/adr/0010-tracing.md).
+        spans = _python("gateway", "spans")
+        specs.append(ProcessSpec("gateway.spans", spans, env=env, tier=TIER_BACKEND))
     if gateway_paths is not None:
         specs.append(
             ProcessSpec(

@@ -143,6 +143,8 @@ class EventEnvelope(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
     # Added later: optional, so envelopes written before it stay readable.
     context: EventContext | None = None
+    # W3C trace context of the span that wrote the event (consumers continue its trace).
+    traceparent: str | None = Field(default=None, max_length=128)
 
     @field_validator("occurred_at")
     @classmethod
@@ -160,6 +162,7 @@ class EventEnvelope(BaseModel):
         subject_id: uuid.UUID | None = None,
         occurred_at: datetime | None = None,
         context: EventContext | None = None,
+        traceparent: str | None = None,
     ) -> EventEnvelope:
         if not payload.event_type:
             raise TypeError(f"{builtins.type(payload).__name__} is not a registered event payload")
@@ -173,6 +176,7 @@ class EventEnvelope(BaseModel):
             subject_id=subject_id,
             data=payload.model_dump(mode="json"),
             context=context,
+            traceparent=traceparent,
         )
 
     def payload(self, registry: EventRegistry | None = None) -> EventPayload:

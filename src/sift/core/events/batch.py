@@ -18,8 +18,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from sift.contracts.events import EventEnvelope
-from sift.core.events.bus import StreamEntry
+from sift.core.events.bus import FIELD_TRACEPARENT, StreamEntry
 from sift.core.events.consumer import Consumer, Handler
+from sift.core.events.tracing import process_span
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,15 @@ async def apply_batch(
         if todo:
             await consumer.before_batch(session, [item.envelope for item in todo])
         for item in todo:
-            await item.handler(session, item.envelope)
+            with process_span(
+                group=consumer.group,
+                event_type=item.envelope.type,
+                event_id=str(item.envelope.id),
+                traceparents=(
+                    item.delivery.entry.fields.get(FIELD_TRACEPARENT),
+                    item.envelope.traceparent,
+                ),
+            ):
+                await item.handler(session, item.envelope)
         await consumer.before_commit(session)
     return applied

@@ -23,6 +23,8 @@ FIELD_TYPE = "type"
 FIELD_ENVELOPE = "envelope"
 # Set on an entry re-driven from the dead-letter stream: only that consumer group applies it.
 FIELD_REDRIVE_GROUP = "redrive_group"
+# The relay's span, which consumers continue (sift.core.events.tracing).
+FIELD_TRACEPARENT = "traceparent"
 
 
 def stream_key(settings: CoreSettings) -> str:
@@ -34,7 +36,12 @@ def dead_letter_key(settings: CoreSettings) -> str:
 
 
 def encode_entry(
-    *, event_id: str, event_type: str, envelope_json: str, redrive_group: str | None = None
+    *,
+    event_id: str,
+    event_type: str,
+    envelope_json: str,
+    redrive_group: str | None = None,
+    traceparent: str | None = None,
 ) -> dict[FieldT, EncodableT]:
     fields: dict[FieldT, EncodableT] = {
         FIELD_ID: event_id,
@@ -43,6 +50,8 @@ def encode_entry(
     }
     if redrive_group is not None:
         fields[FIELD_REDRIVE_GROUP] = redrive_group
+    if traceparent is not None:
+        fields[FIELD_TRACEPARENT] = traceparent
     return fields
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events import EventEnvelope, EventPayload
 from sift.core.events.origin import current_origin
 from sift.core.events.tables import OutboxMixin
+from sift.core.tracing import current_traceparent
 
 log = structlog.get_logger()
 
@@ -39,7 +40,8 @@ async def publish(
 ) -> EventEnvelope:
     """Add the event to the caller's transaction; it is published only if that commits.
 
-    Inside an HTTP request, the event carries the request's origin (address, user agent).
+    Inside an HTTP request, the event carries the request's origin (address, user agent);
+    inside a span, its `traceparent`.
     """
     envelope = EventEnvelope.wrap(
         payload,
@@ -49,6 +51,7 @@ async def publish(
         subject_id=subject_id,
         occurred_at=occurred_at,
         context=current_origin(),
+        traceparent=current_traceparent(),
     )
     row = outbox_model()
     row.id = envelope.id

@@ -42,6 +42,7 @@ from sift.core.events.bus import (
 from sift.core.events.metrics import EVENTS_PUBLISHED, RELAY_LAG_SECONDS
 from sift.core.events.outbox import outbox_lock_key
 from sift.core.events.tables import outbox_table
+from sift.core.events.tracing import PublishSpans
 from sift.core.redis import create_redis
 
 log = structlog.get_logger()
@@ -141,17 +142,21 @@ class OutboxRelay:
 
     async def _append(self, rows: Sequence[Row[tuple[object, int, str, str, float]]]) -> None:
         # MULTI/EXEC: a batch lands on the stream whole and contiguous, or not at all.
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for row in rows:
-                pipe.xadd(
-                    self._stream,
-                    encode_entry(
-                        event_id=str(row.id), event_type=row.type, envelope_json=row.envelope
-                    ),
-                    maxlen=self._maxlen,
-                    approximate=True,
-                )
-            await pipe.execute()
+        with PublishSpans(rows, stream=self._stream) as spans:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                for row, traceparent in zip(rows, spans.traceparents, strict=True):
+                    pipe.xadd(
+                        self._stream,
+                        encode_entry(
+                            event_id=str(row.id),
+                            event_type=row.type,
+                            envelope_json=row.envelope,
+                            traceparent=traceparent,
+                        ),
+                        maxlen=self._maxlen,
+                        approximate=True,
+                    )
+                await pipe.execute()
 
     async def relay_once(self) -> int:
         """One batch of every schema; the number of events published."""

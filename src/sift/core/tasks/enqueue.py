@@ -12,12 +12,14 @@ import structlog
 from celery import Task
 from celery.canvas import Signature
 from celery.utils import uuid
+from opentelemetry.context import Context
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from sift.core.tasks.dead_letters import compact_json
 from sift.core.tasks.routing import queue_for
+from sift.core.tracing import attached, current_context
 
 log = structlog.get_logger()
 
@@ -31,6 +33,8 @@ _in_flight: set[Future[None]] = set()
 class _Pending:
     owner: SessionTransaction | None  # the innermost transaction when it was enqueued
     signature: Signature[Any]
+    # The span that enqueued it parents the task, not whatever is current at commit.
+    trace: Context | None = None
 
 
 def enqueue_after_commit(
@@ -58,7 +62,7 @@ def enqueue_after_commit(
     if not sync.in_transaction():
         sync.begin()  # no I/O: only marks where the unit of work starts
     owner = sync.get_nested_transaction() or sync.get_transaction()
-    sync.info.setdefault(_PENDING_KEY, []).append(_Pending(owner, signature))
+    sync.info.setdefault(_PENDING_KEY, []).append(_Pending(owner, signature, current_context()))
     return str(task_id)
 
 
@@ -80,7 +84,7 @@ def _after_commit(session: Session) -> None:
         return  # a savepoint was released: its tasks now wait for the outer commit
     pending: list[_Pending] = session.info.pop(_PENDING_KEY, [])
     if pending:
-        _publish([item.signature for item in pending])
+        _publish(pending)
 
 
 def _within(owner: SessionTransaction | None, transaction: SessionTransaction) -> bool:
@@ -111,22 +115,24 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
             log.info("task.dropped_on_rollback", task=item.signature.task)
 
 
-def _publish(signatures: list[Signature[Any]]) -> None:
+def _publish(pending: list[_Pending]) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        _send(signatures)  # no event loop to keep free: send right here
+        _send(pending)  # no event loop to keep free: send right here
         return
     context = contextvars.copy_context()  # carries the request ID into the thread
-    future = _publisher.submit(context.run, _send, signatures)
+    future = _publisher.submit(context.run, _send, pending)
     _in_flight.add(future)
     future.add_done_callback(_in_flight.discard)
 
 
-def _send(signatures: list[Signature[Any]]) -> None:
-    for signature in signatures:
+def _send(pending: list[_Pending]) -> None:
+    for item in pending:
+        signature = item.signature
         try:
-            signature.apply_async()
+            with attached(item.trace):
+                signature.apply_async()
         except Exception:
             # The transaction has committed; the task is lost unless someone re-sends it.
             log.exception(

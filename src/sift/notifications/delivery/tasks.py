@@ -27,6 +27,7 @@ from celery import Task
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.tasks import celery_app, task_settings
+from sift.core.tracing import run_in_current_context
 from sift.notifications.config import NotificationsSettings, get_notifications_settings
 from sift.notifications.delivery.exceptions import ClaimLost, DeliveryDead
 from sift.notifications.delivery.models import Delivery, DeliveryStatus
@@ -87,8 +88,9 @@ def close_runtime() -> None:
 def send(self: Task[Any, Any], delivery_id: str) -> str:
     """Send one delivery; returns its status afterwards ("none" if nothing was to do)."""
     settings = task_settings()
-    recorded = runtime(settings).runner.run(
-        run_delivery(uuid.UUID(delivery_id), settings, get_notifications_settings())
+    recorded = run_in_current_context(  # the task's span and log bindings
+        runtime(settings).runner,
+        run_delivery(uuid.UUID(delivery_id), settings, get_notifications_settings()),
     )
     if recorded is None:
         return "none"

@@ -17,6 +17,7 @@ import jinja2
 import sift
 from sift.core.config import CoreSettings
 from sift.core.errors import PROBLEM_BASE
+from sift.core.tracing import TracingSettings
 from sift.runtime.gateway.settings import (
     GatewayError,
     GatewayPaths,
@@ -109,6 +110,27 @@ def template_path(gateway: GatewaySettings) -> Path:
 def http2_style(version: tuple[int, int, int] | None) -> Literal["listen", "directive"]:
     # `http2 on;` exists from 1.25.1; older servers take `listen ... http2`.
     return "directive" if version is not None and version >= (1, 25, 1) else "listen"
+
+
+@dataclass(frozen=True)
+class GatewayTracing:
+    """What the template needs to trace: where span lines go, and the sampling."""
+
+    spans_address: str
+    sample_percent: str | None  # split_clients' share, when neither 0 nor 100 %
+    all_or_none: str  # the flags of every new trace otherwise: "01" or "00"
+
+    @classmethod
+    def of(cls, tracing: TracingSettings) -> GatewayTracing | None:
+        if not tracing.enabled:
+            return None
+        ratio = tracing.sample_ratio
+        percent = f"{ratio * 100:.2f}".rstrip("0").rstrip(".")
+        return cls(
+            spans_address=f"{tracing.gateway_spans_host}:{tracing.gateway_spans_port}",
+            sample_percent=None if ratio in (0.0, 1.0) or percent in ("0", "100") else percent,
+            all_or_none="00" if ratio < 0.5 else "01",
+        )
 
 
 def _bare(value: object) -> str:
@@ -211,6 +233,7 @@ def render_gateway_config(
     tls: TlsFiles,
     run_user: str | None = None,
     nginx: tuple[int, int, int] | None = None,
+    tracing: TracingSettings | None = None,
 ) -> str:
     default_max_body = gateway.max_body_bytes or settings.max_body_bytes
     ordered = list(layouts.values())
@@ -274,4 +297,5 @@ def render_gateway_config(
         problems=PROBLEMS,
         routes=build_routes(ordered, gateway, default_max_body=default_max_body),
         web=bool(gateway.web_upstream),
+        tracing=GatewayTracing.of(tracing or TracingSettings()),
     )

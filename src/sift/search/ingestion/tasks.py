@@ -8,6 +8,7 @@ the database run on this process's event loop; the CPU steps run between them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 import uuid
@@ -24,6 +25,7 @@ from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.storage import Storage, create_storage
 from sift.core.tasks import TRANSIENT_ERRORS, celery_app, task_settings
+from sift.core.tracing import run_in_current_context
 from sift.search.config import (
     IngestSettings,
     SearchSettings,
@@ -144,7 +146,7 @@ def run_index(
     embedder = get_embedder(settings, search)
     current = runtime(core)
     vectors = current.vectors(search)
-    run = current.runner.run
+    run = functools.partial(run_in_current_context, current.runner)  # the task's span
     jobs = run(_claim(current, version_id, settings))
     if not jobs:
         return "skipped"
@@ -243,7 +245,8 @@ def queue_stale_reembeds(
 ) -> int:
     embedder = get_embedder(settings, search or get_search_settings())
     current = runtime(core)
-    versions = current.runner.run(_stale(current, embedder, settings.reembed_batch_versions))
+    stale = _stale(current, embedder, settings.reembed_batch_versions)
+    versions = run_in_current_context(current.runner, stale)
     for version_id in versions:
         reembed_version.delay(str(version_id))
     if versions:
@@ -263,7 +266,7 @@ def run_reembed(
     search = search or get_search_settings()
     embedder = get_embedder(settings, search)
     current = runtime(core)
-    run = current.runner.run
+    run = functools.partial(run_in_current_context, current.runner)  # the task's span
     snapshot = run(_snapshot(current, version_id, embedder))
     if snapshot is None:
         return "current"

@@ -26,6 +26,7 @@ from sift.core.logging import configure_logging
 from sift.runtime.audit_cli import add_audit_parser
 from sift.runtime.backup_cli import add_backup_parsers
 from sift.runtime.demo_cli import add_demo_parser
+from sift.runtime.newrelic_agent import start_agent
 from sift.runtime.ops_cli import add_ops_parsers, add_up_parser
 from sift.runtime.seed_cli import add_seed_parser
 
@@ -58,12 +59,13 @@ def _ensure_database(settings: CoreSettings) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from sift.runtime.services import ServiceLayout, service_settings, uvicorn_options
 
     settings = load_settings(process=args.service)
+    start_agent(settings, args.service)
     _ensure_database(settings)
+    import uvicorn  # after the agent, which instruments it as it is imported
+
     layout = ServiceLayout.of(args.service, service_settings(args.service))
     reload = args.reload if args.reload is not None else settings.env is Environment.development
     forwarded = args.forwarded_allow_ips or os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
@@ -89,6 +91,8 @@ def import_task_modules() -> list[str]:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = load_settings(process="worker")
+    # The ingest worker (its own, as `sift up`, Compose and Kubernetes run it) apart in APM.
+    start_agent(settings, "worker-ingest" if args.queues == "ingest" else "worker")
     _ensure_database(settings)
     from sift.core.tasks import configure_celery
 
@@ -115,10 +119,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
-    from sift.runtime.scheduler import SchedulerSettings, run_scheduler
-
     settings = load_settings(process="scheduler")
+    start_agent(settings, "scheduler")
     _ensure_database(settings)
+    from sift.runtime.scheduler import SchedulerSettings, run_scheduler  # after the agent
+
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -133,6 +138,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 def cmd_relay(args: argparse.Namespace) -> int:
     settings = load_settings(process="relay")
+    start_agent(settings, "relay")
     _ensure_database(settings)
     try:
         from sift.core.events.relay import run_relay
@@ -151,10 +157,10 @@ def cmd_relay(args: argparse.Namespace) -> int:
 
 
 def cmd_consume(args: argparse.Namespace) -> int:
-    from sift.runtime.consumers import consume
-
     settings = load_settings(process=f"consume-{args.service}")
+    start_agent(settings, f"consume-{args.service}")
     _ensure_database(settings)
+    from sift.runtime.consumers import consume  # after the agent: it hooks imports
 
     async def main() -> None:
         stop = asyncio.Event()

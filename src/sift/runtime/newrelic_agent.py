@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import io
+import logging
 import os
 import secrets
 import signal
@@ -112,6 +113,9 @@ def start_agent(
     os.replace(temporary, path)
     if settings.license_key is not None:
         os.environ["NEW_RELIC_LICENSE_KEY"] = settings.license_key.get_secret_value()
+    # Without a log file of its own the agent logs through `logging`, into the process's
+    # JSON lines; its log_level setting applies to its own file only.
+    logging.getLogger("newrelic").setLevel(settings.log_level.upper())
     newrelic.agent.initialize(str(path))
     # Registers now, not at the first transaction: what comes before registration is lost.
     newrelic.agent.register_application(timeout=5.0)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the few Debian packages Sift needs beside Python: nginx (the gateway), Node.js
 # and npm (the web app) and, when no Redis answers and none is installed, redis-server.
-# With --test also Chromium, which the browser tests drive, and Prometheus (its promtool
-# unit-tests the alert rules), and (with --test or --deploy) kubectl, which renders the
-# Kubernetes overlays. Idempotent and quick when everything is present.
+# With --test also Chromium, which the browser tests drive, Prometheus (its promtool
+# unit-tests the alert rules) and its PostgreSQL and Redis exporters (the dashboards'
+# queries are checked against them), and (with --test or --deploy) kubectl, which renders
+# the Kubernetes overlays. Idempotent and quick when everything is present.
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,8 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  [ -x /usr/bin/prometheus-postgres-exporter ] || missing+=(prometheus-postgres-exporter)
+  [ -x /usr/bin/prometheus-redis-exporter ] || missing+=(prometheus-redis-exporter)
 fi
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--deploy" ]; then
   # `kubectl kustomize` renders deploy/k8s (Debian's kubectl 1.20 carries kustomize v2.0.3,
@@ -37,9 +40,11 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [[ " ${missing[*]} " == *" nginx "* ]]; then
   $SUDO service nginx stop >/dev/null 2>&1 || $SUDO nginx -s stop >/dev/null 2>&1 || true
 fi
-# Likewise a system Prometheus on port 9090 (and its node exporter): tests start their own.
-if [[ " ${missing[*]} " == *" prometheus "* ]]; then
-  for unit in prometheus prometheus-node-exporter; do
+# Likewise what the Prometheus packages start (a Prometheus on port 9090, its node
+# exporter, the PostgreSQL and Redis exporters): tests start their own.
+if [[ " ${missing[*]} " == *" prometheus"* ]]; then
+  for unit in prometheus prometheus-node-exporter prometheus-postgres-exporter \
+    prometheus-redis-exporter; do
     $SUDO service "$unit" stop >/dev/null 2>&1 || true
   done
 fi

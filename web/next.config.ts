@@ -1,4 +1,8 @@
 import type { NextConfig } from "next";
+import { assetOrigin, assetPrefix } from "./src/lib/assetPrefix";
+
+// Read at build time: the asset URLs are written into the built pages and chunks.
+const prefix = assetPrefix(process.env.SIFT_WEB_ASSET_PREFIX);
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -12,6 +16,10 @@ const nextConfig: NextConfig = {
   // The web image (web/Dockerfile) runs the self-contained server Next.js writes to
   // .next/standalone; `sift up` keeps `next start`, which refuses that output.
   output: process.env.SIFT_WEB_OUTPUT === "standalone" ? "standalone" : undefined,
+  assetPrefix: prefix,
+  // Built into the middleware too, so its Content-Security-Policy admits the asset host
+  // the pages were built for, whatever the server's environment says later.
+  env: { SIFT_WEB_ASSET_ORIGIN: assetOrigin(prefix) ?? "" },
 };
 
 export default nextConfig;

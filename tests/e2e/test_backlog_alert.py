@@ -34,6 +34,8 @@ from tests.e2e.test_stack import Stack, new_stack
 pytestmark = [pytest.mark.e2e, pytest.mark.ops, pytest.mark.timeout(1800)]
 
 DASHBOARDS = RULES.parents[1] / "grafana" / "dashboards"
+# Read the exporters, not Sift: tests/deploy/test_datastore_dashboards.py.
+DATASTORE_DASHBOARDS = ("postgresql", "redis")
 THRESHOLD_SECONDS = 5
 FOR_SECONDS = 20
 
@@ -244,6 +246,7 @@ def test_every_dashboard_panel_query_returns_data(observed: tuple[Stack, str]) -
     queries = [
         (path.name, panel["title"], target["expr"])
         for path in sorted(DASHBOARDS.glob("*.json"))
+        if path.stem not in DATASTORE_DASHBOARDS
         for panel in json.loads(path.read_text())["panels"]
         for target in panel["targets"]
     ]

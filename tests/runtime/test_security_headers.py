@@ -118,3 +118,26 @@ async def test_api_answers_web_pages_and_the_gateways_own_carry_the_security_hea
     for answer in answers:
         assert_secure_headers(answer)
     assert answers[3].headers["content-security-policy"] == PAGE_CSP
+
+
+async def test_api_answers_are_not_cached_unless_the_service_says_how(
+    core: CoreSettings, identity_port: int
+) -> None:
+    """What a CDN or a browser may keep of identity's answers, through the gateway."""
+    async with (
+        serve_gateway(core, identity_port) as gateway,
+        httpx.AsyncClient(verify=False, base_url=gateway.https) as client,
+    ):
+        answers = await asyncio.gather(
+            client.get("/api/users/me"),  # a problem (401)
+            client.get("/api/identity/healthz"),
+            client.post("/api/auth/login", json={"email": "x"}),  # a problem (422)
+            client.get("/api/nothing-here"),  # the gateway's own problem
+        )
+        keys = await client.get("/.well-known/jwks.json")
+    assert [answer.status_code for answer in answers] == [401, 200, 422, 404]
+    for answer in answers:
+        assert answer.headers.get_list("cache-control") == ["no-store"], answer.request.url
+    # The service's own caching goes through, once: public keys may be kept a minute.
+    assert keys.status_code == 200
+    assert keys.headers.get_list("cache-control") == ["public, max-age=60"]

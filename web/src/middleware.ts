@@ -11,6 +11,7 @@ export function middleware(request: NextRequest) {
   const policy = contentSecurityPolicy(nonce, {
     development: process.env.NODE_ENV !== "production",
     analytics: Boolean(process.env.SIFT_WEB_GA_ID),
+    assetOrigin: process.env.SIFT_WEB_ASSET_ORIGIN || undefined,
   });
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);

@@ -27,6 +27,7 @@ from sift.core.tracing import configure_tracing
 from sift.runtime.audit_cli import add_audit_parser
 from sift.runtime.backup_cli import add_backup_parsers
 from sift.runtime.demo_cli import add_demo_parser
+from sift.runtime.newrelic_agent import start_agent
 from sift.runtime.ops_cli import add_ops_parsers, add_up_parser
 from sift.runtime.seed_cli import add_seed_parser
 
@@ -59,12 +60,13 @@ def _ensure_database(settings: CoreSettings) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from sift.runtime.services import ServiceLayout, service_settings, uvicorn_options
 
     settings = load_settings(process=args.service)
+    start_agent(settings, args.service)
     _ensure_database(settings)
+    import uvicorn  # after the agent, which instruments it as it is imported
+
     layout = ServiceLayout.of(args.service, service_settings(args.service))
     reload = args.reload if args.reload is not None else settings.env is Environment.development
     forwarded = args.forwarded_allow_ips or os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
@@ -90,6 +92,8 @@ def import_task_modules() -> list[str]:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = load_settings(process="worker")
+    # The ingest worker (its own, as `sift up`, Compose and Kubernetes run it) apart in APM.
+    start_agent(settings, "worker-ingest" if args.queues == "ingest" else "worker")
     _ensure_database(settings)
     from sift.runtime.process_metrics import serve_worker_metrics
 
@@ -123,12 +127,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from sift.runtime.process_metrics import serve_process_metrics
-    from sift.runtime.scheduler import SchedulerSettings, run_scheduler
 
     settings = load_settings(process="scheduler")
+    start_agent(settings, "scheduler")
     _ensure_database(settings)
     serve_process_metrics("scheduler")
     configure_tracing("scheduler")
+    from sift.runtime.scheduler import SchedulerSettings, run_scheduler  # after the agent
+
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -145,6 +151,7 @@ def cmd_relay(args: argparse.Namespace) -> int:
     from sift.runtime.process_metrics import serve_process_metrics
 
     settings = load_settings(process="relay")
+    start_agent(settings, "relay")
     _ensure_database(settings)
     serve_process_metrics("relay")
     configure_tracing("relay")
@@ -165,13 +172,14 @@ def cmd_relay(args: argparse.Namespace) -> int:
 
 
 def cmd_consume(args: argparse.Namespace) -> int:
-    from sift.runtime.consumers import consume
     from sift.runtime.process_metrics import serve_process_metrics
 
     settings = load_settings(process=f"consume-{args.service}")
+    start_agent(settings, f"consume-{args.service}")
     _ensure_database(settings)
     serve_process_metrics(f"consume-{args.service}")
     configure_tracing(f"consume.{args.service}")
+    from sift.runtime.consumers import consume  # after the agent: it hooks imports
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -21,6 +21,14 @@ describe("contentSecurityPolicy", () => {
     expect(directive(policy, "connect-src")).toContain("https://*.google-analytics.com");
   });
 
+  it("admits the built assets' host, when they have one, for scripts, styles and images", () => {
+    const policy = contentSecurityPolicy("n", { assetOrigin: "https://cdn.example.org" });
+    for (const name of ["script-src", "style-src", "img-src", "font-src"])
+      expect(directive(policy, name)).toContain("https://cdn.example.org");
+    expect(directive(policy, "connect-src")).toBe("connect-src 'self'");
+    expect(contentSecurityPolicy("n")).not.toContain("cdn.example.org");
+  });
+
   it("allows eval in development only", () => {
     expect(contentSecurityPolicy("n", { development: true })).toContain("'unsafe-eval'");
   });

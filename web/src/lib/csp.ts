@@ -6,8 +6,14 @@
  */
 export function contentSecurityPolicy(
   nonce: string,
-  { development = false, analytics = false }: { development?: boolean; analytics?: boolean } = {},
+  {
+    development = false,
+    analytics = false,
+    assetOrigin,
+  }: { development?: boolean; analytics?: boolean; assetOrigin?: string } = {},
 ): string {
+  // The built assets' host (SIFT_WEB_ASSET_PREFIX) when it is not this origin.
+  const assets = assetOrigin ? [assetOrigin] : [];
   const google = analytics
     ? [
         "https://www.googletagmanager.com",
@@ -19,13 +25,14 @@ export function contentSecurityPolicy(
     "default-src": ["'self'"],
     "script-src": [
       "'self'",
+      ...assets,
       `'nonce-${nonce}'`,
       "'strict-dynamic'",
       ...(development ? ["'unsafe-eval'"] : []),
     ],
-    "style-src": ["'self'", "'unsafe-inline'"],
-    "img-src": ["'self'", "data:", "blob:", ...google],
-    "font-src": ["'self'"],
+    "style-src": ["'self'", ...assets, "'unsafe-inline'"],
+    "img-src": ["'self'", ...assets, "data:", "blob:", ...google],
+    "font-src": ["'self'", ...assets],
     "connect-src": ["'self'", ...google, ...(development ? ["ws:"] : [])],
     "frame-src": ["'none'"],
     "worker-src": ["'self'", "blob:"],

@@ -241,7 +241,15 @@ def test_compose_runs_every_process_kind() -> None:
 def test_observability_and_logging_wait_behind_their_profiles() -> None:
     services = compose_services()
     profiled = {name: s["profiles"] for name, s in services.items() if "profiles" in s}
-    assert set(profiled) == {"prometheus", "grafana", "elasticsearch", "logstash", "kibana"}
+    assert set(profiled) == {
+        "prometheus",
+        "grafana",
+        "elasticsearch",
+        "logging-setup",
+        "logstash",
+        "filebeat",
+        "kibana",
+    }
     assert {p for profiles in profiled.values() for p in profiles} == {"observability", "logging"}
     for name in profiled:  # nothing of Sift's waits on them: the stack runs without
         for other, service in services.items():

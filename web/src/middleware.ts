@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy } from "@/lib/csp";
+import { reportingOrigin } from "@/lib/errorReporting";
 
 /**
  * A fresh nonce per request, in the CSP of the response and in the request's headers:
@@ -11,6 +12,7 @@ export function middleware(request: NextRequest) {
   const policy = contentSecurityPolicy(nonce, {
     development: process.env.NODE_ENV !== "production",
     analytics: Boolean(process.env.SIFT_WEB_GA_ID),
+    reporting: reportingOrigin(process.env.SIFT_SENTRY_DSN),
   });
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);

@@ -6,7 +6,11 @@
  */
 export function contentSecurityPolicy(
   nonce: string,
-  { development = false, analytics = false }: { development?: boolean; analytics?: boolean } = {},
+  {
+    development = false,
+    analytics = false,
+    reporting,
+  }: { development?: boolean; analytics?: boolean; reporting?: string } = {},
 ): string {
   const google = analytics
     ? [
@@ -26,7 +30,12 @@ export function contentSecurityPolicy(
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:", ...google],
     "font-src": ["'self'"],
-    "connect-src": ["'self'", ...google, ...(development ? ["ws:"] : [])],
+    "connect-src": [
+      "'self'",
+      ...google,
+      ...(reporting ? [reporting] : []), // Sentry's ingest host, when it is configured
+      ...(development ? ["ws:"] : []),
+    ],
     "frame-src": ["'none'"],
     "worker-src": ["'self'", "blob:"],
     "object-src": ["'none'"],

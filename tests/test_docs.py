@@ -56,6 +56,7 @@ NON_SETTINGS_SOURCES = (
     # The image builds', the container test's and Compose's own variables.
     "scripts",
     "deploy/compose",
+    "deploy/logging",  # Filebeat's
 )
 
 
@@ -172,7 +173,7 @@ def read_outside_settings(variable: str) -> bool:
         path = ROOT / source
         files = [path] if path.is_file() else path.rglob("*.*")
         for file in files:
-            if file.suffix in {".ts", ".tsx", ".mjs", ".py", ".sh", ".yaml"} and (
+            if file.suffix in {".ts", ".tsx", ".mjs", ".py", ".sh", ".yaml", ".yml"} and (
                 variable in file.read_text()
             ):
                 return True

@@ -247,7 +247,9 @@ def test_observability_and_logging_wait_behind_their_profiles() -> None:
         "postgres-exporter",
         "redis-exporter",
         "elasticsearch",
+        "logging-setup",
         "logstash",
+        "filebeat",
         "kibana",
     }
     assert {p for profiles in profiled.values() for p in profiles} == {"observability", "logging"}

@@ -251,7 +251,7 @@ def test_both_identity_replicas_take_traffic(stack: Stack, client: httpx.Client)
     upstreams = set()
     for line in stack.log_text().splitlines():
         if any(request_id in line for request_id in ids) and '"http.request"' in line:
-            upstreams.add(json.loads(line.split(" | ", 1)[1])["upstream"])
+            upstreams.add(json.loads(line.split(" | ", 1)[1])["sift.upstream"])
     assert upstreams == {f"127.0.0.1:{port}" for port in stack.service_ports["identity"]}
 
 

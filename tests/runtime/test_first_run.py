@@ -145,7 +145,7 @@ def test_a_first_start_shows_how_to_sign_in_and_the_second_does_not_repeat_it(
         assert (logs / "identity.log").read_text().lstrip().startswith("{")
         for worker in ("worker", "worker.ingest"):
             text = (logs / f"{worker}.log").read_text()
-            assert "superuser" not in text and '"level": "warning"' not in text, text[-2000:]
+            assert "superuser" not in text and '"log.level": "warning"' not in text, text[-2000:]
 
         status = sift(stack_env, "status")
         assert status.returncode == 0, status.stdout + status.stderr

@@ -110,8 +110,9 @@ def test_up_logs_to_its_file_and_building_an_app_does_not_take_it_back(
     for handler in logging.getLogger().handlers:
         handler.flush()
     lines = [json.loads(line) for line in (tmp_path / "up.log").read_text().splitlines()]
-    assert [line["event"] for line in lines] == ["before", "after", "a library speaks"]
-    assert {line["service"] for line in lines} == {"sift-up"}
+    assert [line["message"] for line in lines] == ["before", "after", "a library speaks"]
+    assert {line["service.name"] for line in lines} == {"sift-up"}
+    assert [line["log.logger"] for line in lines] == [__name__, __name__, "some.library"]
     assert "before" not in capsys.readouterr().err
 
 

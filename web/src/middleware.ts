@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy } from "@/lib/csp";
+import { reportingOrigin } from "@/lib/errorReporting";
 
 /**
  * A fresh nonce per request, in the CSP of the response and in the request's headers:
@@ -12,6 +13,7 @@ export function middleware(request: NextRequest) {
     development: process.env.NODE_ENV !== "production",
     analytics: Boolean(process.env.SIFT_WEB_GA_ID),
     assetOrigin: process.env.SIFT_WEB_ASSET_ORIGIN || undefined,
+    reporting: reportingOrigin(process.env.SIFT_SENTRY_DSN),
   });
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);

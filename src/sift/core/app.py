@@ -31,6 +31,7 @@ from sift.core.middleware import (
 from sift.core.overload import install_overload
 from sift.core.redis import create_redis
 from sift.core.tracing import instrument_app
+from sift.core.sentry import init_sentry
 
 log = structlog.get_logger()
 
@@ -86,6 +87,7 @@ def create_service_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(service=name, level=settings.log_level, json=settings.log_json)
+    init_sentry(settings, service=name)  # before the routes: the SDK wraps their handlers
     ready_checks: dict[str, ReadyCheck] = {
         "database": check_database,
         "redis": check_redis,

@@ -24,6 +24,7 @@ from sift import SERVICES
 from sift.core.config import CoreSettings, Environment
 from sift.core.logging import configure_logging
 from sift.core.tracing import configure_tracing
+from sift.core.sentry import init_sentry
 from sift.runtime.audit_cli import add_audit_parser
 from sift.runtime.backup_cli import add_backup_parsers
 from sift.runtime.demo_cli import add_demo_parser
@@ -45,6 +46,7 @@ def load_settings(*, process: str) -> CoreSettings:
     settings = CoreSettings()
     settings = settings.model_copy(update={"data_dir": settings.data_dir.resolve()})
     configure_logging(service=process, level=settings.log_level, json=settings.log_json)
+    init_sentry(settings, service=process)
     return settings
 
 

@@ -1,5 +1,7 @@
 "use client";
 
+import { useEffect } from "react";
+import { reportError } from "@/components/ErrorReporting/ErrorReporting";
 import { ErrorPanel } from "@/components/ui/ErrorPanel";
 
 export default function RootError({
@@ -9,6 +11,7 @@ export default function RootError({
   error: Error & { digest?: string };
   reset: () => void;
 }) {
+  useEffect(() => reportError(error), [error]);
   return (
     <main>
       <ErrorPanel reset={reset} digest={error.digest} />

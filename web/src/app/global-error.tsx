@@ -1,5 +1,7 @@
 "use client";
 
+import { useEffect } from "react";
+import { reportError } from "@/components/ErrorReporting/ErrorReporting";
 import { ErrorPanel } from "@/components/ui/ErrorPanel";
 import "./globals.css";
 
@@ -11,6 +13,7 @@ export default function GlobalError({
   error: Error & { digest?: string };
   reset: () => void;
 }) {
+  useEffect(() => reportError(error), [error]);
   return (
     <html lang="en">
       <body className="min-h-screen">

@@ -29,6 +29,12 @@ describe("contentSecurityPolicy", () => {
     expect(contentSecurityPolicy("n")).not.toContain("cdn.example.org");
   });
 
+  it("lets the browser reach Sentry only when it is configured", () => {
+    expect(directive(contentSecurityPolicy("n"), "connect-src")).toBe("connect-src 'self'");
+    const policy = contentSecurityPolicy("n", { reporting: "https://o1.ingest.sentry.io" });
+    expect(directive(policy, "connect-src")).toBe("connect-src 'self' https://o1.ingest.sentry.io");
+  });
+
   it("allows eval in development only", () => {
     expect(contentSecurityPolicy("n", { development: true })).toContain("'unsafe-eval'");
   });

@@ -10,7 +10,8 @@ export function contentSecurityPolicy(
     development = false,
     analytics = false,
     assetOrigin,
-  }: { development?: boolean; analytics?: boolean; assetOrigin?: string } = {},
+    reporting,
+  }: { development?: boolean; analytics?: boolean; assetOrigin?: string; reporting?: string } = {},
 ): string {
   // The built assets' host (SIFT_WEB_ASSET_PREFIX) when it is not this origin.
   const assets = assetOrigin ? [assetOrigin] : [];
@@ -33,7 +34,12 @@ export function contentSecurityPolicy(
     "style-src": ["'self'", ...assets, "'unsafe-inline'"],
     "img-src": ["'self'", ...assets, "data:", "blob:", ...google],
     "font-src": ["'self'", ...assets],
-    "connect-src": ["'self'", ...google, ...(development ? ["ws:"] : [])],
+    "connect-src": [
+      "'self'",
+      ...google,
+      ...(reporting ? [reporting] : []), // Sentry's ingest host, when it is configured
+      ...(development ? ["ws:"] : []),
+    ],
     "frame-src": ["'none'"],
     "worker-src": ["'self'", "blob:"],
     "object-src": ["'none'"],

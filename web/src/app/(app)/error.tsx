@@ -1,5 +1,7 @@
 "use client";
 
+import { useEffect } from "react";
+import { reportError } from "@/components/ErrorReporting/ErrorReporting";
 import { ErrorPanel } from "@/components/ui/ErrorPanel";
 
 /** Inside the workspace: the shell (navigation, menus) stays usable around the failure. */
@@ -10,5 +12,6 @@ export default function WorkspaceError({
   error: Error & { digest?: string };
   reset: () => void;
 }) {
+  useEffect(() => reportError(error), [error]);
   return <ErrorPanel reset={reset} digest={error.digest} />;
 }

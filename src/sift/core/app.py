@@ -30,8 +30,8 @@ from sift.core.middleware import (
 )
 from sift.core.overload import install_overload
 from sift.core.redis import create_redis
-from sift.core.tracing import instrument_app
 from sift.core.sentry import init_sentry
+from sift.core.tracing import instrument_app
 
 log = structlog.get_logger()
 

@@ -23,8 +23,8 @@ import sift
 from sift import SERVICES
 from sift.core.config import CoreSettings, Environment
 from sift.core.logging import configure_logging
-from sift.core.tracing import configure_tracing
 from sift.core.sentry import init_sentry
+from sift.core.tracing import configure_tracing
 from sift.runtime.audit_cli import add_audit_parser
 from sift.runtime.backup_cli import add_backup_parsers
 from sift.runtime.demo_cli import add_demo_parser

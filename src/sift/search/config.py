@@ -71,7 +71,8 @@ class IngestSettings(SiftSettings):
     # exported into `<data dir>/models` on first use (int8: dynamically quantized; needs
     # `onnx`). Each backend's vectors differ slightly, so a backend other than torch is part
     # of the stored model name ("all-MiniLM-L6-v2+torch-int8"): changing it re-embeds every
-    # indexed version, and queries are embedded by the same backend (bench/ingest/REPORT.md).
+    # indexed version, and queries are embedded by the same backend. Speed and accuracy of
+    # each: bench/ingest/REPORT.md (int8 is faster, with vectors less close to float32's).
     embedding_backend: Literal["torch", "torch-int8", "onnx", "onnx-int8"] = "torch"
     # Where the ONNX backends keep the exported model; empty: `<SIFT_DATA_DIR>/models`.
     embedding_cache_dir: Path | None = None

@@ -52,7 +52,8 @@ class OnnxModel:
         import onnxruntime
         from transformers import AutoTokenizer
 
-        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        # A directory on disk, never the Hub (local_files_only).
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)  # nosec B615
         target = exported(path, cache_dir, max_tokens=max_tokens, tokenizer=tokenizer)
         if quantized:
             target = quantized_copy(target)
@@ -150,7 +151,7 @@ def _export(path: Path, target: Path, tokenizer: Any, max_tokens: int) -> np.nda
 
     # Eager attention: the traced graph then holds plain matrix products and the padding
     # mask as an input-dependent tensor (nothing decided from the example's values).
-    model = AutoModel.from_pretrained(
+    model = AutoModel.from_pretrained(  # nosec B615 - a directory on disk, never the Hub
         str(path), local_files_only=True, attn_implementation="eager"
     ).eval()
     pooled = _mean_pooled(model).eval()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from sift.core.db import Database
-from sift.search.ingestion import batch
+from sift.search.ingestion import batch, service
 from sift.search.models import DocumentIndex
 from tests.search import files
 from tests.search.conftest import Ingest
@@ -183,3 +186,61 @@ async def test_a_batch_is_no_bigger_than_its_setting(ingest: Ingest, database: D
         assert state is not None
         statuses.append(str(state.status))
     assert statuses == ["indexed", "indexed", "queued", "queued"]  # the oldest queued first
+
+
+async def test_a_document_whose_chunks_cannot_be_written_fails_alone(
+    ingest: Ingest, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    announced = [
+        await ingest.announce(note(f"Note {n}", n), content_type="text/markdown") for n in range(3)
+    ]
+    leader, broken, good = (a.version_id for a in announced)
+    real_chunk_rows = service.chunk_rows
+
+    def chunk_rows(state: DocumentIndex, *args: Any) -> list[dict[str, Any]]:
+        rows = real_chunk_rows(state, *args)
+        if state.version_id == broken:  # PostgreSQL refuses the whole INSERT it is in
+            rows = [row | {"text_search_config": "no_such_configuration"} for row in rows]
+        return rows
+
+    monkeypatch.setattr(service, "chunk_rows", chunk_rows)
+
+    assert await ingest.run(leader) == "indexed"
+
+    for version_id in (leader, good):
+        state = await state_of(database, version_id)
+        assert state is not None and state.status == "indexed"
+        # Written once, one by one after the batch's write failed: no step twice.
+        assert [step["name"] for step in state.steps or []] == STEPS
+        assert len(await chunks_of(database, version_id)) == state.chunk_count
+    state = await state_of(database, broken)
+    assert state is not None and (state.status, state.error_code) == ("failed", "internal_error")
+    assert await chunks_of(database, broken) == []
+    assert len(await ingest.events("document.indexed")) == 2
+    assert len(await ingest.events("document.index_failed")) == 1
+
+
+async def test_two_versions_of_a_document_in_one_batch_leave_only_the_newer_indexed(
+    ingest: Ingest, database: Database
+) -> None:
+    document_id, collection_id = uuid.uuid4(), uuid.uuid4()
+    older = await ingest.announce(
+        note("Draft", 1),
+        content_type="text/markdown",
+        document_id=document_id,
+        collection_id=collection_id,
+    )
+    newer = await ingest.announce(
+        note("Final", 2),
+        content_type="text/markdown",
+        document_id=document_id,
+        collection_id=collection_id,
+    )
+    # Recorded together in the batch's order (by version ID): either may come first.
+    assert await ingest.run(older.version_id) in ("indexed", "superseded")
+    old_state = await state_of(database, older.version_id)
+    new_state = await state_of(database, newer.version_id)
+    assert old_state is not None and new_state is not None
+    assert (old_state.status, new_state.status) == ("superseded", "indexed")
+    assert await chunks_of(database, older.version_id) == []
+    assert len(await chunks_of(database, newer.version_id)) == new_state.chunk_count > 0

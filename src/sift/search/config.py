@@ -65,6 +65,17 @@ class IngestSettings(SiftSettings):
     # "auto": bfloat16 matrix maths where the CPU has native support (AVX512-BF16/AMX), about
     # twice as fast with vectors within 1e-4 cosine of float32; else float32.
     embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    # How the local model runs. torch: as trained (float32, or bfloat16 as above);
+    # torch-int8: its Linear layers quantized to int8 as it loads (torch dynamic
+    # quantization); onnx / onnx-int8: on ONNX Runtime (package `onnxruntime`), from a copy
+    # exported into `<data dir>/models` on first use (int8: dynamically quantized; needs
+    # `onnx`). Each backend's vectors differ slightly, so a backend other than torch is part
+    # of the stored model name ("all-MiniLM-L6-v2+torch-int8"): changing it re-embeds every
+    # indexed version, and queries are embedded by the same backend. Speed and accuracy of
+    # each: bench/ingest/REPORT.md (int8 is faster, with vectors less close to float32's).
+    embedding_backend: Literal["torch", "torch-int8", "onnx", "onnx-int8"] = "torch"
+    # Where the ONNX backends keep the exported model; empty: `<SIFT_DATA_DIR>/models`.
+    embedding_cache_dir: Path | None = None
     # A worker for the ingest queue loads the model and spaCy as it starts (a sample is
     # indexed once), so the first document is as fast as the others; false: on first use.
     warm_up: bool = True

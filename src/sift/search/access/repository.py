@@ -97,18 +97,14 @@ class IndexedDocumentRepository:
 
 
 async def collection_language(session: AsyncSession, collection_id: uuid.UUID) -> str | None:
-    """The collection's language (for texts too short for the detector), if it has one."""
-    return await session.scalar(
-        select(CollectionAccess.language).where(CollectionAccess.collection_id == collection_id)
-    )
-
-
-async def redacts_pii(session: AsyncSession, collection_id: uuid.UUID) -> bool:
-    """Whether the collection's texts are indexed with their PII redacted."""
-    redact = await session.scalar(
-        select(CollectionAccess.redact_pii).where(CollectionAccess.collection_id == collection_id)
-    )
-    return bool(redact)
+    """The collection's language (for texts too short for the detector), if it has one; read
+    once per session (an ingest batch writes dozens of versions of one collection)."""
+    known: dict[uuid.UUID, str | None] = session.info.setdefault("collection_languages", {})
+    if collection_id not in known:
+        known[collection_id] = await session.scalar(
+            select(CollectionAccess.language).where(CollectionAccess.collection_id == collection_id)
+        )
+    return known[collection_id]
 
 
 class IndexVersionRepository:

@@ -5,7 +5,8 @@ than in embedding. So the task of one version claims up to `batch_documents - 1`
 queued versions (oldest first, `SKIP LOCKED`), while the batch's files stay under
 `batch_max_bytes`; fetches them together, prepares each (extract, nlp, chunk), embeds all
 their chunks in one model call and writes every result in one transaction — each version
-with its own status, steps and error, in a savepoint of its own (docs/adr/0009).
+with its own status, steps and error; the batch's chunks in one INSERT, or, should that
+write fail, each version again in a savepoint of its own (docs/adr/0009).
 
 A claimed version records its batch's leader (`claimed_by`): its own task, delivered
 meanwhile, leaves it alone (until the lease of a task that died runs out), and the leader's
@@ -37,7 +38,7 @@ from sift.search.ingestion.embedding import Embedder
 from sift.search.ingestion.exceptions import IngestError, timed_out, too_large
 from sift.search.ingestion.extract import Deadline
 from sift.search.ingestion.pipeline import Prepared, Processed, StepClock, embed, prepare
-from sift.search.ingestion.repository import ingestion_repository
+from sift.search.ingestion.repository import PendingWrites, ingestion_repository
 from sift.search.ingestion.service import Job, ingestion
 from sift.search.models import IndexStatus
 from sift.search.vectors import VectorIndex, VectorStoreUnavailable
@@ -233,8 +234,12 @@ async def finish_all(
     vectors: VectorIndex,
     requeue: Requeue,
 ) -> dict[uuid.UUID, str]:
-    """Every member's result in one transaction (a savepoint each); members without one go
-    back to the queue. VectorStoreUnavailable rolls the whole batch back (transient)."""
+    """Every member's result in one transaction; members without one go back to the queue.
+    VectorStoreUnavailable rolls the whole batch back (transient).
+
+    The results are first recorded together, all chunks written by one INSERT; if anything
+    in that fails, it is rolled back and each member is recorded in a savepoint of its own,
+    so that a failure stays with the member that caused it."""
     statuses: dict[uuid.UUID, str] = {}
     async with database.sessionmaker() as session, session.begin():
         # Rows that concurrent batches share are locked in one order (the organizations'
@@ -242,12 +247,17 @@ async def finish_all(
         # two batches never wait on each other in a cycle.
         for org_id in sorted({m.job.org_id for m in members if m.job.org_id is not None}):
             await index_version_repository.bump(session, org_id)
-        for member in sorted(members, key=lambda m: (str(m.job.collection_id), m.job.version_id)):
-            version_id = member.job.version_id
+        ordered = sorted(members, key=lambda m: (str(m.job.collection_id), m.job.version_id))
+        for member in ordered:
             if member.outcome is None:
-                await release(session, [version_id], requeue)
-                statuses[version_id] = "released"
-                continue
+                await release(session, [member.job.version_id], requeue)
+                statuses[member.job.version_id] = "released"
+        done = [m for m in ordered if m.outcome is not None]
+        if await _record_together(session, done, vectors, statuses):
+            return statuses
+        for member in done:
+            version_id = member.job.version_id
+            assert member.outcome is not None
             try:
                 async with session.begin_nested():
                     statuses[version_id] = await _record(session, member, member.outcome, vectors)
@@ -266,11 +276,48 @@ async def finish_all(
     return statuses
 
 
+async def _record_together(
+    session: AsyncSession,
+    members: list[Member],
+    vectors: VectorIndex,
+    statuses: dict[uuid.UUID, str],
+) -> bool:
+    """The members' results in one savepoint, their chunks and pages written at the end
+    (PendingWrites); False when something failed: rolled back, nothing recorded."""
+    if len(members) < 2:
+        return False
+    marks = [len(m.clock.steps) for m in members]
+    recorded: dict[uuid.UUID, str] = {}
+    try:
+        async with session.begin_nested():
+            pending = PendingWrites()
+            for member in members:
+                assert member.outcome is not None
+                recorded[member.job.version_id] = await _record(
+                    session, member, member.outcome, vectors, pending
+                )
+            await pending.write(session)
+    except VectorStoreUnavailable:
+        raise
+    except Exception as exc:
+        if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in (
+            RETRYABLE_SQLSTATES
+        ):
+            raise BatchConflict(str(exc.orig)[:300]) from exc
+        log.warning("ingest.batch_write_failed", versions=len(members), exc_info=True)
+        for member, mark in zip(members, marks, strict=True):
+            del member.clock.steps[mark:]  # recorded again, one by one
+        return False
+    statuses.update(recorded)
+    return True
+
+
 async def _record(
     session: AsyncSession,
     member: Member,
     outcome: Processed | IngestError,
     vectors: VectorIndex,
+    pending: PendingWrites | None = None,
 ) -> str:
     version_id = member.job.version_id
     # finish_all moved each organization's index version on already (once, in lock order).
@@ -281,7 +328,7 @@ async def _record(
         )
     else:
         state = await ingestion.finish(
-            session, version_id, outcome, member.clock, vectors=vectors, bump=bump
+            session, version_id, outcome, member.clock, vectors=vectors, bump=bump, pending=pending
         )
     return "deleted" if state is None else str(state.status)
 

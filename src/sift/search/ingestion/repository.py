@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.search.ingestion.pages import PageDraft
-from sift.search.models import Chunk, DocumentIndex, IndexedDocument, IndexStatus, TextPage
+from sift.search.models import (
+    Chunk,
+    CollectionAccess,
+    DocumentIndex,
+    IndexedDocument,
+    IndexStatus,
+    TextPage,
+)
 
 CHUNK_NAMESPACE = uuid.UUID("6f7c3f2e-5d1a-4c57-9a51-2d3e0b1c9f10")
 INSERT_BATCH = 500
@@ -29,6 +37,55 @@ def projected_title(document: IndexedDocument | None) -> str | None:
     if document is None or not document.title or document.title == str(document.document_id):
         return None
     return document.title
+
+
+def page_rows(version_id: uuid.UUID, pages: Sequence[PageDraft]) -> list[dict[str, Any]]:
+    return [
+        {
+            "version_id": version_id,
+            "seq": page.seq,
+            "page": page.page,
+            "start_char": page.start,
+            "end_char": page.end,
+            "text": page.text,
+        }
+        for page in pages
+    ]
+
+
+@dataclass
+class PendingWrites:
+    """The chunk and page rows of a batch's indexed versions, written together by `write`:
+    two DELETEs and one INSERT per table for the batch instead of each per version (the
+    postings triggers run once per statement, the lexeme counts are updated once)."""
+
+    chunks: dict[uuid.UUID, list[dict[str, Any]]] = field(default_factory=dict)
+    pages: dict[uuid.UUID, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def add(
+        self, version_id: uuid.UUID, chunks: list[dict[str, Any]], pages: Sequence[PageDraft]
+    ) -> None:
+        self.chunks[version_id] = chunks
+        self.pages[version_id] = page_rows(version_id, pages)
+
+    def drop(self, versions: Iterable[uuid.UUID]) -> None:
+        """Versions superseded by a newer batch-mate: nothing of theirs is written."""
+        for version_id in versions:
+            self.chunks.pop(version_id, None)
+            self.pages.pop(version_id, None)
+
+    async def write(self, session: AsyncSession) -> None:
+        versions = sorted(self.chunks)
+        if not versions:
+            return
+        await session.execute(delete(TextPage).where(TextPage.version_id.in_(versions)))
+        await session.execute(delete(Chunk).where(Chunk.version_id.in_(versions)))
+        for model, rows in (
+            (Chunk, [row for v in versions for row in self.chunks[v]]),
+            (TextPage, [row for v in versions for row in self.pages[v]]),
+        ):
+            for offset in range(0, len(rows), INSERT_BATCH):
+                await session.execute(insert(model).values(rows[offset : offset + INSERT_BATCH]))
 
 
 class IngestionRepository:
@@ -103,22 +160,11 @@ class IngestionRepository:
         result = await session.execute(delete(Chunk).where(Chunk.version_id == version_id))
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def replace_pages(
+    async def insert_pages(
         self, session: AsyncSession, version_id: uuid.UUID, pages: Sequence[PageDraft]
     ) -> None:
-        """The version's stored text becomes exactly `pages`."""
-        await session.execute(delete(TextPage).where(TextPage.version_id == version_id))
-        rows = [
-            {
-                "version_id": version_id,
-                "seq": page.seq,
-                "page": page.page,
-                "start_char": page.start,
-                "end_char": page.end,
-                "text": page.text,
-            }
-            for page in pages
-        ]
+        """The version's stored text, after `replace_chunks` (which deleted the old one)."""
+        rows = page_rows(version_id, pages)
         for offset in range(0, len(rows), INSERT_BATCH):
             await session.execute(insert(TextPage).values(rows[offset : offset + INSERT_BATCH]))
 
@@ -133,9 +179,14 @@ class IngestionRepository:
         return (await session.execute(statement.limit(1))).first() is not None
 
     async def supersede_older(
-        self, session: AsyncSession, document_id: uuid.UUID, announced_at: datetime
+        self,
+        session: AsyncSession,
+        document_id: uuid.UUID,
+        announced_at: datetime,
+        pending: PendingWrites | None = None,
     ) -> list[uuid.UUID]:
-        """Older versions of the document leave the index (their rows stay, superseded)."""
+        """Older versions of the document leave the index (their rows stay, superseded), and
+        their chunks in `pending` (batch-mates) are not written."""
         older = (
             update(DocumentIndex)
             .where(
@@ -147,6 +198,8 @@ class IngestionRepository:
             .returning(DocumentIndex.version_id)
         )
         versions = list((await session.execute(older)).scalars())
+        if pending is not None:
+            pending.drop(versions)
         if versions:
             await session.execute(delete(TextPage).where(TextPage.version_id.in_(versions)))
             await session.execute(delete(Chunk).where(Chunk.version_id.in_(versions)))
@@ -159,6 +212,20 @@ class IngestionRepository:
             delete(DocumentIndex).where(DocumentIndex.document_id == document_id)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def job_context(
+        self, session: AsyncSession, state: DocumentIndex
+    ) -> tuple[str | None, bool]:
+        """The version's document title (as `document_title` reads it) and whether its
+        collection redacts PII, in one round trip: every version a batch claims needs both."""
+        document_id = state.document_id
+        title = select(IndexedDocument.title).where(IndexedDocument.document_id == document_id)
+        redact = select(CollectionAccess.redact_pii).where(
+            CollectionAccess.collection_id == state.collection_id
+        )
+        statement = select(title.scalar_subquery(), redact.scalar_subquery())
+        found, redacts = (await session.execute(statement)).one()
+        return (None if not found or found == str(document_id) else found), bool(redacts)
 
     async def document_title(self, session: AsyncSession, document_id: uuid.UUID) -> str | None:
         """The title the access projection holds (None: unknown, or only the document's ID)."""

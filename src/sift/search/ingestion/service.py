@@ -24,11 +24,7 @@ from sift.contracts.events.documents import (
     DocumentIndexStarted,
     IndexFailureCode,
 )
-from sift.search.access.repository import (
-    collection_language,
-    index_version_repository,
-    redacts_pii,
-)
+from sift.search.access.repository import collection_language, index_version_repository
 from sift.search.config import get_ingest_settings, get_search_settings
 from sift.search.events import events
 from sift.search.ingestion.chunking import chunk_context
@@ -37,7 +33,7 @@ from sift.search.ingestion.metrics import DOCUMENTS_INDEXED
 from sift.search.ingestion.nlp import settle_language
 from sift.search.ingestion.pages import text_pages
 from sift.search.ingestion.pipeline import Processed, StepClock
-from sift.search.ingestion.repository import ingestion_repository, projected_title
+from sift.search.ingestion.repository import PendingWrites, ingestion_repository, projected_title
 from sift.search.ingestion.rows import chunk_rows, vector_records
 from sift.search.models import DocumentIndex, IndexedDocument, IndexStatus
 from sift.search.vectors import VectorIndex, create_vector_index
@@ -135,6 +131,7 @@ class IngestionService:
         state.attempts += 1
         state.started_at = datetime.now(UTC)
         state.finished_at = None
+        title, redact = await ingestion_repository.job_context(session, state)
         await events.publish(
             session,
             DocumentIndexStarted(
@@ -152,10 +149,10 @@ class IngestionService:
             storage_key=state.storage_key,
             content_type=state.content_type,
             attempt=state.attempts,
-            title=await ingestion_repository.document_title(session, state.document_id),
+            title=title,
             org_id=state.org_id,
             collection_id=state.collection_id,
-            redact_pii=await redacts_pii(session, state.collection_id),
+            redact_pii=redact,
         )
 
     @staticmethod
@@ -191,9 +188,11 @@ class IngestionService:
         *,
         vectors: VectorIndex | None = None,
         bump: bool = True,
+        pending: PendingWrites | None = None,
     ) -> DocumentIndex | None:
         """Writes the version's chunks, or marks it superseded; publishes document.indexed.
-        `bump`: False when the caller moved the org's index version on already (a batch).
+        `bump`: False when the caller moved the org's index version on already (a batch);
+        `pending`: the chunks and pages are left there for the caller to write (a batch).
 
         Raises VectorStoreUnavailable (transient) when the vector index cannot be written.
         """
@@ -227,13 +226,14 @@ class IngestionService:
                 await ingestion_repository.delete_chunks(session, version_id)
                 await vectors.delete_version(state.org_id, version_id)
             else:
-                rows = chunk_rows(state, processed, title)
-                await ingestion_repository.replace_chunks(session, version_id, rows)
-                await ingestion_repository.replace_pages(
-                    session, version_id, text_pages(processed.extracted)
-                )
+                rows, pages = chunk_rows(state, processed, title), text_pages(processed.extracted)
+                if pending is None:
+                    await ingestion_repository.replace_chunks(session, version_id, rows)
+                    await ingestion_repository.insert_pages(session, version_id, pages)
+                else:
+                    pending.add(version_id, rows, pages)
                 older = await ingestion_repository.supersede_older(
-                    session, state.document_id, state.announced_at
+                    session, state.document_id, state.announced_at, pending
                 )
                 for older_version in older:
                     await vectors.delete_version(state.org_id, older_version)

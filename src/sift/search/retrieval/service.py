@@ -2,8 +2,8 @@
 
 Results are cached in Redis under a key made of the caller's readable collections, the
 organization's index version (moved on by every indexed, deleted or moved document and
-every grant or visibility change), the query, its filters, mode and page: any change to
-what the caller may see lands on a new key.
+every grant or visibility change), the query, its filters, mode and page, and the query
+embedding model: any change to what the caller may see lands on a new key.
 """
 
 from __future__ import annotations
@@ -262,8 +262,10 @@ class RetrievalService:
             created_after=request.created_after,
             created_before=request.created_before,
         )
+        # With the query model: replicas on either side of a model change share no results.
+        model = retrieval.embedder.name
         page_digest = search_digest(
-            [digest, scope.fingerprint(), scope.index_version, offset, request.limit]
+            [digest, scope.fingerprint(), scope.index_version, offset, request.limit, model]
         )
         key = f"{principal.org_id}:{page_digest}"
         if retrieval.config.result_cache_seconds:

@@ -15,13 +15,15 @@ from pathlib import Path
 import httpx
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
+from celery import Celery
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, text
 
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.scheduling import ScheduledJob
-from sift.core.tasks import configure_celery
+from sift.core.tasks.app import celery_config
+from sift.core.tasks.settings import TaskSettings
 from sift.documents.models import OutboxEvent
 from sift.runtime.embedded_postgres import free_port
 from sift.runtime.process_metrics import ProcessMetricsSettings, serve_process_metrics
@@ -115,7 +117,10 @@ def test_the_worker_serves_the_sum_of_its_prefork_children(
         "--max-tasks-per-child",
         "1",
     )
-    celery = configure_celery(settings)
+    # An app of its own: re-pointing the shared one (configure_celery) would also re-point
+    # the test session's in-process worker, which would then take these tasks itself.
+    celery = Celery("process-metrics-test")
+    celery.conf.update(celery_config(settings, TaskSettings()))
     send = "notifications.deliver.send"
     succeeding, failing = 4, 1
     for _ in range(succeeding):  # no such delivery: the task finds nothing to send

@@ -47,8 +47,11 @@ export async function startStack(timeoutMs = 300_000): Promise<Stack> {
   };
   for (const service of SERVICES)
     env[`SIFT_${service.toUpperCase()}_PORT`] = String(await freePort());
-  // Every test signs up its own users, from one address.
+  // Every test signs up its own users, from one address: identity's limit and the
+  // gateway's on the sign-in paths (30 a minute in production) would refuse the suite.
   env.SIFT_IDENTITY_SIGNUP_LIMIT = "100/minute";
+  env.SIFT_GATEWAY_AUTH_RATE = "600r/m";
+  env.SIFT_GATEWAY_AUTH_BURST = "200";
   // ...and renews its session from it on every page load: a test repeated 20 times in a row
   // passes the production 60 a minute, and a 429 makes the app wait out Retry-After.
   env.SIFT_IDENTITY_REFRESH_LIMIT = "1000/minute";

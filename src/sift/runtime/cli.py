@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import structlog
@@ -56,6 +56,32 @@ def _ensure_database(settings: CoreSettings) -> None:
     server, started = ensure_database(settings)
     if server is not None and started:
         log.info("embedded_postgres.left_running", hint="stop it with `sift db stop`")
+
+
+def _start_background(process: str, *, trace_name: str | None = None) -> CoreSettings:
+    """What every process without HTTP does first: settings and logs, the APM agent (before
+    the modules it instruments are imported), the database, metrics and tracing."""
+    from sift.runtime.process_metrics import serve_process_metrics
+
+    settings = load_settings(process=process)
+    start_agent(settings, process)
+    _ensure_database(settings)
+    serve_process_metrics(process)
+    configure_tracing(trace_name or process)
+    return settings
+
+
+def _run_until_signal(work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Runs `work(stop)` on an event loop; SIGINT or SIGTERM sets `stop`."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await work(stop)
+
+    asyncio.run(main())
 
 
 # --- commands ---
@@ -128,13 +154,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
-    from sift.runtime.process_metrics import serve_process_metrics
-
-    settings = load_settings(process="scheduler")
-    start_agent(settings, "scheduler")
-    _ensure_database(settings)
-    serve_process_metrics("scheduler")
-    configure_tracing("scheduler")
+    settings = _start_background("scheduler")
     from sift.runtime.scheduler import SchedulerSettings, run_scheduler  # after the agent
 
     stop = threading.Event()
@@ -150,47 +170,22 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_relay(args: argparse.Namespace) -> int:
-    from sift.runtime.process_metrics import serve_process_metrics
-
-    settings = load_settings(process="relay")
-    start_agent(settings, "relay")
-    _ensure_database(settings)
-    serve_process_metrics("relay")
-    configure_tracing("relay")
+    settings = _start_background("relay")
     try:
         from sift.core.events.relay import run_relay
     except ModuleNotFoundError as exc:
         raise CommandError(f"the event relay is not available ({exc})") from exc
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await run_relay(settings, schemas=SERVICES, stop=stop)
-
-    asyncio.run(main())
+    _run_until_signal(lambda stop: run_relay(settings, schemas=SERVICES, stop=stop))
     return 0
 
 
 def cmd_consume(args: argparse.Namespace) -> int:
-    from sift.runtime.process_metrics import serve_process_metrics
-
-    settings = load_settings(process=f"consume-{args.service}")
-    start_agent(settings, f"consume-{args.service}")
-    _ensure_database(settings)
-    serve_process_metrics(f"consume-{args.service}")
-    configure_tracing(f"consume.{args.service}")
+    process = f"consume-{args.service}"
+    settings = _start_background(process, trace_name=f"consume.{args.service}")
     from sift.runtime.consumers import consume  # after the agent: it hooks imports
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await consume(settings, args.service, stop)
-
-    asyncio.run(main())
+    _run_until_signal(lambda stop: consume(settings, args.service, stop))
     return 0
 
 

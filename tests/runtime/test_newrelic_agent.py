@@ -57,6 +57,9 @@ def process_env(base_settings: CoreSettings, tmp_path: Path, audit_log: Path) ->
         "SIFT_DATA_DIR": str(tmp_path / "data"),
         "SIFT_NEWRELIC_DEVELOPER_MODE": "true",
         "SIFT_NEWRELIC_AUDIT_LOG_FILE": str(audit_log),
+        # A loaded CI host can take seconds to register or to write the last harvest.
+        "SIFT_NEWRELIC_REGISTRATION_TIMEOUT": "60",
+        "SIFT_NEWRELIC_SHUTDOWN_TIMEOUT": "60",
     }
 
 
@@ -95,6 +98,7 @@ def test_the_configuration_names_the_process_and_keeps_the_key_out() -> None:
     assert section["developer_mode"] == "false"
     assert section["host"] == "collector.eu01.nr-data.net"
     assert section["transaction_tracer.record_sql"] == "obfuscated"
+    assert section["shutdown_timeout"] == "10.0"
     excluded = section["attributes.exclude"].split()
     assert {"request.headers.authorization", "request.headers.cookie"} <= set(excluded)
     assert key not in text and "license_key" not in section

@@ -53,6 +53,10 @@ class NewRelicSettings(SiftSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "warning"
     # Every payload the agent sends (or, in developer mode, would send), for an audit.
     audit_log_file: Path | None = None
+    # Seconds a process waits at start to be registered (what it records before is lost),
+    # and at exit for its last harvest to be sent.
+    registration_timeout: float = 5.0
+    shutdown_timeout: float = 10.0
 
     @property
     def enabled(self) -> bool:
@@ -81,6 +85,7 @@ def agent_config(settings: NewRelicSettings, *, process: str, environment: str) 
         # The processes log JSON lines of their own; the agent's would be a second format.
         "application_logging.forwarding.enabled": "false",
         "application_logging.local_decorating.enabled": "false",
+        "shutdown_timeout": str(settings.shutdown_timeout),
     }
     if settings.host:
         config["newrelic"]["host"] = settings.host
@@ -118,7 +123,7 @@ def start_agent(
     logging.getLogger("newrelic").setLevel(settings.log_level.upper())
     newrelic.agent.initialize(str(path))
     # Registers now, not at the first transaction: what comes before registration is lost.
-    newrelic.agent.register_application(timeout=5.0)
+    newrelic.agent.register_application(timeout=settings.registration_timeout)
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _harvest_then_terminate)
     log.info(

@@ -38,7 +38,7 @@ from sift.core.storage import Storage, create_storage
 from sift.documents.collections.schemas import CollectionCreate
 from sift.documents.collections.service import collection_service
 from sift.documents.documents.repository import document_repository
-from sift.documents.documents.service import document_service
+from sift.documents.documents.uploads import document_upload_service
 from sift.documents.models import Collection
 from sift.identity.accounts.passwords import hash_password
 from sift.identity.accounts.repository import user_repository
@@ -291,7 +291,7 @@ class LoadSeeder:
             )
             if found is not None:
                 return str(found.id)
-            document = await document_service.upload(
+            document = await document_upload_service.upload(
                 session,
                 self.storage,
                 owner,

@@ -36,6 +36,7 @@ from sift.documents.documents.schemas import (
     clean_tags,
 )
 from sift.documents.documents.service import document_service
+from sift.documents.documents.uploads import document_upload_service
 from sift.documents.models import TITLE_LENGTH, DocumentStatus
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -85,7 +86,7 @@ async def upload_document(
 ) -> DocumentRead:
     """Upload a file into a collection; 409 names the document that has the same bytes."""
     cleaned_tags = _clean(clean_tags, tags, "tags")
-    document = await document_service.upload(
+    document = await document_upload_service.upload(
         session,
         storage,
         principal,
@@ -235,7 +236,7 @@ async def add_version(
     file: Annotated[UploadFile, File(description="the new content")],
 ) -> DocumentRead:
     """Upload a new version of a document; it becomes current and is indexed again."""
-    document, _version = await document_service.add_version(
+    document, _version = await document_upload_service.add_version(
         session, storage, principal, document_id, file=file, max_size=config.max_upload_bytes
     )
     return DocumentRead.of(document)

@@ -15,9 +15,9 @@ from sift.contracts.events import EventEnvelope
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.notifications.config import NotificationsSettings
+from sift.notifications.delivery.address_repository import suppression_repository
 from sift.notifications.delivery.handlers import HANDLERS
 from sift.notifications.delivery.models import Delivery, EmailSuppression
-from sift.notifications.delivery.repository import suppression_repository
 from sift.notifications.delivery.suppression import allows
 from sift.notifications.delivery.tasks import run_delivery
 from tests.notifications.conftest import Capture, NotificationsApi

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events import EventEnvelope
 from sift.contracts.events.notifications import SuppressionLifted
 from sift.core.config import CoreSettings
+from sift.notifications.delivery.address_repository import suppression_repository
 from sift.notifications.delivery.handlers import HANDLERS
 from sift.notifications.delivery.models import Delivery
-from sift.notifications.delivery.repository import suppression_repository
 from sift.notifications.models import OutboxEvent
 from tests.notifications.conftest import NotificationsApi
 from tests.notifications.delivery_helpers import invitation_created

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events import EventEnvelope
 from sift.notifications import batch
-from sift.notifications.delivery.repository import address_book_repository
+from sift.notifications.delivery.address_repository import address_book_repository
 from sift.notifications.inapp.repository import document_upload_repository
 from sift.notifications.preferences.repository import preference_repository, recipient_repository
 from sift.notifications.sms.repository import phone_repository

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sift.contracts.events import EventEnvelope, EventPayload
 from sift.contracts.events.identity import ApiKeyCreated, InvitationCreated
 from sift.contracts.events.privacy import ErasureRequested
-from sift.notifications.delivery.repository import address_book_repository
+from sift.notifications.delivery.address_repository import address_book_repository
 from sift.notifications.email.rendering import Recipient
 
 

@@ -14,6 +14,7 @@ from sift.contracts.events.notifications import SuppressionLifted
 from sift.core.auth import Principal
 from sift.core.pagination import cursor_uuid, decode_cursor, page_of
 from sift.core.tasks import enqueue_after_commit
+from sift.notifications.delivery.address_repository import suppression_repository
 from sift.notifications.delivery.config import DeliverySettings
 from sift.notifications.delivery.exceptions import (
     DeliveryNotFound,
@@ -22,11 +23,7 @@ from sift.notifications.delivery.exceptions import (
     SuppressionNotFound,
 )
 from sift.notifications.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
-from sift.notifications.delivery.repository import (
-    attempt_repository,
-    delivery_repository,
-    suppression_repository,
-)
+from sift.notifications.delivery.repository import attempt_repository, delivery_repository
 from sift.notifications.delivery.service import send_task
 from sift.notifications.email.unsubscribe import Unsubscribe
 from sift.notifications.events import events

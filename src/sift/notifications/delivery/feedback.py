@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sift.notifications.delivery.address_repository import suppression_repository
 from sift.notifications.delivery.models import DeliveryStatus, SuppressionReason
-from sift.notifications.delivery.repository import delivery_repository, suppression_repository
+from sift.notifications.delivery.repository import delivery_repository
 from sift.notifications.email.webhooks.feedback import Feedback, FeedbackType
 
 log = structlog.get_logger()

@@ -10,7 +10,7 @@ import structlog
 from sift.core.scheduling import ScheduledJob, cron, job_context
 from sift.core.tasks import flush_enqueued
 from sift.notifications.config import get_notifications_settings
-from sift.notifications.delivery.repository import purge_finished
+from sift.notifications.delivery.retention import purge_finished
 from sift.notifications.delivery.service import delivery_service
 
 log = structlog.get_logger()

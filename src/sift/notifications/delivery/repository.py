@@ -1,4 +1,5 @@
-"""SQL of deliveries, their attempts, suppressions and the address book.
+"""SQL of deliveries and their attempts (suppressions and the address book:
+`address_repository`; deleting finished deliveries: `retention`).
 
 Status changes are conditional updates (`WHERE status = ...`): whoever changes the row
 from the state it expects wins, so two workers never both send one delivery.
@@ -11,21 +12,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, case, delete, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.ids import new_id
-from sift.core.scheduling import purge_in_batches
-from sift.notifications.batch import Memo, in_batch
+from sift.notifications.batch import in_batch
 from sift.notifications.delivery import pending
-from sift.notifications.delivery.models import (
-    Delivery,
-    DeliveryAttempt,
-    DeliveryStatus,
-    EmailAddress,
-    EmailSuppression,
-)
+from sift.notifications.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 
 S = DeliveryStatus
 
@@ -310,115 +304,5 @@ class AttemptRepository:
         return (await session.scalars(statement)).all()
 
 
-class SuppressionRepository:
-    async def get(self, session: AsyncSession, address: str) -> EmailSuppression | None:
-        return await session.get(EmailSuppression, address.strip().lower())
-
-    async def lift(self, session: AsyncSession, address: str) -> EmailSuppression | None:
-        """Takes the address off the list; what the list held (None: it was not on it)."""
-        lifted: EmailSuppression | None = await session.scalar(
-            delete(EmailSuppression)
-            .where(EmailSuppression.address == address.strip().lower())
-            .returning(EmailSuppression)
-        )
-        return lifted
-
-    async def add(
-        self,
-        session: AsyncSession,
-        address: str,
-        reason: str,
-        *,
-        provider: str,
-        detail: str | None,
-    ) -> None:
-        """Suppresses the address; a complaint stays a complaint when it bounces later (it
-        holds back more)."""
-        values = {"reason": reason, "provider": provider, "detail": detail}
-        statement = insert(EmailSuppression).values(
-            address=address.strip().lower(), created_at=func.now(), updated_at=func.now(), **values
-        )
-        keep_complaint = func.coalesce(
-            func.nullif(EmailSuppression.reason, "bounce"), statement.excluded.reason
-        )
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["address"],
-                set_={
-                    "reason": keep_complaint,
-                    "provider": statement.excluded.provider,
-                    "detail": statement.excluded.detail,
-                    "updated_at": func.now(),
-                },
-            )
-        )
-
-
-# In a consumer batch: each user's address (None: none known).
-_addresses: Memo[uuid.UUID, str | None] = Memo("addresses")
-
-
-class AddressBookRepository:
-    async def remember(
-        self, session: AsyncSession, user_id: uuid.UUID, address: str, seen_at: datetime
-    ) -> None:
-        """Keeps the address unless a newer event already named another."""
-        _addresses.forget(session)
-        statement = insert(EmailAddress).values(user_id=user_id, address=address, seen_at=seen_at)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["user_id"],
-                set_={"address": statement.excluded.address, "seen_at": statement.excluded.seen_at},
-                where=EmailAddress.seen_at <= statement.excluded.seen_at,
-            )
-        )
-
-    async def address_of(self, session: AsyncSession, user_id: uuid.UUID) -> str | None:
-        async def load() -> str | None:
-            return (await self._addresses(session, [user_id])).get(user_id)
-
-        return await _addresses.get(session, user_id, load)
-
-    async def prefetch(self, session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> None:
-        async def load(keys: list[uuid.UUID]) -> dict[uuid.UUID, str | None]:
-            return await self._addresses(session, keys)
-
-        await _addresses.fill(session, user_ids, load, None)
-
-    async def _addresses(
-        self, session: AsyncSession, user_ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, str | None]:
-        rows = await session.execute(
-            select(EmailAddress.user_id, EmailAddress.address).where(
-                EmailAddress.user_id.in_(user_ids)
-            )
-        )
-        return dict(rows.all())
-
-    async def forget(self, session: AsyncSession, user_id: uuid.UUID) -> None:
-        _addresses.forget(session)
-        await session.execute(delete(EmailAddress).where(EmailAddress.user_id == user_id))
-
-
-def purge_finished(engine: Engine, *, before: datetime, batch_size: int = 5_000) -> int:
-    """Deletes deliveries (and their attempts) finished before `before`, in small
-    transactions; queued and sending ones stay whatever their age."""
-    finished = [
-        S.sent, S.skipped, S.failed, S.dead, S.suppressed, S.delivered, S.bounced, S.complained,
-    ]  # fmt: skip
-
-    def build() -> Any:
-        doomed = (
-            select(Delivery.id)
-            .where(Delivery.status.in_(finished), Delivery.updated_at < before)
-            .limit(batch_size)
-        )
-        return delete(Delivery).where(Delivery.id.in_(doomed.scalar_subquery()))
-
-    return purge_in_batches(engine, build, batch_size)
-
-
 delivery_repository = DeliveryRepository()
 attempt_repository = AttemptRepository()
-suppression_repository = SuppressionRepository()
-address_book_repository = AddressBookRepository()

@@ -24,6 +24,7 @@ from sift.core.config import CoreSettings
 from sift.core.tasks import celery_app, enqueue_after_commit
 from sift.notifications.delivery import address_book
 from sift.notifications.delivery import suppression as suppression_policy
+from sift.notifications.delivery.address_repository import suppression_repository
 from sift.notifications.delivery.catalog import MAIL_TYPES
 from sift.notifications.delivery.config import DeliverySettings
 from sift.notifications.delivery.exceptions import (
@@ -37,11 +38,7 @@ from sift.notifications.delivery.models import (
     DeliveryStatus,
 )
 from sift.notifications.delivery.outcomes import Recorded, Result, Sent
-from sift.notifications.delivery.repository import (
-    attempt_repository,
-    delivery_repository,
-    suppression_repository,
-)
+from sift.notifications.delivery.repository import attempt_repository, delivery_repository
 from sift.notifications.email.config import EmailSettings
 from sift.notifications.email.exceptions import TemplateRenderFailed
 from sift.notifications.email.messages import EmailMessage

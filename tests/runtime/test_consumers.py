@@ -73,7 +73,7 @@ async def test_consume_returns_at_once_when_a_service_has_nothing_to_consume(
 
 def test_the_worker_registers_every_service_task() -> None:
     from sift.core.tasks import celery_app
-    from sift.runtime.cli import import_task_modules
+    from sift.runtime.process_cli import import_task_modules
 
     modules = import_task_modules()
     assert "sift.search.ingestion.tasks" in modules

@@ -46,7 +46,8 @@ from sift.core.storage import create_storage
 from sift.runtime.embedded_postgres import EmbeddedPostgres, free_port
 from sift.search.config import IngestSettings
 from sift.search.ingestion.embedding import get_embedder
-from sift.search.ingestion.service import Announcement, ingestion
+from sift.search.ingestion.jobs import Announcement
+from sift.search.ingestion.service import ingestion
 from sift.search.ingestion.tasks import close_runtime, run_index
 from sift.search.models import DocumentIndex
 

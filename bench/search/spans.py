@@ -36,8 +36,9 @@ from sift.runtime.embedded_postgres import EmbeddedPostgres, free_port
 from sift.search.config import SearchSettings, get_ingest_settings
 from sift.search.evaluation.metrics import percentile
 from sift.search.ingestion.embedding import get_embedder
+from sift.search.retrieval.engine import Retrieval
 from sift.search.retrieval.schemas import Mode, SearchRequest
-from sift.search.retrieval.service import Retrieval, retrieval_service
+from sift.search.retrieval.service import retrieval_service
 
 # Span names by a fragment of the statement (first match wins).
 SPANS = (

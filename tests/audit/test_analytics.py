@@ -41,10 +41,10 @@ from sift.contracts.events.documents import DeletionReason
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.consumer import Consumer
+from sift.core.events.handling import ConsumeStats
 from sift.core.events.outbox import publish
 from sift.core.events.relay import relay_once
 from sift.core.events.runner import consume_once
-from sift.core.events.worker import ConsumeStats
 from sift.documents.models import OutboxEvent as DocumentsOutbox
 from sift.search.models import OutboxEvent as SearchOutbox
 from tests.audit.conftest import AuditApi, envelope

@@ -21,8 +21,8 @@ from sift.contracts.events.documents import (
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.bus import encode_entry, stream_key
+from sift.core.events.handling import ConsumeStats
 from sift.core.events.runner import consume_once
-from sift.core.events.worker import ConsumeStats
 from sift.documents.documents.consumers import consumer
 from sift.documents.documents.schemas import steps_of
 from sift.documents.models import Collection, Document, DocumentVersion

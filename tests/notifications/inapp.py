@@ -23,11 +23,11 @@ from sift.core.auth import Authenticator, TokenVerifier
 from sift.core.auth.config import AuthSettings
 from sift.core.config import CoreSettings
 from sift.core.db import Database
+from sift.core.events.handling import ConsumeStats
 from sift.core.events.outbox import publish
 from sift.core.events.relay import relay_once
 from sift.core.events.runner import consume_once
 from sift.core.events.tables import OutboxMixin
-from sift.core.events.worker import ConsumeStats
 from sift.core.tasks import celery_app, configure_celery, task_settings
 from sift.documents.models import OutboxEvent as DocumentsOutbox
 from sift.identity.models import OutboxEvent as IdentityOutbox

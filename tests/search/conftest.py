@@ -17,7 +17,8 @@ from sift.core.db import Database
 from sift.core.storage import Storage, create_storage
 from sift.search.config import IngestSettings
 from sift.search.ingestion.embedding import Embedder, get_embedder
-from sift.search.ingestion.service import Announcement, ingestion
+from sift.search.ingestion.jobs import Announcement
+from sift.search.ingestion.service import ingestion
 from sift.search.ingestion.tasks import close_runtime, run_index
 from sift.search.models import OutboxEvent
 

@@ -27,7 +27,7 @@ from sift.core.db import Database
 from sift.search.access.projection import access_projection
 from sift.search.app import create_app
 from sift.search.config import SearchSettings
-from sift.search.ingestion.service import ingestion
+from sift.search.ingestion.documents import indexed_documents
 from tests.core.auth.conftest import SigningKey, claims_for, ed25519_key
 from tests.search.access_helpers import apply, envelope, truncate_access
 from tests.search.conftest import Ingest
@@ -168,7 +168,7 @@ class World:
     async def delete(self, doc: Doc) -> None:
         """What document.deleted does in search: chunks and projection row go."""
         async with self.database.sessionmaker() as session, session.begin():
-            await ingestion.delete_document(session, doc.document_id)
+            await indexed_documents.delete_document(session, doc.document_id)
             await access_projection.delete_document(
                 session, org_id=self.org_id, document_id=doc.document_id, at=datetime.now(UTC)
             )

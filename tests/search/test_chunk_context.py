@@ -16,8 +16,9 @@ from sift.core.db import Database
 from sift.runtime.embedded_postgres import EmbeddedPostgres
 from sift.search.access.projection import access_projection
 from sift.search.ingestion.chunking import embedding_input
+from sift.search.ingestion.documents import indexed_documents
 from sift.search.ingestion.embedding import Embedder
-from sift.search.ingestion.service import Announcement, ingestion
+from sift.search.ingestion.jobs import Announcement
 from sift.search.ingestion.tasks import run_reembed
 from sift.search.models import Chunk, DocumentIndex
 from tests.search import files
@@ -43,7 +44,7 @@ async def project(
             mime_type=mime_type,
         )
         if mime_type is None:
-            await ingestion.document_updated(
+            await indexed_documents.document_updated(
                 session, announced.document_id, collection_id=announced.collection_id, tags=[]
             )
 

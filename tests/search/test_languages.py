@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from sift.contracts.events.documents import CollectionUpdated, DocumentUpdated
-from sift.search.ingestion.service import Announcement
+from sift.search.ingestion.jobs import Announcement
 from sift.search.retrieval.repository.bm25 import bm25_repository
 from sift.search.retrieval.scope import Scope
 from tests.search.access_helpers import apply, envelope

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from sift.core.db import Database
 from sift.search.config import SearchSettings
-from sift.search.ingestion.service import ingestion
+from sift.search.ingestion.documents import indexed_documents
 from sift.search.ingestion.tasks import run_index
 from sift.search.models import Chunk, DocumentIndex
 from sift.search.vectors import (
@@ -272,7 +272,7 @@ async def test_ingestion_lands_vectors_in_pinecone_and_versions_replace_them(
     assert set(stored) == {str(chunk.id) for chunk in newer}
 
     async with database.sessionmaker() as session, session.begin():
-        await ingestion.delete_document(
+        await indexed_documents.delete_document(
             session, first.document_id, vectors=create_vector_index(search)
         )
     assert pinecone_384.vectors(namespace(ingest.org_id)) == {}

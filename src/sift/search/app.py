@@ -28,7 +28,7 @@ from sift.search.ingestion.embedding import (
 )
 from sift.search.reading import endpoints as reading
 from sift.search.retrieval import endpoints as retrieval
-from sift.search.retrieval.service import Retrieval
+from sift.search.retrieval.engine import Retrieval
 from sift.search.saved import endpoints as saved_searches
 from sift.search.vectors import create_vector_index
 

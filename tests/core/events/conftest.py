@@ -19,10 +19,11 @@ from sift.contracts.events import EventEnvelope, EventPayload
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.bus import StreamEntry, decode_entries, stream_key
+from sift.core.events.handling import ConsumeStats
 from sift.core.events.outbox import publish
 from sift.core.events.relay import relay_once
 from sift.core.events.tables import OutboxMixin, outbox_table
-from sift.core.events.worker import ConsumerWorker, ConsumeStats
+from sift.core.events.worker import ConsumerWorker
 from tests.core.events.workload import EFFECTS, SCRATCH_SCHEMA
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

@@ -5,7 +5,7 @@ The handlers of the batch's events run in one transaction together with the even
 event whose row exists already (a redelivery) runs no handler again. The consumer's
 before-batch hooks run first, with the events about to be applied; its before-commit hooks
 run last, after every handler, and an exception in any of them rolls the whole batch back.
-`sift.core.events.worker` decides what goes into a batch, and what happens when it fails.
+`sift.core.events.handling` decides what goes into a batch, and what happens when it fails.
 """
 
 from __future__ import annotations

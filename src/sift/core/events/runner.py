@@ -9,7 +9,8 @@ from redis.asyncio import Redis
 from sift.core.config import CoreSettings
 from sift.core.db import Database
 from sift.core.events.consumer import Consumer
-from sift.core.events.worker import ConsumerWorker, ConsumeStats
+from sift.core.events.handling import ConsumeStats
+from sift.core.events.worker import ConsumerWorker
 from sift.core.redis import create_redis
 
 

@@ -16,6 +16,9 @@ the next ones.
 
 Delivery is ordered per stream, but a retried event is applied after later ones: handlers
 must not rely on the order of events about different subjects.
+
+Reading and acknowledging are here; triaging, applying and settling each event are in
+`sift.core.events.handling`.
 """
 
 from __future__ import annotations
@@ -23,24 +26,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from typing import Any
 
 import structlog
-from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sift.contracts.events import EventEnvelope, event_registry
 from sift.core.config import CoreSettings
 from sift.core.db import Database
-from sift.core.events.batch import Delivery, ReadyEvent, apply_batch
+from sift.core.events.batch import Delivery
 from sift.core.events.bus import (
-    FIELD_ENVELOPE,
-    FIELD_ID,
-    FIELD_REDRIVE_GROUP,
-    FIELD_TYPE,
     as_text,
     backoff_seconds,
     decode_entries,
@@ -50,41 +45,14 @@ from sift.core.events.bus import (
     wait_for_stop,
 )
 from sift.core.events.consumer import Consumer
-from sift.core.events.dead_letters import dead_letter
+from sift.core.events.handling import BatchHandler, ConsumeStats
 from sift.core.events.members import PRUNE_IDLE_MS, consumer_name, prune_idle_members
-from sift.core.events.metrics import (
-    EVENTS_CONSUMED,
-    EVENTS_DEAD_LETTERED,
-    EVENTS_FAILED,
-    HANDLER_SECONDS,
-    observe_group,
-)
+from sift.core.events.metrics import observe_group
 
 log = structlog.get_logger()
 
 PRUNE_EVERY_SECONDS = 300.0
 GAUGES_EVERY_SECONDS = 5.0  # the group's pending and lag, for the metrics
-
-
-@dataclass
-class ConsumeStats:
-    """What one `consume_once` did (tests and logs)."""
-
-    claimed: int = 0
-    read: int = 0
-    applied: int = 0
-    duplicates: int = 0
-    ignored: int = 0
-    failed: int = 0
-    dead_lettered: int = 0
-
-    def add(self, other: ConsumeStats) -> None:
-        for field in fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
-
-    @property
-    def received(self) -> int:
-        return self.claimed + self.read
 
 
 class ConsumerWorker:
@@ -105,15 +73,16 @@ class ConsumerWorker:
         self.name = name or consumer_name()
         self._database = database
         self._redis = redis
-        self._settings = settings
         self._stream = stream_key(settings)
         self._batch_size = batch_size
         self._block_ms = block_ms
-        self._max_attempts = settings.events.max_attempts
         self._claim_idle_ms = settings.events.claim_idle_ms
         self._claim_cursor = "0-0"
         self._group_ready = False
         self._log = log.bind(group=consumer.group, consumer=self.name)
+        self._handler = BatchHandler(
+            consumer, database=database, redis=redis, settings=settings, member=self.name
+        )
 
     @property
     def group(self) -> str:
@@ -158,7 +127,7 @@ class ConsumerWorker:
             if deliveries or fresh:
                 # One connection for the batch (one pool checkout and ping, not one per event).
                 async with self._database.engine.connect() as connection:
-                    await self._handle_batch([*deliveries, *fresh], stats, acks, connection)
+                    await self._handler.handle([*deliveries, *fresh], stats, acks, connection)
         finally:
             # After the commits, in one round trip: a crash before it only redelivers events
             # whose processed_events rows already exist.
@@ -214,143 +183,6 @@ class ConsumerWorker:
         )
         streams = reply.items() if isinstance(reply, dict) else reply or []
         return [Delivery(entry, 1) for _, messages in streams for entry in decode_entries(messages)]
-
-    async def _handle_batch(
-        self,
-        batch: list[Delivery],
-        stats: ConsumeStats,
-        acks: list[str],
-        connection: AsyncConnection,
-    ) -> None:
-        ready: list[ReadyEvent] = []
-        for delivery in batch:
-            item = await self._triage(delivery, stats, acks)
-            if item is not None:
-                ready.append(item)
-        if not ready:
-            return
-        if len(ready) == 1:
-            await self._handle_one(ready[0], stats, acks, connection)
-            return
-        started = time.perf_counter()
-        try:
-            applied = await apply_batch(
-                self.consumer, self._database.sessionmaker, connection, ready
-            )
-        except Exception as exc:
-            if is_unavailable(exc):
-                raise
-            error = describe(exc)
-        else:
-            seconds = (time.perf_counter() - started) / len(ready)
-            for item, first_time in zip(ready, applied, strict=True):
-                self._succeeded(item, first_time, seconds, stats, acks)
-            return
-        # Rolled back whole: find the failing event(s) one transaction at a time.
-        self._log.info("consumer.batch_failed", events=len(ready), error=error)
-        for item in ready:
-            await self._handle_one(item, stats, acks, connection)
-
-    async def _triage(
-        self, delivery: Delivery, stats: ConsumeStats, acks: list[str]
-    ) -> ReadyEvent | None:
-        """The event ready to apply; None when it was acked (no handler) or dead-lettered."""
-        entry = delivery.entry
-        event_type = entry.fields.get(FIELD_TYPE, "")
-        label = event_type if event_registry.knows(event_type) else "unknown"
-        event_log = self._log.bind(
-            message_id=entry.message_id, event_id=entry.fields.get(FIELD_ID), type=event_type
-        )
-        handler = self.consumer.handler_for(event_type)
-        redrive_group = entry.fields.get(FIELD_REDRIVE_GROUP)
-        if handler is None or (redrive_group is not None and redrive_group != self.group):
-            if label == "unknown":
-                event_log.warning("event.unknown_type")
-            acks.append(entry.message_id)
-            stats.ignored += 1
-            EVENTS_CONSUMED.labels(self.group, label, "ignored").inc()
-            return None
-        if delivery.deliveries > self._max_attempts:
-            error = f"delivered {delivery.deliveries} times without completing (consumers died?)"
-            await self._dead_letter(delivery, stats, label, error)
-            return None
-        try:
-            envelope = EventEnvelope.model_validate_json(entry.fields.get(FIELD_ENVELOPE, ""))
-        except ValidationError as exc:
-            await self._dead_letter(delivery, stats, label, f"malformed envelope: {exc}")
-            return None
-        return ReadyEvent(delivery, handler, envelope, label, event_log)
-
-    async def _handle_one(
-        self, item: ReadyEvent, stats: ConsumeStats, acks: list[str], connection: AsyncConnection
-    ) -> None:
-        started = time.perf_counter()
-        try:
-            [applied] = await apply_batch(
-                self.consumer, self._database.sessionmaker, connection, [item]
-            )
-        except Exception as exc:
-            if is_unavailable(exc):
-                raise
-            await self._failed(item, stats, exc)
-            return
-        self._succeeded(item, applied, time.perf_counter() - started, stats, acks)
-
-    async def _failed(self, item: ReadyEvent, stats: ConsumeStats, exc: Exception) -> None:
-        stats.failed += 1
-        EVENTS_FAILED.labels(self.group, item.label).inc()
-        item.log.warning(
-            "event.failed",
-            attempt=item.delivery.deliveries,
-            max_attempts=self._max_attempts,
-            exc_info=exc,
-        )
-        if item.delivery.deliveries >= self._max_attempts:
-            await self._dead_letter(item.delivery, stats, item.label, describe(exc))
-        # Otherwise left pending: retried once idle for claim_idle_ms.
-
-    def _succeeded(
-        self,
-        item: ReadyEvent,
-        applied: bool,
-        seconds: float,
-        stats: ConsumeStats,
-        acks: list[str],
-    ) -> None:
-        HANDLER_SECONDS.labels(self.group, item.label).observe(seconds)
-        acks.append(item.delivery.entry.message_id)
-        outcome = "applied" if applied else "duplicate"
-        if applied:
-            stats.applied += 1
-        else:
-            stats.duplicates += 1
-        EVENTS_CONSUMED.labels(self.group, item.label, outcome).inc()
-        item.log.debug("event." + outcome)
-
-    async def _dead_letter(
-        self, delivery: Delivery, stats: ConsumeStats, label: str, error: str
-    ) -> None:
-        dead_letter_id = await dead_letter(
-            self._redis,
-            self._settings,
-            delivery.entry,
-            group=self.group,
-            consumer=self.name,
-            attempts=delivery.deliveries,
-            error=error,
-        )
-        stats.dead_lettered += 1
-        EVENTS_DEAD_LETTERED.labels(self.group, label).inc()
-        EVENTS_CONSUMED.labels(self.group, label, "dead_lettered").inc()
-        self._log.error(
-            "event.dead_lettered",
-            message_id=delivery.entry.message_id,
-            event_id=delivery.entry.fields.get(FIELD_ID),
-            type=delivery.entry.fields.get(FIELD_TYPE),
-            attempts=delivery.deliveries,
-            dead_letter_id=dead_letter_id,
-            error=error,
-        )
 
     async def prune_consumers(self, *, idle_ms: int = PRUNE_IDLE_MS) -> list[str]:
         """Forget members that hold nothing and have not read for `idle_ms` (dead processes)."""

@@ -26,7 +26,7 @@ from sift.contracts.events.documents import (
 )
 from sift.search.access.projection import access_projection
 from sift.search.events import consumer
-from sift.search.ingestion.service import ingestion
+from sift.search.ingestion.documents import indexed_documents
 
 
 class MissingOrganization(ValueError):
@@ -133,7 +133,7 @@ async def on_document_updated(session: AsyncSession, envelope: EventEnvelope) ->
         language=payload.language,
     )
     # An external vector index (Pinecone) filters on its own copy of these.
-    await ingestion.document_updated(
+    await indexed_documents.document_updated(
         session, payload.document_id, collection_id=payload.collection_id, tags=payload.tags
     )
 

@@ -27,10 +27,12 @@ from sift.search.evaluation.exceptions import EvaluationNotFound
 from sift.search.evaluation.models import Evaluation
 from sift.search.evaluation.repository import evaluation_repository
 from sift.search.evaluation.schemas import EvaluationCreate
+from sift.search.retrieval.engine import Retrieval
+from sift.search.retrieval.ranking import rank
 from sift.search.retrieval.repository.chunks import chunk_repository
 from sift.search.retrieval.schemas import Mode
 from sift.search.retrieval.scope import Scope
-from sift.search.retrieval.service import Retrieval, retrieval_service
+from sift.search.retrieval.service import retrieval_service
 
 log = structlog.get_logger()
 
@@ -41,7 +43,7 @@ async def rank_documents(
     session: AsyncSession, retrieval: Retrieval, scope: Scope, query: str, mode: Mode
 ) -> list[uuid.UUID]:
     """Distinct documents in the engine's order (each at its best chunk), at most DEPTH."""
-    ranking = await retrieval_service.rank(session, retrieval, scope, query, mode, per_document=1)
+    ranking = await rank(session, retrieval, scope, query, mode, per_document=1)
     chunk_ids = [chunk_id for chunk_id, _ in ranking.ranked[:DEPTH]]
     document_of = await chunk_repository.documents_of(session, scope, chunk_ids)
     return metrics.distinct(document_of[c] for c in chunk_ids if c in document_of)

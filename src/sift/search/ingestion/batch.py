@@ -37,9 +37,10 @@ from sift.search.config import IngestSettings
 from sift.search.ingestion.embedding import Embedder
 from sift.search.ingestion.exceptions import IngestError, timed_out, too_large
 from sift.search.ingestion.extract import Deadline
+from sift.search.ingestion.jobs import Job
 from sift.search.ingestion.pipeline import Prepared, Processed, StepClock, embed, prepare
 from sift.search.ingestion.repository import PendingWrites, ingestion_repository
-from sift.search.ingestion.service import Job, ingestion
+from sift.search.ingestion.service import ingestion
 from sift.search.models import IndexStatus
 from sift.search.vectors import VectorIndex, VectorStoreUnavailable
 

@@ -14,7 +14,9 @@ from sift.contracts.events.documents import (
 from sift.core.tasks import enqueue_after_commit
 from sift.search.access.consumers import forget_document, project_document_event
 from sift.search.events import consumer
-from sift.search.ingestion.service import Announcement, ingestion
+from sift.search.ingestion.documents import indexed_documents
+from sift.search.ingestion.jobs import Announcement
+from sift.search.ingestion.service import ingestion
 from sift.search.ingestion.tasks import index_version
 
 
@@ -67,5 +69,5 @@ async def on_reindex_requested(session: AsyncSession, envelope: EventEnvelope) -
 @consumer.on(DocumentDeleted)
 async def on_document_deleted(session: AsyncSession, envelope: EventEnvelope) -> None:
     payload = envelope.payload_as(DocumentDeleted)
-    await ingestion.delete_document(session, payload.document_id)
+    await indexed_documents.delete_document(session, payload.document_id)
     await forget_document(session, envelope, payload)

@@ -11,11 +11,10 @@ task is retried. Re-running converges: vectors are keyed by the stable chunk IDs
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.contracts.events.documents import (
@@ -25,10 +24,10 @@ from sift.contracts.events.documents import (
     IndexFailureCode,
 )
 from sift.search.access.repository import collection_language, index_version_repository
-from sift.search.config import get_ingest_settings, get_search_settings
+from sift.search.config import get_ingest_settings
 from sift.search.events import events
-from sift.search.ingestion.chunking import chunk_context
 from sift.search.ingestion.exceptions import IngestError
+from sift.search.ingestion.jobs import Announcement, Job
 from sift.search.ingestion.metrics import DOCUMENTS_INDEXED
 from sift.search.ingestion.nlp import settle_language
 from sift.search.ingestion.pages import text_pages
@@ -36,50 +35,11 @@ from sift.search.ingestion.pipeline import Processed, StepClock
 from sift.search.ingestion.repository import PendingWrites, ingestion_repository, projected_title
 from sift.search.ingestion.rows import chunk_rows, vector_records
 from sift.search.models import DocumentIndex, IndexedDocument, IndexStatus
-from sift.search.vectors import VectorIndex, create_vector_index
+from sift.search.vectors import VectorIndex, default_vector_index
 
 log = structlog.get_logger()
 
 ACTIVE = (IndexStatus.queued, IndexStatus.processing)
-
-
-@dataclass(frozen=True)
-class Announcement:
-    """A stored version that should be (re)indexed, as an event told it."""
-
-    org_id: uuid.UUID
-    document_id: uuid.UUID
-    version_id: uuid.UUID
-    collection_id: uuid.UUID
-    storage_key: str
-    content_type: str
-    filename: str | None
-    announced_at: datetime
-
-
-@dataclass(frozen=True)
-class Job:
-    """What a worker needs to index a version (read when its attempt starts)."""
-
-    version_id: uuid.UUID
-    document_id: uuid.UUID
-    storage_key: str
-    content_type: str
-    attempt: int
-    title: str | None = None  # the document's, for the chunks' headers
-    org_id: uuid.UUID | None = None
-    collection_id: uuid.UUID | None = None
-    redact_pii: bool = False  # its collection's setting (redaction.py)
-
-
-_default_vectors: list[VectorIndex] = []
-
-
-def default_vector_index() -> VectorIndex:
-    """The process's configured vector index (made on first use)."""
-    if not _default_vectors:
-        _default_vectors.append(create_vector_index(get_search_settings()))
-    return _default_vectors[0]
 
 
 class IngestionService:
@@ -343,61 +303,6 @@ class IngestionService:
             code=error.code.value,
         )
         return state
-
-    async def delete_document(
-        self,
-        session: AsyncSession,
-        document_id: uuid.UUID,
-        *,
-        vectors: VectorIndex | None = None,
-    ) -> int:
-        """Every version's state, chunks and vectors (a vector index that cannot be reached
-        raises, so the event is redelivered rather than the vectors forgotten)."""
-        orgs = await session.scalars(
-            select(DocumentIndex.org_id).where(DocumentIndex.document_id == document_id).distinct()
-        )
-        for org_id in list(orgs):
-            await (vectors or default_vector_index()).delete_document(org_id, document_id)
-        versions = await ingestion_repository.delete_document(session, document_id)
-        log.info("ingest.document_deleted", document_id=str(document_id), versions=versions)
-        return versions
-
-    async def document_updated(
-        self,
-        session: AsyncSession,
-        document_id: uuid.UUID,
-        *,
-        collection_id: uuid.UUID,
-        tags: list[str],
-        vectors: VectorIndex | None = None,
-    ) -> None:
-        """A document moved or was retagged (`document.updated`): an external vector index's
-        filter metadata follows (pgvector reads both from the tables at query time)."""
-        orgs = await session.scalars(
-            select(DocumentIndex.org_id).where(DocumentIndex.document_id == document_id).distinct()
-        )
-        for org_id in list(orgs):
-            await (vectors or default_vector_index()).update_document(
-                org_id, document_id, collection_id=collection_id, tags=tags
-            )
-        await self.refresh_context(session, document_id)
-
-    async def refresh_context(self, session: AsyncSession, document_id: uuid.UUID) -> None:
-        """The chunks' headers follow the document's title (the full-text vector and postings
-        follow by the triggers); their versions are re-embedded by the scheduled check."""
-        title = await ingestion_repository.document_title(session, document_id)
-        versions = await ingestion_repository.set_contexts(
-            session, document_id, lambda heading: chunk_context(title, heading)
-        )
-        if not versions:
-            return
-        await ingestion_repository.mark_for_reembedding(session, versions)
-        orgs = await session.scalars(
-            select(DocumentIndex.org_id).where(DocumentIndex.version_id.in_(versions)).distinct()
-        )
-        for org_id in list(orgs):
-            await index_version_repository.bump(session, org_id)  # full-text results change
-        log.info("ingest.context_refreshed", document_id=str(document_id), versions=len(versions))
 
 
 ingestion = IngestionService()

@@ -36,7 +36,8 @@ from sift.search.ingestion import batch, reembed
 from sift.search.ingestion.embedding import Embedder, EmbeddingUnavailable, get_embedder
 from sift.search.ingestion.exceptions import IngestError, timed_out
 from sift.search.ingestion.extract import Deadline
-from sift.search.ingestion.service import Job, ingestion
+from sift.search.ingestion.jobs import Job
+from sift.search.ingestion.service import ingestion
 from sift.search.ingestion.warmup import warm_up_in_background
 from sift.search.vectors import VectorIndex, VectorStoreUnavailable, create_vector_index
 

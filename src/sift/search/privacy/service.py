@@ -25,7 +25,6 @@ from sift.core.privacy import (
 )
 from sift.search.evaluation.models import Evaluation
 from sift.search.events import events
-from sift.search.ingestion.service import default_vector_index
 from sift.search.models import (
     Chunk,
     CollectionAccess,
@@ -40,7 +39,7 @@ from sift.search.models import (
     QueryLog,
     SavedSearch,
 )
-from sift.search.vectors.base import VectorIndex
+from sift.search.vectors import VectorIndex, default_vector_index
 
 # In this order: chunks before their versions' states; grants before their collections.
 _ORGANIZATION_TABLES = (

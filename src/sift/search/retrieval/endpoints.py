@@ -18,6 +18,7 @@ from sift.core.errors import RateLimited
 from sift.core.ratelimit import ConfiguredLimit, by_principal
 from sift.search.config import SearchSettings
 from sift.search.retrieval.cursor import InvalidCursor
+from sift.search.retrieval.engine import Retrieval
 from sift.search.retrieval.exceptions import DocumentNotFound
 from sift.search.retrieval.schemas import (
     DocumentPassages,
@@ -26,7 +27,7 @@ from sift.search.retrieval.schemas import (
     SearchRequest,
     SearchResponse,
 )
-from sift.search.retrieval.service import Retrieval, retrieval_service
+from sift.search.retrieval.service import retrieval_service
 
 SearchRead = Annotated[Principal, Depends(Authorize("search:read"))]
 

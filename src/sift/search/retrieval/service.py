@@ -1,4 +1,4 @@
-"""The query engine: scope → candidates (BM25, vectors) → fusion → grouping → page.
+"""The query engine: scope → ranking (`ranking.py`: BM25 and vectors, fusion, grouping) → page.
 
 Results are cached in Redis under a key made of the caller's readable collections, the
 organization's index version (moved on by every indexed, deleted or moved document and
@@ -8,39 +8,29 @@ embedding model: any change to what the caller may see lands on a new key.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import structlog
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sift.core.auth import Principal
-from sift.core.cache import Cache
-from sift.core.config import CoreSettings
 from sift.core.db import ReadSession
 from sift.search.access.repository import collection_access_repository
-from sift.search.config import SearchSettings
-from sift.search.ingestion.embedding import Embedder
-from sift.search.language import detect_language, text_search_config
 from sift.search.querylog import log_query
 from sift.search.retrieval import highlight
-from sift.search.retrieval.cursor import CursorCodec, search_digest
+from sift.search.retrieval.cursor import search_digest
+from sift.search.retrieval.engine import Retrieval
 from sift.search.retrieval.exceptions import DocumentNotFound
-from sift.search.retrieval.fusion import Candidate, group_by_document, reciprocal_rank_fusion
-from sift.search.retrieval.query import ParsedQuery, parse_query, tsquery_literal
-from sift.search.retrieval.repository.bm25 import QueryTerms, bm25_repository
+from sift.search.retrieval.fusion import Candidate
+from sift.search.retrieval.query import tsquery_literal
+from sift.search.retrieval.ranking import rank
 from sift.search.retrieval.repository.chunks import ChunkRow, chunk_repository
-from sift.search.retrieval.repository.vectors import HnswOptions, vector_repository
 from sift.search.retrieval.schemas import (
     DocumentPassages,
     GroupBy,
-    Match,
-    Mode,
     Passage,
     PassageHit,
     RetrieveRequest,
@@ -49,55 +39,8 @@ from sift.search.retrieval.schemas import (
     SearchResponse,
 )
 from sift.search.retrieval.scope import Scope
-from sift.search.retrieval.semantic import QueryEmbeddings
-from sift.search.vectors import VectorIndex
-from sift.search.vectors.base import VectorFilters, VectorSearch
 
 log = structlog.get_logger()
-
-
-@dataclass
-class Retrieval:
-    """What the engine needs from its app: settings, Redis, the query embedder."""
-
-    config: SearchSettings
-    settings: CoreSettings
-    redis: Redis
-    embedder: Embedder
-    # None or pgvector: k-NN is SQL over search.chunks; Pinecone answers k-NN itself.
-    vectors: VectorIndex | None = None
-
-    def __post_init__(self) -> None:
-        self.embeddings = QueryEmbeddings(
-            self.embedder,
-            self.redis,
-            self.settings,
-            ttl_seconds=self.config.query_embedding_cache_seconds,
-        )
-        self.results = Cache(self.redis, "search.results", self.settings)
-        self.cursors = CursorCodec(self.settings.secret_key.get_secret_value().encode())
-        self.hnsw = HnswOptions(
-            ef_search=self.config.hnsw_ef_search,
-            iterative_scan=self.config.hnsw_iterative_scan,
-            max_scan_tuples=self.config.hnsw_max_scan_tuples,
-        )
-
-
-@dataclass(frozen=True)
-class Ranking:
-    ranked: list[Candidate]  # grouped, best first
-    query: ParsedQuery
-    terms: QueryTerms
-    lexical: frozenset[uuid.UUID] = frozenset()  # chunks the full-text side found
-    similarity: dict[uuid.UUID, float] = field(default_factory=dict)  # the semantic side's
-    document_of: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
-
-    def match(self, chunk_id: uuid.UUID, *, floor: float) -> Match:
-        """ "matching": the query's words are in it, or its meaning is close enough to be
-        shown in hybrid search; "related": found by meaning alone, under the floor."""
-        if chunk_id in self.lexical or self.similarity.get(chunk_id, -1.0) >= floor:
-            return Match.matching
-        return Match.related
 
 
 class RetrievalService:
@@ -130,103 +73,6 @@ class RetrievalService:
             created_before=created_before,
             index_version=version,
         )
-
-    async def rank(
-        self,
-        session: AsyncSession,
-        retrieval: Retrieval,
-        scope: Scope,
-        text: str,
-        mode: Mode,
-        *,
-        per_document: int,
-    ) -> Ranking:
-        config = retrieval.config
-        query = parse_query(text)
-        depth = config.candidate_depth
-        fulltext: list[Candidate] = []
-        semantic: list[Candidate] = []
-        # The query is embedded (CPU, in a thread) while PostgreSQL ranks by BM25.
-        embedding: asyncio.Task[list[float]] | None = None
-        if mode in (Mode.semantic, Mode.hybrid) and not scope.empty and query.positive:
-            embedding = asyncio.create_task(retrieval.embeddings.embed(query.positive))
-        try:
-            # The query's own language when the detector is sure of it (a long question);
-            # otherwise the scope's main configuration stands for it (bm25_repository).
-            language = detect_language(query.positive)
-            terms = await bm25_repository.query_terms(
-                session,
-                scope,
-                query.positive,
-                query_config=text_search_config(language) if language else None,
-            )
-            if mode in (Mode.fulltext, Mode.hybrid):
-                fulltext = await bm25_repository.candidates(
-                    session,
-                    scope,
-                    query,
-                    terms,
-                    k=depth,
-                    k1=config.bm25_k1,
-                    b=config.bm25_b,
-                    postings_per_term=config.bm25_postings_per_term,
-                )
-            if embedding is not None:
-                vector = await embedding
-                semantic = await self._nearest(session, retrieval, scope, vector, depth)
-        finally:
-            if embedding is not None and not embedding.done():
-                embedding.cancel()
-        lexical = frozenset(chunk_id for chunk_id, _ in fulltext)
-        similarity = dict(semantic)
-        if mode is Mode.hybrid:
-            ranked = reciprocal_rank_fusion(
-                [(fulltext, config.rrf_weight_fulltext), (semantic, config.rrf_weight_semantic)],
-                k=config.rrf_k,
-            )
-            # The vector side always has nearest neighbours: those it alone found must be
-            # near enough, or a small workspace shows every document for any query.
-            ranked = [
-                (chunk_id, score)
-                for chunk_id, score in ranked
-                if chunk_id in lexical or similarity[chunk_id] >= config.semantic_floor
-            ]
-        else:
-            ranked = fulltext or semantic
-        document_of = await chunk_repository.documents_of(
-            session,
-            scope,
-            [chunk_id for chunk_id, _ in ranked],
-            must_match=query.text if query.explicit else None,
-        )
-        grouped = group_by_document(ranked, document_of, per_document=per_document)
-        return Ranking(grouped, query, terms, lexical, similarity, document_of)
-
-    @staticmethod
-    async def _nearest(
-        session: AsyncSession, retrieval: Retrieval, scope: Scope, vector: list[float], k: int
-    ) -> list[Candidate]:
-        model = retrieval.embedder.name
-        if not isinstance(retrieval.vectors, VectorSearch):
-            return await vector_repository.nearest(
-                session, vector, scope, k, model=model, options=retrieval.hnsw
-            )
-        # Pinecone filters by the readable collections itself; the hits are still hydrated
-        # through `chunk_repository.documents_of`, which checks them against the scope in SQL
-        # once more.
-        hits = await retrieval.vectors.query(
-            scope.org_id,
-            vector,
-            k=k,
-            collection_ids=scope.collection_ids,
-            filters=VectorFilters(
-                document_ids=scope.document_ids or (),
-                tags=scope.tags or (),
-                mime_types=scope.mime_types or (),
-                embedding_model=model,
-            ),
-        )
-        return [(hit.chunk_id, hit.score) for hit in hits]
 
     async def search(
         self,
@@ -299,7 +145,7 @@ class RetrievalService:
     ) -> SearchResponse:
         config = retrieval.config
         grouped = request.group_by is GroupBy.document
-        ranking = await self.rank(
+        ranking = await rank(
             session,
             retrieval,
             scope,
@@ -371,7 +217,7 @@ class RetrievalService:
             if request.document_ids
             else retrieval.config.retrieve_max_chunks_per_document
         )
-        ranking = await self.rank(
+        ranking = await rank(
             session, retrieval, scope, request.query, request.mode, per_document=per_document
         )
         page = ranking.ranked[: request.limit]

@@ -8,7 +8,7 @@ if isinstance(index, VectorSearch):                    # retrieval: Pinecone ans
 
 from __future__ import annotations
 
-from sift.search.config import SearchSettings
+from sift.search.config import SearchSettings, get_search_settings
 from sift.search.vectors.base import (
     VectorFilters,
     VectorHit,
@@ -30,7 +30,10 @@ __all__ = [
     "VectorStoreError",
     "VectorStoreUnavailable",
     "create_vector_index",
+    "default_vector_index",
 ]
+
+_default_vectors: list[VectorIndex] = []
 
 
 def create_vector_index(settings: SearchSettings) -> VectorIndex:
@@ -40,3 +43,10 @@ def create_vector_index(settings: SearchSettings) -> VectorIndex:
 
         return PineconeVectorIndex.from_settings(settings)
     return PgVectorIndex()
+
+
+def default_vector_index() -> VectorIndex:
+    """The process's configured vector index (made on first use)."""
+    if not _default_vectors:
+        _default_vectors.append(create_vector_index(get_search_settings()))
+    return _default_vectors[0]

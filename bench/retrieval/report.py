@@ -112,8 +112,9 @@ def render(
         "(`# title` heading, then the text; Markdown punctuation escaped so the text comes back",
         "verbatim) with the title as the document's title, and goes the real way: documents",
         "service → outbox → relay → search consumer → ingest worker (extract, spaCy, chunk,",
-        "embed with all-MiniLM-L6-v2, index). Stack start-up (migrations included): "
-        f"{startup_s:.0f} s.",
+        "embed with all-MiniLM-L6-v2, index). The bench account has its mail per indexed",
+        "document switched off (the stack has no mail server). Stack start-up (migrations",
+        f"included): {startup_s:.0f} s.",
         "",
     ]
     if ingestion.resumed and not ingestion.uploaded_now:

@@ -12,7 +12,7 @@ record=deploy/containers-tested
 inputs=(Dockerfile .dockerignore web/Dockerfile web/.dockerignore deploy/docker deploy/compose
   deploy/k8s deploy/nginx scripts/test-containers.sh scripts/build-images.sh
   scripts/podman-setup.sh scripts/kube_play.py scripts/replica-kill.sh
-  scripts/container_smoke.py bench/load/replica-kill.js)
+  scripts/container_smoke.py scripts/gateway_upstreams.py bench/load/replica-kill.js)
 
 digest() {
   git ls-files -- "${inputs[@]}" | LC_ALL=C sort | while read -r path; do

@@ -72,14 +72,39 @@ def as_deployment(statefulset: Doc) -> Doc:
     return doc
 
 
+BACKOFF_LIMIT = "sift.kube-play/backoff-limit"
+
+
 def as_pod(job: Doc) -> Doc:
     template = job["spec"]["template"]
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": job["metadata"]["name"], "labels": template["metadata"]["labels"]},
+        "metadata": {
+            "name": job["metadata"]["name"],
+            "labels": template["metadata"]["labels"],
+            # Kubernetes runs a failed Job's pod again up to this many times (its default: 6).
+            "annotations": {BACKOFF_LIMIT: str(job["spec"].get("backoffLimit", 6))},
+        },
         "spec": copy.deepcopy(template["spec"]),
     }
+
+
+def run_job(container: str, retries: int) -> None:
+    """Waits for a Job's container to exit 0, starting it again after a failure as
+    Kubernetes would (a migration that found its database still starting, say)."""
+    for attempt in range(retries + 1):
+        code = podman("wait", container).stdout.strip()
+        if code == "0":
+            print(f"kube play: finished: {container}", flush=True)
+            return
+        logs = podman("logs", "--tail", "30", container, check=False)
+        print(logs.stdout + logs.stderr, flush=True)
+        if attempt == retries:
+            raise SystemExit(f"kube play: {container} exited with {code}, {retries} retries spent")
+        print(f"kube play: {container} exited with {code}; retry {attempt + 1} of {retries}")
+        time.sleep(min(10 * 2**attempt, 60))
+        podman("start", container)
 
 
 def pod_spec(doc: Doc) -> Doc:
@@ -204,11 +229,7 @@ def run(overlay: str, keep: bool, timeout: float) -> None:
             for doc in docs:
                 container = f"{pod_name(doc)}-{containers(doc)[0]['name']}"
                 if name == "jobs":
-                    code = podman("wait", container).stdout.strip()
-                    if code != "0":
-                        print(podman("logs", "--tail", "30", container, check=False).stdout)
-                        raise SystemExit(f"kube play: {container} exited with {code}")
-                    print(f"kube play: finished: {container}", flush=True)
+                    run_job(container, int(doc["metadata"]["annotations"][BACKOFF_LIMIT]))
                 elif name == "datastores":
                     port = containers(doc)[0]["ports"][0]["containerPort"]
                     check = f"import socket; socket.create_connection(('127.0.0.1', {port}), 2)"

@@ -40,17 +40,14 @@ wait "$killer"
 
 echo "gateway upstreams for /api/users/me since $since (address, status, count):"
 podman logs --since "$since" "${project}_gateway_1" 2>/dev/null \
-  | grep '"uri":"/api/users/me"' \
-  | grep -o '"status":[0-9]*.*"upstream":"[^"]*","upstream_status":"[^"]*"' \
-  | sed -E 's/.*"status":([0-9]+).*"upstream":"([^"]*)","upstream_status":"([^"]*)"/\2 -> \3 (client got \1)/' \
-  | sort | uniq -c
+  | "$VENV_BIN/python" scripts/gateway_upstreams.py /api/users/me
 
 # The survivor carried the load: after the kill, it answered (200) every request the
 # gateway passed on, at about the rate k6 sent.
 survivor=$(podman inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' \
   "${project}_identity_1")
 served=$(podman logs --since "$(cat "$killed_at_file")" "${project}_gateway_1" 2>/dev/null \
-  | grep '"uri":"/api/users/me"' | grep -c "\"upstream\":\"$survivor:8101\",\"upstream_status\":\"200\"" || true)
+  | "$VENV_BIN/python" scripts/gateway_upstreams.py /api/users/me --served-by "$survivor:8101")
 rm -f "$killed_at_file"
 echo "replica kill: the survivor ($survivor) answered $served /api/users/me after the kill"
 [ "$served" -gt 0 ] || status=1

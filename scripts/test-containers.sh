@@ -95,8 +95,7 @@ for _ in $(seq 20); do
   curl -ksf -o /dev/null "https://localhost:${SIFT_HTTPS_PORT}/api/identity/healthz"
 done
 upstreams=$(podman logs "${project}_gateway_1" 2>/dev/null \
-  | grep -o '"uri":"/api/identity/healthz".*"upstream":"[^"]*"' \
-  | grep -o '"upstream":"[^"]*"' | sort -u | wc -l)
+  | "$VENV_BIN/python" scripts/gateway_upstreams.py /api/identity/healthz --distinct)
 echo "smoke: identity requests went to $upstreams distinct upstream address(es)"
 [ "$upstreams" -ge 2 ]
 

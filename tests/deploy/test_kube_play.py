@@ -57,6 +57,11 @@ def test_the_services_are_played_as_rendered() -> None:
         "sift-storage-init",
     }
     assert plan.configmaps == [doc for doc in documents if doc["kind"] == "ConfigMap"]
+    # A Job's pod is run again after a failure, as often as the Job allows.
+    jobs = {doc["metadata"]["name"]: doc for doc in documents if doc["kind"] == "Job"}
+    for pod in phases["jobs"]:
+        limit = pod["metadata"]["annotations"][kube_play.BACKOFF_LIMIT]
+        assert limit == str(jobs[pod["metadata"]["name"]]["spec"]["backoffLimit"])
 
 
 def test_the_data_stores_keep_their_pods_and_get_scratch_volumes() -> None:

@@ -268,16 +268,6 @@ async def run_mode(
     return run
 
 
-async def mute_document_mail(client: Client) -> None:
-    """The bench account turns off its e-mail per indexed document, as someone importing a
-    corpus would: the bench's stack has no mail server, so each of thousands of mails
-    would be tried and dead-lettered beside the indexing being measured."""
-    preferences = await client.json("GET", "/api/notifications/preferences", 200)
-    indexed = next(item for item in preferences["types"] if item["type"] == "document_indexed")
-    muted = {"types": [indexed | {"email": False}]}
-    await client.json("PUT", "/api/notifications/preferences", 200, json=muted)
-
-
 async def benchmark(
     args: argparse.Namespace, stack: Stack, dataset: beir.Dataset
 ) -> dict[str, Any]:
@@ -292,7 +282,7 @@ async def benchmark(
         else:
             client = await Client.signup(http)
             stack.save_state(email=client.email)
-            await mute_document_mail(client)
+            await client.mute_document_mail()
         collection_id = state.get("collection_id")
         if not collection_id:
             name = f"BEIR {dataset.name}"
